@@ -1,0 +1,1 @@
+"""The HTTP adapter: parses requests, calls workflow services, renders responses and problems."""

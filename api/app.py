@@ -1,0 +1,45 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy import Engine
+
+from api import problems
+from api.routers import directory, strategies, system
+from workflow.db import make_engine
+from workflow.settings import Settings, get_settings
+
+DESCRIPTION = """
+Continuum keeps national policy strategies in force without gaps.
+
+Coordinators create strategies and action plans, and advance them through the lifecycle
+drafting → consultation → approval → implementation → monitoring → expiry by posting events
+to `/strategies/{id}/transitions`. Every strategy response carries its `stage`, `version`
+(also sent as `ETag`) and the `allowed_events`; send `If-Match` with the ETag you read to make
+sure nobody changed it in between. Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Continuum", version="0.1.0", description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.resolved_database_url)
+    problems.install(app)
+    app.include_router(strategies.router)
+    app.include_router(directory.router)
+    app.include_router(system.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            problems.add_problem_schemas(schema)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

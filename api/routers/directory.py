@@ -1,0 +1,75 @@
+"""Institutions and contacts."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep, id_path
+from api.problems import responses
+from api.schemas import ContactOut, InstitutionOut, Page, contact_out, institution_out
+from workflow import clock, directory
+from workflow.commands import ContactCreate, ContactPatch, InstitutionCreate, Role
+
+router = APIRouter(tags=["institutions and contacts"])
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
+Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+
+
+@router.post("/institutions", status_code=status.HTTP_201_CREATED, response_model=InstitutionOut,
+             responses=responses(409, 422))
+def create_institution(command: InstitutionCreate, session: SessionDep, response: Response) -> InstitutionOut:
+    institution = directory.create_institution(session, command, now=clock.now())
+    session.commit()
+    response.headers["Location"] = f"/institutions/{institution.id}"
+    return institution_out(institution)
+
+
+@router.get("/institutions", response_model=Page[InstitutionOut], responses=responses(422))
+def list_institutions(session: SessionDep, limit: Limit = 50, offset: Offset = 0) -> Page[InstitutionOut]:
+    rows, total = directory.list_institutions(session, limit=limit, offset=offset)
+    return Page(items=[institution_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/institutions/{institution_id}", response_model=InstitutionOut, responses=responses(404, 422))
+def show_institution(
+    institution_id: Annotated[int, id_path("institution")], session: SessionDep
+) -> InstitutionOut:
+    return institution_out(directory.get_institution(session, institution_id))
+
+
+@router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactOut, responses=responses(422))
+def create_contact(command: ContactCreate, session: SessionDep, response: Response) -> ContactOut:
+    contact = directory.create_contact(session, command, now=clock.now())
+    session.commit()
+    response.headers["Location"] = f"/contacts/{contact.id}"
+    return contact_out(contact)
+
+
+@router.get("/contacts", response_model=Page[ContactOut], responses=responses(422))
+def list_contacts(
+    session: SessionDep,
+    institution_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    role: Role | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> Page[ContactOut]:
+    rows, total = directory.list_contacts(
+        session, institution_id=institution_id, role=role, limit=limit, offset=offset
+    )
+    return Page(items=[contact_out(r) for r in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/contacts/{contact_id}", response_model=ContactOut, responses=responses(404, 422))
+def show_contact(contact_id: Annotated[int, id_path("contact")], session: SessionDep) -> ContactOut:
+    return contact_out(directory.get_contact(session, contact_id))
+
+
+@router.patch("/contacts/{contact_id}", response_model=ContactOut, responses=responses(404, 422))
+def edit_contact(
+    contact_id: Annotated[int, id_path("contact")], command: ContactPatch, session: SessionDep
+) -> ContactOut:
+    contact = directory.update_contact(session, contact_id, command, now=clock.now())
+    session.commit()
+    return contact_out(contact)

@@ -1,0 +1,114 @@
+"""Strategies and their lifecycle transitions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from api.deps import MAX_PAGE_SIZE, ActorDep, IfMatchDep, SessionDep, SettingsDep, id_path
+from api.problems import responses
+from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
+from workflow import clock
+from workflow.commands import EARLIEST_DATE, LATEST_DATE, Kind, StrategyCreate, StrategyPatch, TransitionRequest
+from workflow.stages import Stage
+from workflow.strategies import StrategyFilter, create_strategy, get_strategy, list_strategies, update_strategy
+from workflow.transitions import apply_transition, history
+
+router = APIRouter(prefix="/strategies", tags=["strategies"])
+StrategyId = Annotated[int, id_path("strategy")]
+
+
+def _render(strategy, response: Response) -> StrategyOut:
+    response.headers["ETag"] = f'"{strategy.version}"'
+    return StrategyOut.of(strategy)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=StrategyOut, responses=responses(422))
+def create(command: StrategyCreate, session: SessionDep, response: Response) -> StrategyOut:
+    strategy = create_strategy(session, command, now=clock.now())
+    session.commit()
+    response.headers["Location"] = f"/strategies/{strategy.id}"
+    return _render(strategy, response)
+
+
+@router.get("", response_model=Page[StrategyOut], responses=responses(422))
+def index(
+    session: SessionDep,
+    policy_area: Annotated[str | None, Query(max_length=80)] = None,
+    stage: Stage | None = None,
+    kind: Kind | None = None,
+    parent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    lapsing_before: Annotated[
+        date | None, Query(description="Not yet expired, period ending before this day.", ge=EARLIEST_DATE, le=LATEST_DATE)
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> Page[StrategyOut]:
+    filters = StrategyFilter(
+        policy_area=policy_area,
+        stage=stage.value if stage else None,
+        kind=kind,
+        lapsing_before=lapsing_before,
+        parent_id=parent_id,
+    )
+    rows, total = list_strategies(session, filters, limit=limit, offset=offset)
+    return Page(items=[StrategyOut.of(s) for s in rows], total=total, limit=limit, offset=offset)
+
+
+@router.get("/{strategy_id}", response_model=StrategyOut, responses=responses(404, 422))
+def show(strategy_id: StrategyId, session: SessionDep, response: Response) -> StrategyOut:
+    return _render(get_strategy(session, strategy_id), response)
+
+
+@router.patch("/{strategy_id}", response_model=StrategyOut, responses=responses(400, 404, 409, 412, 422))
+def edit(
+    strategy_id: StrategyId, command: StrategyPatch, session: SessionDep, if_match: IfMatchDep, response: Response
+) -> StrategyOut:
+    """Change metadata and deadlines. ``stage`` is not editable here: fire a transition."""
+    strategy = update_strategy(session, strategy_id, command, now=clock.now(), if_match=if_match)
+    session.commit()
+    return _render(strategy, response)
+
+
+TRANSITION_EXAMPLES = {
+    "submit_for_consultation": {"value": {"event": "submit_for_consultation"}},
+    "approve": {
+        "value": {"event": "approve", "approval_reference": "DCM No. 400", "approved_on": "2019-06-19",
+                  "effective_on": "2019-06-19"}
+    },
+    "return_to_drafting": {"value": {"event": "return_to_drafting", "comment": "Add diaspora consultation results."}},
+    "expire_early": {"value": {"event": "expire", "reason": "superseded", "effective_on": "2021-01-01"}},
+}
+
+
+@router.post(
+    "/{strategy_id}/transitions", response_model=StrategyOut, responses=responses(400, 404, 409, 412, 422)
+)
+def transition(
+    strategy_id: StrategyId,
+    request: Annotated[TransitionRequest, Body(openapi_examples=TRANSITION_EXAMPLES)],
+    session: SessionDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    if_match: IfMatchDep,
+    response: Response,
+) -> StrategyOut:
+    strategy = apply_transition(
+        session,
+        strategy_id,
+        request,
+        actor=actor,
+        now=clock.now(),
+        today=clock.today(settings.zone),
+        default_min_consultation_days=settings.min_consultation_days,
+        if_match=if_match,
+    )
+    session.commit()
+    return _render(strategy, response)
+
+
+@router.get("/{strategy_id}/transitions", response_model=list[StageChangeOut], responses=responses(404, 422))
+def transitions(strategy_id: StrategyId, session: SessionDep) -> list[StageChangeOut]:
+    return [stage_change_out(row) for row in history(session, strategy_id)]

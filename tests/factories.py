@@ -1,0 +1,49 @@
+"""Small builders for test data, through the same services the API uses."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlmodel import Session
+
+from workflow.commands import ContactCreate, InstitutionCreate, StrategyCreate, TransitionRequest
+from workflow.directory import create_contact, create_institution
+from workflow.models import Strategy
+from workflow.strategies import create_strategy
+from workflow.transitions import apply_transition
+
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+
+
+def institution(session: Session, name: str = "Ministry of Interior") -> int:
+    return create_institution(session, InstitutionCreate(name=name), now=T0).id
+
+
+def contact(session: Session, institution_id: int, roles: list[str], email: str = "coord@example.org", **kw: Any) -> int:
+    command = ContactCreate(name=kw.pop("name", "Arta Hoxha"), email=email, institution_id=institution_id, roles=roles, **kw)
+    return create_contact(session, command, now=T0).id
+
+
+def strategy(session: Session, institution_id: int, **fields: Any) -> Strategy:
+    values: dict[str, Any] = {
+        "title": "National Strategy on Migration 2019-2022",
+        "policy_area": "migration",
+        "lead_institution_id": institution_id,
+        "period_start": date(2019, 1, 1),
+        "period_end": date(2022, 12, 31),
+    }
+    values.update(fields)
+    return create_strategy(session, StrategyCreate(**values), now=T0)
+
+
+def advance(session: Session, strategy_id: int, event: str, *, today: date, min_days: int = 20, **fields: Any) -> Strategy:
+    return apply_transition(
+        session,
+        strategy_id,
+        TransitionRequest(event=event, **fields),
+        actor="tester",
+        now=T0,
+        today=today,
+        default_min_consultation_days=min_days,
+    )
