@@ -72,6 +72,8 @@ class StrategyOut(BaseModel):
     expired_on: date | None
     expiry_reason: str | None
     min_consultation_days: int | None
+    reminder_offsets: list[int] | None
+    overdue_offsets: list[int] | None
     in_force: InForce | None
     created_at: datetime
     updated_at: datetime

@@ -54,6 +54,7 @@ Language = Literal["en", "sq"]
 Role = Literal["coordinator", "escalation", "contact_point"]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 ConsultationDays = Annotated[int, Field(ge=0, le=365)]
+Offsets = Annotated[list[Annotated[int, Field(ge=0, le=3650)]], Field(max_length=12)]
 Comment = Annotated[str, StringConstraints(max_length=4000)]
 
 assert set(Role.__args__) == set(CONTACT_ROLES)  # type: ignore[attr-defined]
@@ -96,6 +97,14 @@ class StrategyFields(Command):
     approval_due: SaneDate | None = None
     min_consultation_days: ConsultationDays | None = Field(
         default=None, description="Working days; empty means the deployment default."
+    )
+    reminder_offsets: Offsets | None = Field(
+        default=None, description="Days before a deadline to remind; empty means the deployment default.",
+        examples=[[90, 30, 7, 1]],
+    )
+    overdue_offsets: Offsets | None = Field(
+        default=None, description="Days after a missed deadline to send overdue notices; empty means the default.",
+        examples=[[1, 7]],
     )
 
 

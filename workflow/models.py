@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from workflow.db_types import UTCDateTime
@@ -82,6 +82,8 @@ class Strategy(SQLModel, table=True):
     expired_on: date | None = None
     expiry_reason: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
     min_consultation_days: int | None = None
+    reminder_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    overdue_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: datetime = _when(nullable=False)
     updated_at: datetime = _when(nullable=False)
 
@@ -117,3 +119,61 @@ class OutboxEvent(SQLModel, table=True):
     strategy_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True, index=True))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     occurred_at: datetime = _when(nullable=False)
+
+
+NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
+ACTIVE_NOTIFICATION_STATUSES = ("pending", "sending")
+
+
+class Notification(SQLModel, table=True):
+    """The ledger: every email Continuum intends to send, one row per recipient.
+
+    Unique on (deadline, due date, offset, recipient), so planning the same reminder twice,
+    from two scheduler passes at once, records it once. ``due_at`` is when a worker should act
+    on the row next: the send time while ``pending``, the lease expiry while ``sending``, and
+    empty once it is final; the partial index on it keeps the due query proportional to the
+    rows due.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("deadline_key", "due_on", "offset_days", "contact_id", name="uq_notifications_once"),
+        Index(
+            "ix_notifications_due",
+            "due_at",
+            postgresql_where=text("status IN ('pending', 'sending')"),
+            sqlite_where=text("status IN ('pending', 'sending')"),
+        ),
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name="ck_notifications_status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_key: str = Field(sa_column=Column(String(120), nullable=False))
+    deadline_kind: str = Field(sa_column=Column(String(40), nullable=False))
+    strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=False, index=True))
+    due_on: date
+    offset_days: int
+    kind: str = Field(sa_column=Column(String(30), nullable=False))
+    escalated: bool = False
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=False))
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    due_at: datetime | None = _when(nullable=True)
+    attempts: int = 0
+    claim_token: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class GapWatch(SQLModel, table=True):
+    """The last gap status the scheduler saw per strategy, so a change is announced once."""
+
+    __tablename__ = "gap_watch"
+
+    strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), primary_key=True))
+    status: str = Field(sa_column=Column(String(20), nullable=False))
+    changed_at: datetime = _when(nullable=False)
