@@ -1,0 +1,112 @@
+"""The notification ledger: recording intended emails once, cancelling stale ones, finding due ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from workflow.deadlines import Deadline
+from workflow.directory import contacts_with_role
+from workflow.models import ACTIVE_NOTIFICATION_STATUSES, Contact, Notification, Strategy
+from workflow.reminders import DELIVERY_FAILED, DueReminder
+
+_UNIQUE = ["deadline_key", "due_on", "offset_days", "contact_id"]
+
+
+def record(
+    session: Session,
+    reminder: DueReminder,
+    contacts: Iterable[Contact],
+    *,
+    send_after: datetime,
+    now: datetime,
+    details: dict[str, Any],
+) -> list[int]:
+    """Record ``reminder`` for each contact unless it is recorded already; returns the new row ids.
+
+    INSERT .. ON CONFLICT DO NOTHING on the ledger's unique key makes this safe when two
+    scheduler passes plan the same reminder at the same moment.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    created = []
+    for contact in contacts:
+        statement = (
+            insert(Notification)
+            .values(
+                deadline_key=reminder.deadline.key,
+                deadline_kind=reminder.deadline.kind,
+                strategy_id=reminder.deadline.strategy_id,
+                due_on=reminder.deadline.due_on,
+                offset_days=reminder.offset_days,
+                kind=reminder.kind,
+                escalated=reminder.escalate,
+                contact_id=contact.id,
+                status="pending",
+                due_at=send_after,
+                attempts=0,
+                details=details,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=_UNIQUE)
+            .returning(Notification.id)
+        )
+        new_id = session.execute(statement).scalar_one_or_none()
+        if new_id is not None:
+            created.append(new_id)
+    return created
+
+
+def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterable[str], now: datetime) -> int:
+    """Cancel pending rows whose (deadline, due date) is no longer live: the date moved, the stage
+    advanced, the strategy expired. Only deadline ``kinds`` the caller planned are considered.
+    Rows being sent right now (``sending``) are left to their sender, which re-checks relevance
+    itself before it sends.
+    """
+    query = select(Notification.id, Notification.deadline_key, Notification.due_on).where(
+        Notification.status == "pending", Notification.deadline_kind.in_(list(kinds))
+    )
+    stale = [row.id for row in session.execute(query) if (row.deadline_key, row.due_on) not in live]
+    if not stale:
+        return 0
+    result = session.execute(
+        update(Notification)
+        .where(Notification.id.in_(stale), Notification.status == "pending")
+        .values(status="cancelled", due_at=None, closed_at=now, last_error="deadline no longer applies")
+    )
+    return result.rowcount
+
+
+def due_ids(session: Session, now: datetime, limit: int = 1000) -> list[int]:
+    """Rows a worker should act on now: pending and due, or claimed with an expired lease.
+
+    Served by the partial index ``ix_notifications_due``, so its cost follows the rows due.
+    """
+    query = (
+        select(Notification.id)
+        .where(Notification.status.in_(ACTIVE_NOTIFICATION_STATUSES), Notification.due_at <= now)
+        .order_by(Notification.due_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def record_delivery_failure(session: Session, failed: Notification, *, today: date, now: datetime) -> list[int]:
+    """Tell the lead institution's escalation contacts that ``failed`` could not be delivered."""
+    strategy = session.get(Strategy, failed.strategy_id)
+    if strategy is None:
+        return []
+    contacts = [c for c in contacts_with_role(session, strategy.lead_institution_id, "escalation") if c.id != failed.contact_id]
+    notice = DueReminder(
+        deadline=Deadline(f"notification:{failed.id}:failed", DELIVERY_FAILED, failed.strategy_id, failed.due_on),
+        offset_days=0,
+        kind=DELIVERY_FAILED,
+        send_on=today,
+        escalate=True,
+    )
+    return record(session, notice, contacts, send_after=now, now=now, details={"failed_notification_id": failed.id})

@@ -1,0 +1,101 @@
+"""The scheduler pass: what beat runs every tick and `continuum tick` runs once.
+
+It expires what has lapsed, records the reminders that are due in the ledger (once, whoever
+runs it and however often), cancels reminders that no longer apply, and returns the ids of
+ledger rows a worker should send. It sends nothing itself: sending happens after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from workflow import ledger
+from workflow.clock import local_date
+from workflow.db import new_session, unit_of_work
+from workflow.deadlines import STAGE_DUE_FIELDS, LAPSE, strategy_deadlines
+from workflow.directory import contacts_with_role
+from workflow.expiry import expire_due
+from workflow.models import Contact, Strategy
+from workflow.reminders import ReminderPolicy, due_reminder, send_instant, sending_day
+from workflow.settings import Settings
+from workflow.stages import Stage
+
+STRATEGY_DEADLINE_KINDS = frozenset(STAGE_DUE_FIELDS.values()) | {LAPSE}
+
+
+@dataclass
+class PassReport:
+    expired: list[int] = field(default_factory=list)
+    recorded: int = 0
+    cancelled: int = 0
+    gap_changes: int = 0
+    due: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"expired {len(self.expired)}, recorded {self.recorded} email(s), cancelled {self.cancelled}, "
+            f"gap status changes {self.gap_changes}, due to send {len(self.due)}"
+        )
+
+
+def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport:
+    today = local_date(now, settings.zone)
+    report = PassReport()
+    report.expired = expire_due(
+        engine, now=now, today=today, default_min_consultation_days=settings.min_consultation_days
+    )
+    with unit_of_work(engine) as session:
+        live = set()
+        report.recorded, strategy_live = plan_deadline_reminders(session, now=now, settings=settings)
+        live |= strategy_live
+        report.cancelled = ledger.cancel_stale(session, live, kinds=STRATEGY_DEADLINE_KINDS, now=now)
+    session = new_session(engine)
+    try:
+        report.due = ledger.due_ids(session, now)
+    finally:
+        session.close()
+    return report
+
+
+def recipients(session: Session, institution_id: int, *, escalate: bool) -> list[Contact]:
+    """The institution's coordinators, plus its escalation contacts when ``escalate``; each once."""
+    contacts = contacts_with_role(session, institution_id, "coordinator")
+    if escalate:
+        contacts += contacts_with_role(session, institution_id, "escalation")
+    return list({c.id: c for c in contacts}.values())
+
+
+def reminder_policy(strategy: Strategy, settings: Settings) -> ReminderPolicy:
+    before = strategy.reminder_offsets if strategy.reminder_offsets is not None else settings.reminder_offsets
+    after = strategy.overdue_offsets if strategy.overdue_offsets is not None else settings.overdue_offsets
+    return ReminderPolicy.of(before, after, settings.escalate_after_days)
+
+
+def plan_deadline_reminders(session: Session, *, now: datetime, settings: Settings) -> tuple[int, set[tuple[str, date]]]:
+    """Record the due reminder of every live strategy deadline; returns (rows recorded, live deadlines)."""
+    day = sending_day(now, settings.zone, settings.send_hour)
+    recorded, live = 0, set()
+    strategies = session.scalars(select(Strategy).where(Strategy.stage != Stage.EXPIRY.value).order_by(Strategy.id))
+    for strategy in strategies:
+        policy = reminder_policy(strategy, settings)
+        for deadline in strategy_deadlines(strategy):
+            live.add((deadline.key, deadline.due_on))
+            due = due_reminder(deadline, policy, day)
+            if due is None:
+                continue
+            contacts = recipients(session, strategy.lead_institution_id, escalate=due.escalate)
+            recorded += len(
+                ledger.record(
+                    session,
+                    due,
+                    contacts,
+                    send_after=send_instant(due.send_on, settings.zone, settings.send_hour),
+                    now=now,
+                    details={"send_on": due.send_on.isoformat()},
+                )
+            )
+    return recorded, live
