@@ -1,0 +1,158 @@
+"""Sending one ledger row: claim it, re-check it still applies, send it, record the outcome.
+
+The claim is a conditional UPDATE, so of two workers handed the same id only one sends. The
+row is marked ``sent`` only after the SMTP server accepted the message. A claim that is never
+finished (a worker killed mid-send) expires after the lease and the row becomes due again;
+the Message-ID is derived from the row, so a repeat can be recognised by the receiver.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session
+
+from workflow.clock import local_date
+from workflow.db import unit_of_work
+from workflow.deadlines import strategy_deadlines
+from workflow.ledger import record_delivery_failure
+from workflow.models import ACTIVE_NOTIFICATION_STATUSES, Notification, Strategy
+from workflow.settings import Settings
+
+log = logging.getLogger("continuum.delivery")
+
+
+class DeliveryError(Exception):
+    """The message was not accepted."""
+
+
+class TemporaryFailure(DeliveryError):
+    """Worth trying again later (connection refused, 4xx)."""
+
+
+class PermanentFailure(DeliveryError):
+    """Trying again will not help (5xx, recipient refused)."""
+
+
+class Transport(Protocol):
+    def send(self, message: EmailMessage) -> None:
+        """Return only once the server accepted the message; raise a ``DeliveryError`` otherwise."""
+
+
+Composer = Callable[[Session, Notification, datetime], EmailMessage]
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    notification_id: int
+    outcome: str  # sent | retry | failed | cancelled | skipped
+    detail: str = ""
+
+
+def claim(session: Session, notification_id: int, token: str, *, now: datetime, lease: timedelta) -> Notification | None:
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.id == notification_id,
+            Notification.status.in_(ACTIVE_NOTIFICATION_STATUSES),
+            Notification.due_at <= now,
+        )
+        .values(status="sending", claim_token=token, due_at=now + lease, attempts=Notification.attempts + 1)
+    )
+    if result.rowcount != 1:
+        return None
+    return session.get(Notification, notification_id, populate_existing=True)
+
+
+def why_stale(session: Session, row: Notification) -> str | None:
+    """Why ``row`` should no longer be sent, re-read from the current state; None if it still applies."""
+    if row.kind == "delivery_failed":
+        return None
+    strategy = session.get(Strategy, row.strategy_id)
+    if strategy is None:
+        return "the strategy no longer exists"
+    if row.kind == "gap_warning":
+        return None if strategy.stage in ("implementation", "monitoring") and strategy.period_end == row.due_on else (
+            "the strategy is no longer in force with that lapse date"
+        )
+    live = {(d.key, d.due_on) for d in strategy_deadlines(strategy)}
+    return None if (row.deadline_key, row.due_on) in live else "the deadline moved, or the stage advanced"
+
+
+def _close(session: Session, row_id: int, token: str, now: datetime, **values) -> bool:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.id == row_id, Notification.claim_token == token, Notification.status == "sending")
+        .values(due_at=None, closed_at=now, claim_token=None, **values)
+    )
+    return result.rowcount == 1
+
+
+def deliver(
+    engine: Engine,
+    notification_id: int,
+    *,
+    clock: Callable[[], datetime],
+    transport: Transport,
+    compose: Composer,
+    settings: Settings,
+) -> DeliveryResult:
+    token = uuid.uuid4().hex
+    with unit_of_work(engine) as session:
+        now = clock()
+        row = claim(session, notification_id, token, now=now, lease=timedelta(minutes=settings.lease_minutes))
+        if row is None:
+            return DeliveryResult(notification_id, "skipped", "not due, or claimed by another worker")
+        stale = why_stale(session, row)
+        if stale:
+            _close(session, row.id, token, now, status="cancelled", last_error=stale)
+            return DeliveryResult(notification_id, "cancelled", stale)
+        message = compose(session, row, now)
+        attempts = row.attempts
+
+    try:
+        transport.send(message)
+    except DeliveryError as exc:
+        return _record_failure(engine, notification_id, token, exc, attempts=attempts, clock=clock, settings=settings)
+
+    with unit_of_work(engine) as session:
+        now = clock()
+        if not _close(session, notification_id, token, now, status="sent", sent_at=now, last_error=None):
+            log.warning("notification %s was sent after its lease expired; it may be sent again", notification_id)
+    return DeliveryResult(notification_id, "sent")
+
+
+def _record_failure(
+    engine: Engine,
+    notification_id: int,
+    token: str,
+    error: DeliveryError,
+    *,
+    attempts: int,
+    clock: Callable[[], datetime],
+    settings: Settings,
+) -> DeliveryResult:
+    detail = f"{type(error).__name__}: {error}"[:2000]
+    with unit_of_work(engine) as session:
+        now = clock()
+        final = isinstance(error, PermanentFailure) or attempts >= settings.smtp_max_attempts
+        if not final:
+            delay = timedelta(seconds=settings.smtp_retry_base_seconds * 2 ** (attempts - 1))
+            session.execute(
+                update(Notification)
+                .where(Notification.id == notification_id, Notification.claim_token == token)
+                .values(status="pending", due_at=now + delay, claim_token=None, last_error=detail)
+            )
+            return DeliveryResult(notification_id, "retry", f"{detail}; next try in {delay}")
+        if _close(session, notification_id, token, now, status="failed", last_error=detail):
+            row = session.get(Notification, notification_id, populate_existing=True)
+            if row is not None and row.kind != "delivery_failed":
+                record_delivery_failure(session, row, today=local_date(now, settings.zone), now=now)
+        return DeliveryResult(notification_id, "failed", detail)
