@@ -9,7 +9,7 @@ from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from api import problems
-from api.routers import directory, strategies, system
+from api.routers import directory, notifications, strategies, system
 from workflow.db import make_engine
 from workflow.settings import Settings, get_settings
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     problems.install(app)
     app.include_router(strategies.router)
     app.include_router(directory.router)
+    app.include_router(notifications.router)
     app.include_router(system.router)
 
     def openapi() -> dict[str, Any]:

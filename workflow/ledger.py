@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -110,3 +110,16 @@ def record_delivery_failure(session: Session, failed: Notification, *, today: da
         escalate=True,
     )
     return record(session, notice, contacts, send_after=now, now=now, details={"failed_notification_id": failed.id})
+
+
+def list_notifications(
+    session: Session, *, strategy_id: int | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Notification], int]:
+    query = select(Notification)
+    if strategy_id is not None:
+        query = query.where(Notification.strategy_id == strategy_id)
+    if status is not None:
+        query = query.where(Notification.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Notification.id.desc()).limit(limit).offset(offset))
+    return list(rows), total
