@@ -8,12 +8,12 @@ import freezegun
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import migrations
 from api.app import create_app
 from tests.services import fresh_postgres_database
-from workflow.db import make_engine
+from workflow.db import make_engine, new_session
 from workflow.settings import Settings
 
 # freezegun also freezes time.monotonic; Celery, kombu and redis-py wait on it.
@@ -39,6 +39,13 @@ def engine(settings: Settings, migrated_sqlite_template: Path) -> Iterator[Engin
     engine = make_engine(settings.resolved_database_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session on a fresh migrated SQLite database; nothing is committed unless the test commits."""
+    with new_session(engine) as db_session:
+        yield db_session
 
 
 @pytest.fixture(scope="session")

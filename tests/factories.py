@@ -47,3 +47,23 @@ def advance(session: Session, strategy_id: int, event: str, *, today: date, min_
         today=today,
         default_min_consultation_days=min_days,
     )
+
+
+# Backdated steps that bring a 2019-2022 strategy (the default above) to each stage; the
+# consultation lasts well over 20 working days, so the default guard passes.
+STEPS_TO_STAGE: dict[str, list[tuple[str, dict[str, Any]]]] = {"drafting": []}
+STEPS_TO_STAGE["consultation"] = [("submit_for_consultation", {"effective_on": date(2019, 1, 7)})]
+STEPS_TO_STAGE["approval"] = STEPS_TO_STAGE["consultation"] + [("submit_for_approval", {"effective_on": date(2019, 3, 1)})]
+STEPS_TO_STAGE["implementation"] = STEPS_TO_STAGE["approval"] + [
+    ("approve", {"effective_on": date(2019, 3, 5), "approved_on": date(2019, 3, 5), "approval_reference": "DCM No. 400"})
+]
+STEPS_TO_STAGE["monitoring"] = STEPS_TO_STAGE["implementation"] + [("start_monitoring", {"effective_on": date(2019, 6, 3)})]
+STEPS_TO_STAGE["expiry"] = STEPS_TO_STAGE["monitoring"] + [("expire", {"effective_on": date(2023, 1, 1)})]
+
+
+def strategy_in_stage(session: Session, institution_id: int, stage: str, *, today: date, **fields: Any) -> Strategy:
+    """A strategy brought to ``stage`` through the real transitions (never by writing the stage)."""
+    created = strategy(session, institution_id, **fields)
+    for event, values in STEPS_TO_STAGE[stage]:
+        created = advance(session, created.id, event, today=today, **values)
+    return created
