@@ -1,0 +1,108 @@
+"""The words that change with the number or the language: day counts, deadline and stage names.
+
+Grammar lives here, in Python, so templates only compose finished phrases. Albanian notes:
+"ditë" is the same in singular and plural ("1 ditë", "7 ditë"); after "pas" (in/after) it takes
+the ablative: "pas 1 dite", "pas 7 ditësh".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Phrases:
+    language: str
+
+    def day_count(self, days: int) -> str:
+        """'1 day', '7 days' / '1 ditë', '7 ditë'."""
+        if self.language == "sq":
+            return f"{days} ditë"
+        return f"{days} day" if days == 1 else f"{days} days"
+
+    def when_ahead(self, days: int) -> str:
+        """A future day relative to the sending day: 'today', 'tomorrow', 'in 7 days'."""
+        if self.language == "sq":
+            if days == 0:
+                return "sot"
+            if days == 1:
+                return "nesër"
+            return f"pas {days} ditësh"
+        if days == 0:
+            return "today"
+        if days == 1:
+            return "tomorrow"
+        return f"in {self.day_count(days)}"
+
+    def when_past(self, days_late: int) -> str:
+        """A past day: '1 day ago', '7 days ago' / '1 ditë më parë'."""
+        if self.language == "sq":
+            return f"{self.day_count(days_late)} më parë"
+        return f"{self.day_count(days_late)} ago"
+
+    def deadline_name(self, deadline_kind: str) -> str:
+        """What is due, as it follows 'afati i ...' in Albanian, or before 'due' in English."""
+        return DEADLINE_NAMES[self.language][deadline_kind]
+
+    def stage_name(self, stage: str | None) -> str | None:
+        if stage is None:
+            return None
+        return STAGE_NAMES[self.language].get(stage, stage)
+
+    def basis_description(self, basis: str | None) -> str | None:
+        """A projection basis code in words; unknown bases are shown as given."""
+        if basis is None:
+            return None
+        return PROJECTION_BASES[self.language].get(basis, basis)
+
+
+DEADLINE_NAMES = {
+    "en": {
+        "drafting_due": "drafting",
+        "consultation_due": "consultation",
+        "approval_due": "approval",
+        "report_due": "progress report",
+        "period_end": "lapse",
+    },
+    "sq": {
+        "drafting_due": "hartimit",
+        "consultation_due": "konsultimit",
+        "approval_due": "miratimit",
+        "report_due": "raportit të progresit",
+        "period_end": "skadimit",
+    },
+}
+
+STAGE_NAMES = {
+    "en": {
+        "drafting": "drafting",
+        "consultation": "consultation",
+        "approval": "approval",
+        "implementation": "implementation (in force)",
+        "monitoring": "monitoring (in force)",
+        "expiry": "expired",
+    },
+    "sq": {
+        "drafting": "hartimi",
+        "consultation": "konsultimi",
+        "approval": "miratimi",
+        "implementation": "zbatimi (në fuqi)",
+        "monitoring": "monitorimi (në fuqi)",
+        "expiry": "e skaduar",
+    },
+}
+
+PROJECTION_BASES = {
+    "en": {
+        "approved": "already approved",
+        "approval_due": "the successor's approval due date",
+        "due_dates": "the successor's own due dates",
+        "typical_durations": "typical durations of the remaining stages",
+    },
+    "sq": {
+        "approved": "tashmë e miratuar",
+        "approval_due": "afati i miratimit të strategjisë pasardhëse",
+        "due_dates": "afatet e vetë strategjisë pasardhëse",
+        "typical_durations": "kohëzgjatjet tipike të fazave të mbetura",
+    },
+}

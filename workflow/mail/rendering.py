@@ -1,0 +1,83 @@
+"""Turn a notification into subject, plain text and HTML, in the recipient's language.
+
+Pure: the only I/O is reading the templates shipped in ``workflow/mail/templates``. HTML is
+autoescaped; a missing variable is an error (StrictUndefined), never an empty string.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from workflow.mail.context import LANGUAGES, NotificationContext, check_fits_kind
+from workflow.mail.phrases import Phrases
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def template_environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("workflow.mail", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(kind: str, language: str, context: NotificationContext) -> RenderedMail:
+    """Render ``kind`` (see ``NOTIFICATION_KINDS``) in ``language`` ('en' or 'sq')."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    check_fits_kind(kind, context)
+    variables = template_variables(Phrases(language), context)
+    environment = template_environment()
+
+    def render_file(suffix: str) -> str:
+        return environment.get_template(f"{language}/{kind}.{suffix}").render(variables)
+
+    subject = render_file("subject.txt").strip()
+    variables["subject"] = subject  # the HTML <title>, escaped there like every other value
+    return RenderedMail(subject=subject, text=render_file("txt").strip() + "\n", html=render_file("html").strip() + "\n")
+
+
+def template_variables(phrases: Phrases, context: NotificationContext) -> dict[str, Any]:
+    """Finished phrases and values for the templates; dates as ISO 8601."""
+    days_late = -context.days if context.days < 0 else 0
+    gap_days = None
+    if context.projected_approval is not None and context.projected_approval > context.due_on:
+        gap_days = (context.projected_approval - context.due_on).days
+    failed_recipient = context.failed_recipient
+    if failed_recipient and context.failed_recipient_email:
+        failed_recipient = f"{failed_recipient} <{context.failed_recipient_email}>"
+    return {
+        "lang": phrases.language,
+        "title": context.strategy_title,
+        "strategy_id": context.strategy_id,
+        "recipient_name": context.recipient_name,
+        "deadline": phrases.deadline_name(context.deadline_kind),
+        "is_lapse": context.is_lapse,
+        "due_on": context.due_on.isoformat(),
+        "when": phrases.when_ahead(context.days) if context.days >= 0 else phrases.when_past(days_late),
+        "days_left": phrases.day_count(max(context.days, 0)),
+        "days_late": phrases.day_count(days_late),
+        "escalated": context.escalated,
+        "successor_title": context.successor_title,
+        "successor_stage": phrases.stage_name(context.successor_stage),
+        "projected_approval": context.projected_approval.isoformat() if context.projected_approval else None,
+        "projection_basis": phrases.basis_description(context.projection_basis),
+        "projected_gap": phrases.day_count(gap_days) if gap_days else None,
+        "failed_recipient": failed_recipient,
+        "last_error": context.last_error,
+        "reporting_period": context.reporting_period,
+        "app_url": context.app_url,
+    }
