@@ -88,6 +88,8 @@ def update_strategy(
         return strategy
     merged = snapshot_fields(strategy) | changes
     _check_relations(session, merged, strategy_id=strategy.id)
+    # Read before the UPDATE: an ORM-enabled UPDATE synchronises the loaded object in place.
+    before = {k: getattr(strategy, k) for k in changes}
     result = session.execute(
         update(Strategy)
         .where(Strategy.id == strategy.id, Strategy.version == strategy.version)
@@ -95,7 +97,6 @@ def update_strategy(
     )
     if result.rowcount != 1:
         raise lost_race(if_match)
-    before = {k: getattr(strategy, k) for k in changes}
     session.refresh(strategy)
     record_event(
         session,
