@@ -15,7 +15,14 @@ from workflow.mail.context import (
     REPORT_DUE,
     NotificationContext,
 )
+from workflow.mail.message import build_message, message_id_for
 from workflow.mail.rendering import RenderedMail, render
+from workflow.mail.transport import (
+    DeliveryError,
+    PermanentDeliveryError,
+    SmtpTransport,
+    TemporaryDeliveryError,
+)
 
 __all__ = [
     "DEADLINE_KINDS",
@@ -26,7 +33,13 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "OVERDUE",
     "REPORT_DUE",
+    "DeliveryError",
     "NotificationContext",
+    "PermanentDeliveryError",
     "RenderedMail",
+    "SmtpTransport",
+    "TemporaryDeliveryError",
+    "build_message",
+    "message_id_for",
     "render",
 ]
