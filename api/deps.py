@@ -57,7 +57,7 @@ def expected_version(
         if tag.startswith("W/"):
             raise MalformedIfMatch("If-Match needs a strong ETag such as \"3\", not a weak one")
         digits = tag.strip('"')
-        if not (tag.startswith('"') and tag.endswith('"') and digits.isdigit() and len(digits) <= 9):
+        if not (tag.startswith('"') and tag.endswith('"') and digits.isascii() and digits.isdigit() and len(digits) <= 9):
             raise MalformedIfMatch(f"If-Match must list ETags such as \"3\"; got {if_match!r}")
         versions.add(int(digits))
     return versions

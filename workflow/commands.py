@@ -26,6 +26,13 @@ def _no_line_breaks(value: str) -> str:
     return value
 
 
+def _no_nul(value: str) -> str:
+    """PostgreSQL text cannot hold NUL; refusing it here keeps it a 422 instead of a database error."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 def _sane_date(value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValueError(f"must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")
@@ -44,9 +51,10 @@ Title = _single_line(300)
 Name = _single_line(200)
 Reference = _single_line(200)
 SaneDate = Annotated[date, AfterValidator(_sane_date)]
+POLICY_AREA_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 PolicyArea = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80),
+    StringConstraints(strip_whitespace=True, pattern=POLICY_AREA_PATTERN, max_length=80),
 ]
 Email = Annotated[EmailStr, AfterValidator(_no_line_breaks), StringConstraints(max_length=320)]
 Kind = Literal["strategy", "action_plan"]
@@ -55,7 +63,7 @@ Role = Literal["coordinator", "escalation", "contact_point"]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 ConsultationDays = Annotated[int, Field(ge=0, le=365)]
 Offsets = Annotated[list[Annotated[int, Field(ge=0, le=3650)]], Field(max_length=12)]
-Comment = Annotated[str, StringConstraints(max_length=4000)]
+Comment = Annotated[str, StringConstraints(max_length=4000), AfterValidator(_no_nul)]
 
 assert set(Role.__args__) == set(CONTACT_ROLES)  # type: ignore[attr-defined]
 

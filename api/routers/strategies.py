@@ -11,7 +11,15 @@ from api.deps import MAX_PAGE_SIZE, ActorDep, IfMatchDep, SessionDep, SettingsDe
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
 from workflow import clock
-from workflow.commands import EARLIEST_DATE, LATEST_DATE, Kind, StrategyCreate, StrategyPatch, TransitionRequest
+from workflow.commands import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    POLICY_AREA_PATTERN,
+    Kind,
+    StrategyCreate,
+    StrategyPatch,
+    TransitionRequest,
+)
 from workflow.stages import Stage
 from workflow.strategies import StrategyFilter, create_strategy, get_strategy, list_strategies, update_strategy
 from workflow.transitions import apply_transition, history
@@ -36,7 +44,7 @@ def create(command: StrategyCreate, session: SessionDep, response: Response) -> 
 @router.get("", response_model=Page[StrategyOut], responses=responses(422))
 def index(
     session: SessionDep,
-    policy_area: Annotated[str | None, Query(max_length=80)] = None,
+    policy_area: Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)] = None,
     stage: Stage | None = None,
     kind: Kind | None = None,
     parent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
