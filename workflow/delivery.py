@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -23,22 +23,11 @@ from workflow.clock import local_date
 from workflow.db import unit_of_work
 from workflow.deadlines import strategy_deadlines
 from workflow.ledger import record_delivery_failure
+from workflow.mail import DeliveryError, PermanentDeliveryError
 from workflow.models import ACTIVE_NOTIFICATION_STATUSES, Notification, Strategy
 from workflow.settings import Settings
 
 log = logging.getLogger("continuum.delivery")
-
-
-class DeliveryError(Exception):
-    """The message was not accepted."""
-
-
-class TemporaryFailure(DeliveryError):
-    """Worth trying again later (connection refused, 4xx)."""
-
-
-class PermanentFailure(DeliveryError):
-    """Trying again will not help (5xx, recipient refused)."""
 
 
 class Transport(Protocol):
@@ -71,10 +60,12 @@ def claim(session: Session, notification_id: int, token: str, *, now: datetime, 
     return session.get(Notification, notification_id, populate_existing=True)
 
 
-def why_stale(session: Session, row: Notification) -> str | None:
+def why_stale(session: Session, row: Notification, today: date) -> str | None:
     """Why ``row`` should no longer be sent, re-read from the current state; None if it still applies."""
     if row.kind == "delivery_failed":
         return None
+    if row.kind in ("deadline_reminder", "gap_warning") and row.due_on < today:
+        return "the date it announced has passed (overdue notices take over)"
     strategy = session.get(Strategy, row.strategy_id)
     if strategy is None:
         return "the strategy no longer exists"
@@ -110,11 +101,16 @@ def deliver(
         row = claim(session, notification_id, token, now=now, lease=timedelta(minutes=settings.lease_minutes))
         if row is None:
             return DeliveryResult(notification_id, "skipped", "not due, or claimed by another worker")
-        stale = why_stale(session, row)
+        stale = why_stale(session, row, local_date(now, settings.zone))
         if stale:
             _close(session, row.id, token, now, status="cancelled", last_error=stale)
             return DeliveryResult(notification_id, "cancelled", stale)
-        message = compose(session, row, now)
+        try:
+            message = compose(session, row, now)
+        except ValueError as exc:  # e.g. an address or text the message refuses: retrying cannot help
+            log.exception("notification %s cannot be composed", notification_id)
+            _close(session, row.id, token, now, status="failed", last_error=f"cannot compose: {exc}"[:2000])
+            return DeliveryResult(notification_id, "failed", f"cannot compose: {exc}")
         attempts = row.attempts
 
     try:
@@ -142,7 +138,7 @@ def _record_failure(
     detail = f"{type(error).__name__}: {error}"[:2000]
     with unit_of_work(engine) as session:
         now = clock()
-        final = isinstance(error, PermanentFailure) or attempts >= settings.smtp_max_attempts
+        final = isinstance(error, PermanentDeliveryError) or attempts >= settings.smtp_max_attempts
         if not final:
             delay = timedelta(seconds=settings.smtp_retry_base_seconds * 2 ** (attempts - 1))
             session.execute(
