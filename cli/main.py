@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("cli.server",)
+COMMAND_MODULES = ("cli.server", "cli.runtime", "cli.dev")
 
 
 class CommandError(Exception):

@@ -1,0 +1,1 @@
+"""The Celery adapter: beat runs the scheduler pass every tick; workers send ledger rows."""

@@ -1,0 +1,95 @@
+"""`continuum worker`, `continuum beat` and `continuum tick`: the event-driven half."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime
+
+from cli.main import CommandError
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def worker(args: argparse.Namespace) -> int:
+    from tasks.app import celery_app
+
+    argv = ["worker", f"--loglevel={args.log_level}", f"--concurrency={args.concurrency}"]
+    if args.beat:
+        argv.append("--beat")
+        argv.append(f"--schedule={_beat_schedule_path()}")
+    celery_app.worker_main(argv)
+    return 0
+
+
+def beat(args: argparse.Namespace) -> int:
+    from tasks.app import celery_app
+
+    celery_app.start(["beat", f"--loglevel={args.log_level}", f"--schedule={_beat_schedule_path()}"])
+    return 0
+
+
+def _beat_schedule_path() -> str:
+    from workflow.settings import get_settings
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return str(settings.data_dir / "celerybeat-schedule")
+
+
+def tick(args: argparse.Namespace) -> int:
+    """One scheduler pass and the sending it makes due, in this process: for cron-only deployments."""
+    from workflow import clock
+    from workflow.db import make_engine
+    from workflow.delivery import deliver
+    from workflow.notices import compose_for
+    from workflow.reminders import send_instant
+    from workflow.scheduler import run_pass
+    from workflow.settings import get_settings
+    from workflow.mail import SmtpTransport
+
+    settings = get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    if args.as_of is not None:
+        fixed = send_instant(args.as_of, settings.zone, settings.send_hour)
+
+        def now() -> datetime:
+            return fixed
+    else:
+        now = clock.now
+    try:
+        report = run_pass(engine, now=now(), settings=settings)
+        transport, compose = SmtpTransport(settings), compose_for(settings)
+        outcomes: dict[str, int] = {}
+        for notification_id in report.due:
+            result = deliver(engine, notification_id, clock=now, transport=transport, compose=compose, settings=settings)
+            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+    finally:
+        engine.dispose()
+    sent = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to send"
+    print(f"tick as of {now().astimezone(settings.zone).isoformat(timespec='minutes')}: {report.summary()}; {sent}")
+    if outcomes.get("retry") or outcomes.get("failed"):
+        raise CommandError(f"some emails were not delivered ({sent}); they are retried by the next pass")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    levels = ["critical", "error", "warning", "info", "debug"]
+    parser = commands.add_parser("worker", help="run a Celery worker that sends due emails")
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--beat", action="store_true", help="also run the beat scheduler in this worker (one only!)")
+    parser.add_argument("--log-level", default="info", choices=levels)
+    parser.set_defaults(run=worker)
+
+    parser = commands.add_parser("beat", help="run the beat scheduler: one scheduler pass every CONTINUUM_TICK_SECONDS")
+    parser.add_argument("--log-level", default="info", choices=levels)
+    parser.set_defaults(run=beat)
+
+    parser = commands.add_parser("tick", help="run one scheduler pass and send what is due, then exit")
+    parser.add_argument("--as-of", type=_parse_day, default=None, metavar="DATE",
+                        help="act as if it were DATE at the daily send hour (default: now)")
+    parser.set_defaults(run=tick)

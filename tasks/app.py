@@ -1,0 +1,43 @@
+"""The Celery application, configured from the one settings object."""
+
+from __future__ import annotations
+
+from celery import Celery
+
+from tasks.housekeeping import is_embedded, prepare_embedded_broker
+from workflow.settings import Settings, get_settings
+
+TICK_TASK = "continuum.tick"
+SEND_TASK = "continuum.send_notification"
+
+
+def make_celery(settings: Settings) -> Celery:
+    if is_embedded(settings.resolved_broker_url) or settings.resolved_result_backend.startswith("db+sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if is_embedded(settings.resolved_broker_url):
+        prepare_embedded_broker(settings.resolved_broker_url)
+    app = Celery("continuum", broker=settings.resolved_broker_url, backend=settings.resolved_result_backend)
+    app.conf.update(
+        include=["tasks.jobs"],
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        enable_utc=True,
+        timezone="UTC",
+        worker_prefetch_multiplier=1,
+        broker_connection_retry_on_startup=True,
+        result_expires=3600,
+        task_ignore_result=True,
+        beat_schedule={
+            "scheduler-pass": {
+                "task": TICK_TASK,
+                "schedule": float(settings.tick_seconds),
+                # A pass that could not start before the next one is due is pointless: drop it.
+                "options": {"expires": float(settings.tick_seconds)},
+            }
+        },
+    )
+    return app
+
+
+celery_app = make_celery(get_settings())
