@@ -1,0 +1,95 @@
+"""`continuum dev`: everything on one machine with nothing but Python.
+
+SQLite database, the embedded SQLite broker, the API, a worker with embedded beat, and a local
+SMTP sink that stores emails as .eml files, all under the data directory. The API and worker
+run as child processes of this launcher; Ctrl-C stops them all. A second start resumes: the
+database, ledger and mailbox are kept.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from cli.main import CommandError
+
+CHILD_STOP_SECONDS = 15
+
+
+def dev(args: argparse.Namespace) -> int:
+    import migrations
+    from cli.mailbox import start_mailbox
+    from workflow.settings import get_settings
+
+    settings = get_settings()
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    mailbox_dir = data_dir / "mailbox"
+    try:
+        migrations.upgrade(settings.resolved_database_url)
+    except Exception as exc:
+        raise CommandError(f"cannot migrate the database: {exc}") from exc
+    try:
+        mailbox = start_mailbox(mailbox_dir, "127.0.0.1", args.smtp_port)
+    except OSError as exc:
+        raise CommandError(f"cannot start the local mailbox on 127.0.0.1:{args.smtp_port}: {exc}") from exc
+
+    env = dict(os.environ)
+    env.update({
+        "CONTINUUM_DATA_DIR": str(data_dir),
+        "CONTINUUM_SMTP_HOST": "127.0.0.1",
+        "CONTINUUM_SMTP_PORT": str(args.smtp_port),
+        "CONTINUUM_SMTP_STARTTLS": "false",
+    })
+    if args.tick_seconds:
+        env["CONTINUUM_TICK_SECONDS"] = str(args.tick_seconds)
+    me = [sys.executable, "-m", "cli"]
+    children = {
+        "api": subprocess.Popen([*me, "serve", "--host", args.host, "--port", str(args.port)], env=env),
+        "worker": subprocess.Popen([*me, "worker", "--beat", "--concurrency", "1", "--log-level", "warning"], env=env),
+    }
+    print(
+        "\nContinuum is running (Ctrl-C stops everything):\n"
+        f"  API docs  http://{args.host}:{args.port}/docs\n"
+        f"  data      {data_dir}\n"
+        f"  mailbox   {mailbox_dir}  (SMTP on 127.0.0.1:{args.smtp_port}; each email is an .eml file)\n",
+        flush=True,
+    )
+    try:
+        while True:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    raise CommandError(f"the {name} process exited with code {child.returncode}; stopping")
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping ...", flush=True)
+        return 0
+    finally:
+        _stop(children.values())
+        mailbox.stop()
+
+
+def _stop(children) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + CHILD_STOP_SECONDS
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("dev", help="run everything locally: API, worker, beat and a local mailbox")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    parser.add_argument("--smtp-port", type=int, default=8025, help="local mailbox SMTP port (default 8025)")
+    parser.add_argument("--tick-seconds", type=int, default=None, help="override CONTINUUM_TICK_SECONDS")
+    parser.set_defaults(run=dev)
