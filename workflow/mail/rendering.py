@@ -47,7 +47,8 @@ def render(kind: str, language: str, context: NotificationContext) -> RenderedMa
 
     subject = render_file("subject.txt").strip()
     variables["subject"] = subject  # the HTML <title>, escaped there like every other value
-    return RenderedMail(subject=subject, text=render_file("txt").strip() + "\n", html=render_file("html").strip() + "\n")
+    text, html = render_file("txt"), render_file("html")
+    return RenderedMail(subject=subject, text=text.strip() + "\n", html=html.strip() + "\n")
 
 
 def template_variables(phrases: Phrases, context: NotificationContext) -> dict[str, Any]:

@@ -72,13 +72,25 @@ class SmtpTransport:
         if self._starttls:
             smtp.starttls(context=self._tls_context or ssl.create_default_context())
         if self._username:
-            password = self._password.get_secret_value() if self._password else ""
-            smtp.login(self._username, password)
+            self._login(smtp)
         refused = smtp.send_message(message)
         if refused:
             # Accepted for some recipients only. Continuum sends one recipient per message, so
             # this is unusual; report it rather than let the caller believe everyone got it.
             raise smtplib.SMTPRecipientsRefused(refused)
+
+
+    def _login(self, smtp: smtplib.SMTP) -> None:
+        assert self._username is not None
+        password = self._password.get_secret_value() if self._password else ""
+        try:
+            smtp.login(self._username, password)
+            return
+        except UnicodeEncodeError:
+            pass
+        # smtplib sends credentials as ASCII only. The UnicodeEncodeError holds the whole password
+        # in ``.object``, so it is raised outside the except block: not chained, not even as context.
+        raise PermanentDeliveryError("SMTP username and password must be ASCII (an smtplib limitation)")
 
 
 def close_quietly(smtp: smtplib.SMTP) -> None:
