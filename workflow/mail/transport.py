@@ -79,7 +79,6 @@ class SmtpTransport:
             # this is unusual; report it rather than let the caller believe everyone got it.
             raise smtplib.SMTPRecipientsRefused(refused)
 
-
     def _login(self, smtp: smtplib.SMTP) -> None:
         assert self._username is not None
         password = self._password.get_secret_value() if self._password else ""
