@@ -1,4 +1,5 @@
-# Quick start: `make run` serves the API with the embedded defaults; `make test` runs the suite.
+# Quick start: `make run` runs everything with the embedded defaults (API, worker, beat, local
+# mailbox); `make test` runs the suite.
 # Both create .venv and install the project on first use; nothing needs installing by hand.
 
 PYTHON ?= python3
@@ -24,8 +25,7 @@ migrate: $(STAMP)
 	$(BIN)/continuum migrate
 
 run: $(STAMP)
-	$(BIN)/continuum migrate
-	$(BIN)/continuum serve --host $(HOST) --port $(PORT)
+	$(BIN)/continuum dev --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -47,6 +47,7 @@ def dev(args: argparse.Namespace) -> int:
     })
     if args.tick_seconds:
         env["CONTINUUM_TICK_SECONDS"] = str(args.tick_seconds)
+    signal.signal(signal.SIGTERM, _interrupt)
     me = [sys.executable, "-m", "cli"]
     children = {
         "api": subprocess.Popen([*me, "serve", "--host", args.host, "--port", str(args.port)], env=env),
@@ -71,6 +72,11 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         _stop(children.values())
         mailbox.stop()
+
+
+def _interrupt(signum, frame) -> None:
+    """SIGTERM (from a service manager, say) stops everything like Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _stop(children) -> None:
