@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from workflow.clock import local_date
 from workflow.db import unit_of_work
-from workflow.deadlines import strategy_deadlines
+from workflow.deadline_sources import source_for
 from workflow.ledger import record_delivery_failure
 from workflow.mail import DeliveryError, PermanentDeliveryError
 from workflow.models import ACTIVE_NOTIFICATION_STATUSES, Notification, Strategy
@@ -73,8 +73,10 @@ def why_stale(session: Session, row: Notification, today: date) -> str | None:
         return None if strategy.stage in ("implementation", "monitoring") and strategy.period_end == row.due_on else (
             "the strategy is no longer in force with that lapse date"
         )
-    live = {(d.key, d.due_on) for d in strategy_deadlines(strategy)}
-    return None if (row.deadline_key, row.due_on) in live else "the deadline moved, or the stage advanced"
+    source = source_for(row.deadline_kind)
+    if source is None or not source.still_live(session, row):
+        return "the deadline moved, or the stage advanced"
+    return None
 
 
 def _close(session: Session, row_id: int, token: str, now: datetime, **values) -> bool:

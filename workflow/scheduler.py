@@ -10,21 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from workflow import ledger
 from workflow.clock import local_date
 from workflow.db import new_session, unit_of_work
-from workflow.deadlines import STAGE_DUE_FIELDS, LAPSE, strategy_deadlines
+from workflow.deadline_sources import SOURCES
 from workflow.directory import contacts_with_role
 from workflow.expiry import expire_due
-from workflow.models import Contact, Strategy
-from workflow.reminders import ReminderPolicy, due_reminder, send_instant, sending_day
+from workflow.models import Contact
+from workflow.reminders import due_reminder, send_instant, sending_day
 from workflow.settings import Settings
-from workflow.stages import Stage
-
-STRATEGY_DEADLINE_KINDS = frozenset(STAGE_DUE_FIELDS.values()) | {LAPSE}
 
 
 @dataclass
@@ -49,10 +46,9 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
         engine, now=now, today=today, default_min_consultation_days=settings.min_consultation_days
     )
     with unit_of_work(engine) as session:
-        live = set()
-        report.recorded, strategy_live = plan_deadline_reminders(session, now=now, settings=settings)
-        live |= strategy_live
-        report.cancelled = ledger.cancel_stale(session, live, kinds=STRATEGY_DEADLINE_KINDS, now=now)
+        report.recorded, live = plan_deadline_reminders(session, now=now, settings=settings)
+        kinds = frozenset().union(*(source.kinds for source in SOURCES))
+        report.cancelled = ledger.cancel_stale(session, live, kinds=kinds, now=now)
     session = new_session(engine)
     try:
         report.due = ledger.due_ids(session, now)
@@ -61,33 +57,25 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
     return report
 
 
-def recipients(session: Session, institution_id: int, *, escalate: bool) -> list[Contact]:
-    """The institution's coordinators, plus its escalation contacts when ``escalate``; each once."""
-    contacts = contacts_with_role(session, institution_id, "coordinator")
+def recipients(session: Session, institution_id: int, *, role: str = "coordinator", escalate: bool) -> list[Contact]:
+    """The institution's contacts with ``role``, plus its escalation contacts when ``escalate``; each once."""
+    contacts = contacts_with_role(session, institution_id, role)
     if escalate:
         contacts += contacts_with_role(session, institution_id, "escalation")
     return list({c.id: c for c in contacts}.values())
 
 
-def reminder_policy(strategy: Strategy, settings: Settings) -> ReminderPolicy:
-    before = strategy.reminder_offsets if strategy.reminder_offsets is not None else settings.reminder_offsets
-    after = strategy.overdue_offsets if strategy.overdue_offsets is not None else settings.overdue_offsets
-    return ReminderPolicy.of(before, after, settings.escalate_after_days)
-
-
 def plan_deadline_reminders(session: Session, *, now: datetime, settings: Settings) -> tuple[int, set[tuple[str, date]]]:
-    """Record the due reminder of every live strategy deadline; returns (rows recorded, live deadlines)."""
+    """Record the due reminder of every live deadline of every source; returns (rows recorded, live deadlines)."""
     day = sending_day(now, settings.zone, settings.send_hour)
     recorded, live = 0, set()
-    strategies = session.scalars(select(Strategy).where(Strategy.stage != Stage.EXPIRY.value).order_by(Strategy.id))
-    for strategy in strategies:
-        policy = reminder_policy(strategy, settings)
-        for deadline in strategy_deadlines(strategy):
-            live.add((deadline.key, deadline.due_on))
-            due = due_reminder(deadline, policy, day)
+    for source in SOURCES:
+        for item in source.live(session, settings):
+            live.add((item.deadline.key, item.deadline.due_on))
+            due = due_reminder(item.deadline, item.policy, day)
             if due is None:
                 continue
-            contacts = recipients(session, strategy.lead_institution_id, escalate=due.escalate)
+            contacts = recipients(session, item.institution_id, role=item.recipient_role, escalate=due.escalate)
             recorded += len(
                 ledger.record(
                     session,
