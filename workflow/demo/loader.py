@@ -1,0 +1,153 @@
+"""Load a portfolio through the real services: the directory, strategies and the stage writer.
+
+Idempotent by matching: an institution by name (case-insensitive), a contact by institution and
+email, a strategy by title, policy area and kind. What exists is skipped untouched, so loading
+twice changes nothing and an operator's own edits survive a reload. History steps dated after
+``today`` are not applied (the transition guards refuse the future); they are reported as
+deferred. The caller owns the transaction (``workflow.db.unit_of_work``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from workflow.commands import ContactCreate, InstitutionCreate, StrategyCreate, TransitionRequest
+from workflow.demo.schema import DemoStep, DemoStrategy, Portfolio
+from workflow.directory import create_contact, create_institution, find_institution
+from workflow.models import Contact, Strategy
+from workflow.strategies import create_strategy
+from workflow.transitions import apply_transition
+
+DEMO_ACTOR = "continuum demo"
+ENTITIES = ("institutions", "contacts", "strategies")
+
+
+@dataclass
+class LoadReport:
+    created: Counter[str] = field(default_factory=Counter)
+    skipped: Counter[str] = field(default_factory=Counter)
+    stage_changes: int = 0
+    deferred: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        made = ", ".join(f"{self.created[e]} {e}" for e in ENTITIES)
+        kept = ", ".join(f"{self.skipped[e]} {e}" for e in ENTITIES)
+        return f"created {made} ({self.stage_changes} stage changes); skipped (already present) {kept}"
+
+
+def load_portfolio(
+    session: Session,
+    portfolio: Portfolio,
+    *,
+    now: datetime,
+    today: date,
+    min_consultation_days: int,
+    actor: str = DEMO_ACTOR,
+) -> LoadReport:
+    report = LoadReport()
+    institution_ids = _load_institutions(session, portfolio, now, report)
+    _load_contacts(session, portfolio, institution_ids, now, report)
+    strategy_ids: dict[str, int] = {}
+    for item in portfolio.strategies:
+        existing = _find_strategy(session, item)
+        if existing is not None:
+            strategy_ids[item.key] = existing
+            report.skipped["strategies"] += 1
+            continue
+        strategy = create_strategy(session, _create_command(item, institution_ids, strategy_ids), now=now)
+        strategy_ids[item.key] = strategy.id
+        report.created["strategies"] += 1
+        for step in item.history:
+            if step.effective_on > today:
+                report.deferred.append(f"{item.key}: {step.event} on {step.effective_on.isoformat()} (in the future)")
+                break
+            apply_transition(
+                session,
+                strategy.id,
+                _request(item, step),
+                actor=actor,
+                now=now,
+                today=today,
+                default_min_consultation_days=min_consultation_days,
+            )
+            report.stage_changes += 1
+    return report
+
+
+def _load_institutions(session: Session, portfolio: Portfolio, now: datetime, report: LoadReport) -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for item in portfolio.institutions:
+        institution = find_institution(session, item.name)
+        if institution is None:
+            institution = create_institution(session, InstitutionCreate(name=item.name), now=now)
+            report.created["institutions"] += 1
+        else:
+            report.skipped["institutions"] += 1
+        ids[item.name.lower()] = institution.id
+    return ids
+
+
+def _load_contacts(
+    session: Session, portfolio: Portfolio, institution_ids: dict[str, int], now: datetime, report: LoadReport
+) -> None:
+    for item in portfolio.contacts:
+        institution_id = institution_ids[item.institution.lower()]
+        exists = session.scalar(
+            select(Contact.id).where(
+                Contact.institution_id == institution_id, func.lower(Contact.email) == item.email.lower()
+            )
+        )
+        if exists is not None:
+            report.skipped["contacts"] += 1
+            continue
+        command = ContactCreate(
+            name=item.name, email=item.email, institution_id=institution_id, language=item.language, roles=item.roles
+        )
+        create_contact(session, command, now=now)
+        report.created["contacts"] += 1
+
+
+def _find_strategy(session: Session, item: DemoStrategy) -> int | None:
+    return session.scalar(
+        select(Strategy.id)
+        .where(Strategy.title == item.title, Strategy.policy_area == item.policy_area, Strategy.kind == item.kind)
+        .order_by(Strategy.id)
+        .limit(1)
+    )
+
+
+def _create_command(item: DemoStrategy, institution_ids: dict[str, int], strategy_ids: dict[str, int]) -> StrategyCreate:
+    return StrategyCreate(
+        title=item.title,
+        policy_area=item.policy_area,
+        kind=item.kind,
+        parent_id=strategy_ids[item.parent] if item.parent else None,
+        predecessor_id=strategy_ids[item.predecessor] if item.predecessor else None,
+        lead_institution_id=institution_ids[item.lead_institution.lower()],
+        period_start=item.period_start,
+        period_end=item.period_end,
+    )
+
+
+def _request(item: DemoStrategy, step: DemoStep) -> TransitionRequest:
+    """The step as a request; the comment records provenance, so the history shows what is sourced."""
+    notes = [step.comment] if step.comment else []
+    if step.event == "approve":
+        notes.append(f"Source: {item.source}.")
+        if item.approval_uncertain:
+            notes.append("Approval date not in the sources: assumed on the first day of the period (demo approximation).")
+    if step.approximate and not (step.event == "approve" and item.approval_uncertain):
+        notes.append("Date approximate (demo data): not given by the sources.")
+    return TransitionRequest(
+        event=step.event,
+        effective_on=step.effective_on,
+        approved_on=step.approved_on,
+        approval_reference=step.approval_reference,
+        reason=step.reason,
+        comment=" ".join(notes) or None,
+    )
