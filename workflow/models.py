@@ -177,3 +177,28 @@ class GapWatch(SQLModel, table=True):
     strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), primary_key=True))
     status: str = Field(sa_column=Column(String(20), nullable=False))
     changed_at: datetime = _when(nullable=False)
+
+
+TOKEN_ROLES = ("admin", "coordinator", "contact_point", "viewer")
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token. Only a hash of the secret is stored; ``prefix`` identifies it in listings."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'coordinator', 'contact_point', 'viewer')", name="ck_api_tokens_role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    institution_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("institutions.id"), nullable=True, index=True)
+    )
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    prefix: str = Field(sa_column=Column(String(16), nullable=False))
+    created_at: datetime = _when(nullable=False)
+    expires_at: datetime | None = _when(nullable=True)
+    revoked_at: datetime | None = _when(nullable=True)
+    last_used_at: datetime | None = _when(nullable=True)
