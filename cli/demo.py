@@ -1,0 +1,65 @@
+"""`continuum demo`: load the demo portfolio (Albania's migration-related strategies) into the database."""
+
+from __future__ import annotations
+
+import argparse
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from cli.main import CommandError
+
+
+def require_migrated(engine: Engine) -> None:
+    """Refuse, in one line, a database that is unreachable or not at the latest schema revision."""
+    import migrations
+    from alembic.runtime.migration import MigrationContext
+
+    where = engine.url.render_as_string(hide_password=True)
+    head = migrations.current_head()
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise CommandError(f"cannot read the database {where}: {reason}") from exc
+    if current != head:
+        state = "has no Continuum schema" if current is None else f"is at revision {current}, not {head}"
+        raise CommandError(f"the database {where} {state}: run `continuum migrate` first")
+
+
+def demo(args: argparse.Namespace) -> int:
+    from workflow import clock
+    from workflow.db import make_engine, unit_of_work
+    from workflow.demo import load_portfolio, read_portfolio
+    from workflow.settings import get_settings
+
+    settings = get_settings()
+    portfolio = read_portfolio()
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        require_migrated(engine)
+        with unit_of_work(engine) as session:
+            report = load_portfolio(
+                session,
+                portfolio,
+                now=clock.now(),
+                today=clock.today(settings.zone),
+                min_consultation_days=settings.min_consultation_days,
+            )
+    finally:
+        engine.dispose()
+    print(f"demo portfolio: {report.summary()}")
+    for line in report.deferred:
+        print(f"  not yet applied: {line}")
+    if report.created["strategies"]:
+        print("see them with `continuum strategies`")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "demo",
+        help="load the demo portfolio: Albania's migration strategies with their history (safe to run twice)",
+    )
+    parser.set_defaults(run=demo)

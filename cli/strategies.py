@@ -1,0 +1,102 @@
+"""`continuum strategies`: the portfolio as a table, read straight from the database."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+
+from cli.main import CommandError
+from workflow.commands import POLICY_AREA_PATTERN
+from workflow.stages import Stage
+
+TITLE_WIDTH = 44
+COLUMNS = ("id", "title", "area", "kind", "stage", "period", "approved", "lapses")
+PAGE = 10_000
+
+
+def _policy_area(text: str) -> str:
+    if not re.fullmatch(POLICY_AREA_PATTERN, text):
+        raise argparse.ArgumentTypeError(f"not a policy area (lowercase words joined by '-'): {text!r}")
+    return text
+
+
+def truncate(text: str, width: int = TITLE_WIDTH) -> str:
+    """Cut from the middle: a title's end usually holds its years, which tell successors apart."""
+    if len(text) <= width:
+        return text
+    tail = (width - 3) // 3
+    return text[: width - 3 - tail] + "..." + text[len(text) - tail :]
+
+
+def period(strategy) -> str:
+    start, end = strategy.period_start, strategy.period_end
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return f"{start.year}-{end.year}"
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+def lapses(strategy) -> str:
+    """The last day in force: the period end, or the day before an expiry, with why it ended early."""
+    if strategy.expired_on is None:
+        return strategy.period_end.isoformat()
+    last = min(strategy.period_end, strategy.expired_on - timedelta(days=1))
+    early = strategy.expiry_reason if strategy.expiry_reason not in (None, "period_ended") else ""
+    return f"{last.isoformat()} {early}".rstrip()
+
+
+def row(strategy) -> tuple[str, ...]:
+    return (
+        str(strategy.id),
+        truncate(strategy.title),
+        strategy.policy_area,
+        strategy.kind,
+        strategy.stage,
+        period(strategy),
+        strategy.approved_on.isoformat() if strategy.approved_on else "-",
+        lapses(strategy),
+    )
+
+
+def render(rows: Sequence[tuple[str, ...]]) -> str:
+    table = [COLUMNS, *rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def strategies(args: argparse.Namespace) -> int:
+    from cli.demo import require_migrated
+    from workflow.db import make_engine, new_session
+    from workflow.settings import get_settings
+    from workflow.strategies import StrategyFilter, list_strategies
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        require_migrated(engine)
+        with new_session(engine) as session:
+            found, total = list_strategies(
+                session, StrategyFilter(policy_area=args.policy_area, stage=args.stage), limit=PAGE, offset=0
+            )
+    finally:
+        engine.dispose()
+    if not found:
+        filtered = args.policy_area is not None or args.stage is not None
+        print("no strategies match these filters" if filtered else "no strategies yet (`continuum demo` loads an example portfolio)")
+        return 0
+    found.sort(key=lambda s: (s.policy_area, s.period_start, s.kind != "strategy", s.id))
+    print(render([row(s) for s in found]))
+    if total > len(found):
+        raise CommandError(f"showing {len(found)} of {total} strategies: narrow the filters")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("strategies", help="list strategies and action plans as a table")
+    parser.add_argument("--policy-area", type=_policy_area, default=None, metavar="AREA",
+                        help="only this policy area, e.g. migration")
+    parser.add_argument("--stage", choices=[s.value for s in Stage], default=None,
+                        help="only strategies in this stage")
+    parser.set_defaults(run=strategies)
