@@ -19,6 +19,7 @@ from workflow.db import new_session, unit_of_work
 from workflow.deadline_sources import SOURCES
 from workflow.directory import contacts_with_role
 from workflow.expiry import expire_due
+from workflow.gap_watch import GAP_DEADLINE, watch_gaps
 from workflow.models import Contact
 from workflow.reminders import due_reminder, send_instant, sending_day
 from workflow.settings import Settings
@@ -47,8 +48,10 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
     )
     with unit_of_work(engine) as session:
         report.recorded, live = plan_deadline_reminders(session, now=now, settings=settings)
-        kinds = frozenset().union(*(source.kinds for source in SOURCES))
-        report.cancelled = ledger.cancel_stale(session, live, kinds=kinds, now=now)
+        gap_recorded, report.gap_changes, gap_live = watch_gaps(session, now=now, today=today, settings=settings)
+        report.recorded += gap_recorded
+        kinds = frozenset().union(*(source.kinds for source in SOURCES)) | {GAP_DEADLINE}
+        report.cancelled = ledger.cancel_stale(session, live | gap_live, kinds=kinds, now=now)
     session = new_session(engine)
     try:
         report.due = ledger.due_ids(session, now)
