@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -82,18 +82,22 @@ def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterab
     return result.rowcount
 
 
-def due_ids(session: Session, now: datetime, limit: int = 1000) -> list[int]:
+def due_query(now: datetime, limit: int = 1000) -> Select:
     """Rows a worker should act on now: pending and due, or claimed with an expired lease.
 
-    Served by the partial index ``ix_notifications_due``, so its cost follows the rows due.
+    Served by the partial index ``ix_notifications_due`` (only active rows are in it), so its
+    cost follows the rows due, not the ledger's history.
     """
-    query = (
+    return (
         select(Notification.id)
         .where(Notification.status.in_(ACTIVE_NOTIFICATION_STATUSES), Notification.due_at <= now)
         .order_by(Notification.due_at)
         .limit(limit)
     )
-    return list(session.scalars(query))
+
+
+def due_ids(session: Session, now: datetime, limit: int = 1000) -> list[int]:
+    return list(session.scalars(due_query(now, limit)))
 
 
 def record_delivery_failure(session: Session, failed: Notification, *, today: date, now: datetime) -> list[int]:
