@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from api import problems
 from api.routers import directory, notifications, strategies, system
+from api.routers import gaps
 from workflow.db import make_engine
 from workflow.settings import Settings, get_settings
 
@@ -34,6 +35,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(directory.router)
     app.include_router(notifications.router)
     app.include_router(system.router)
+    app.include_router(gaps.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -1,0 +1,187 @@
+"""Policy gaps and timelines, read-only. The rules are in ``workflow.gaps`` and ``workflow.timeline``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+from api.deps import MAX_ID, SessionDep, SettingsDep
+from api.problems import responses
+from workflow import clock
+from workflow.commands import EARLIEST_DATE, LATEST_DATE, POLICY_AREA_PATTERN, Kind
+from workflow.gap_queries import gap_report, timeline_report
+from workflow.gaps import STATUSES, GapEntry
+from workflow.strategies import get_strategy
+from workflow.timeline import Timeline
+
+router = APIRouter(tags=["gaps"])
+
+Status = Literal["covered", "ok", "at_risk", "gap"]
+assert set(Status.__args__) == set(STATUSES)  # type: ignore[attr-defined]
+
+AsOf = Annotated[
+    date | None,
+    Query(description="Answer as recorded on this day; default: today in the deployment timezone.",
+          ge=EARLIEST_DATE, le=LATEST_DATE),
+]
+PolicyAreaFilter = Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)]
+
+
+class ProjectionStepOut(BaseModel):
+    stage: str
+    ends_on: date
+    basis: Literal["due_date", "history_median", "default"]
+
+
+class GapEntryOut(BaseModel):
+    strategy_id: int
+    title: str
+    policy_area: str
+    kind: str
+    parent_id: int | None
+    stage: str = Field(description="Its stage as recorded on `as_of`.")
+    in_force_from: date
+    lapses_on: date = Field(description="Last day in force as recorded on `as_of`.")
+    status: Status = Field(
+        description="`covered`: an approved successor is in force the day after the lapse. "
+        "`at_risk`: lapses within the horizon and the successor is missing or expected in force after that day. "
+        "`ok`: in force, not covered yet, not at risk. `gap`: lapsed with nothing in force since."
+    )
+    successor_id: int | None
+    successor_title: str | None
+    successor_stage: str | None
+    successor_in_force_from: date | None = Field(description="Start of the approved successor's interval.")
+    projected_successor_approval: date | None = Field(description="For a successor not approved yet.")
+    projection_basis: Literal["due_dates", "history_medians", "defaults", "mixed"] | None
+    projection_steps: list[ProjectionStepOut] = Field(description="The projected end of each stage still ahead.")
+    gap_days: int | None = Field(description="For `gap`: days without coverage since the lapse.")
+    projected_gap_days: int | None = Field(
+        description="Days between the lapse and the successor's (projected) start; 0 when on time."
+    )
+
+    @classmethod
+    def of(cls, entry: GapEntry) -> "GapEntryOut":
+        steps = [ProjectionStepOut(stage=s.stage.value, ends_on=s.ends_on, basis=s.basis) for s in entry.projection_steps]
+        fields = {k: v for k, v in vars(entry).items() if k != "projection_steps"}
+        return cls(**fields, projection_steps=steps)
+
+
+class GapReportOut(BaseModel):
+    as_of: date
+    horizon_days: int
+    items: list[GapEntryOut]
+
+
+class SpanOut(BaseModel):
+    strategy_id: int
+    title: str
+    start: date
+    end: date
+    days: int
+
+
+class HoleOut(BaseModel):
+    start: date
+    end: date
+    days: int
+    after_strategy_id: int | None = Field(description="The strategy whose lapse opened the hole.")
+    before_strategy_id: int | None = Field(description="The strategy whose start closed it.")
+    ongoing: bool = Field(description="The hole includes `as_of`.")
+
+
+class TimelineOut(BaseModel):
+    policy_area: str
+    kind: Kind
+    parent_id: int | None
+    as_of: date
+    from_: date | None = Field(alias="from", serialization_alias="from")
+    to: date | None
+    days: int
+    days_in_force: int
+    days_without: int
+    intervals: list[SpanOut]
+    gaps: list[HoleOut]
+
+    @classmethod
+    def of(cls, policy_area: str, kind: str, parent_id: int | None, as_of: date, timeline: Timeline) -> "TimelineOut":
+        window = timeline.window
+        return cls.model_validate({
+            "policy_area": policy_area,
+            "kind": kind,
+            "parent_id": parent_id,
+            "as_of": as_of,
+            "from": window.start if window else None,
+            "to": window.end if window else None,
+            "days": window.days if window else 0,
+            "days_in_force": timeline.days_in_force,
+            "days_without": timeline.days_without,
+            "intervals": [SpanOut(strategy_id=s.strategy_id, title=s.title, start=s.start, end=s.end, days=s.days)
+                          for s in timeline.spans],
+            "gaps": [HoleOut(start=h.start, end=h.end, days=h.days, after_strategy_id=h.after_strategy_id,
+                             before_strategy_id=h.before_strategy_id, ongoing=h.contains(as_of))
+                     for h in timeline.holes],
+        })
+
+
+def _invalid_parameter(name: str, message: str) -> RequestValidationError:
+    """The same 422 problem (with ``parameter``) that FastAPI's own query validation produces."""
+    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
+
+
+@router.get("/gaps", response_model=GapReportOut, responses=responses(422))
+def gaps(
+    session: SessionDep,
+    settings: SettingsDep,
+    as_of: AsOf = None,
+    horizon_days: Annotated[
+        int | None, Query(ge=0, le=3650, description="`at_risk` looks this many days ahead; default: the setting.")
+    ] = None,
+    policy_area: PolicyAreaFilter = None,
+    kind: Kind | None = None,
+    status: Status | None = None,
+) -> GapReportOut:
+    """Each strategy or action plan in force on `as_of`, or lapsed with nothing in force since, with its
+    gap status, its successor, and when the successor is projected to be approved (and on what basis)."""
+    day = as_of or clock.today(settings.zone)
+    horizon = settings.gap_horizon_days if horizon_days is None else horizon_days
+    entries = gap_report(session, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area)
+    items = [GapEntryOut.of(e) for e in entries if (kind is None or e.kind == kind) and (status is None or e.status == status)]
+    return GapReportOut(as_of=day, horizon_days=horizon, items=items)
+
+
+@router.get("/timeline", response_model=TimelineOut, response_model_by_alias=True, responses=responses(404, 422))
+def timeline(
+    session: SessionDep,
+    settings: SettingsDep,
+    policy_area: PolicyAreaFilter = None,
+    parent_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="A strategy: show its action plans instead.")
+    ] = None,
+    from_: Annotated[date | None, Query(alias="from", ge=EARLIEST_DATE, le=LATEST_DATE)] = None,
+    to: Annotated[date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE)] = None,
+    as_of: AsOf = None,
+) -> TimelineOut:
+    """Intervals in force and the holes between them, with day counts, for the strategies of a policy
+    area, or (`parent_id`) the action plans of one strategy within its own interval in force.
+
+    The window defaults to the first interval's start through the last one's end (or `as_of`, if
+    later); for action plans, to the strategy's interval. Intervals are cut to the window."""
+    if policy_area is None and parent_id is None:
+        raise _invalid_parameter("policy_area", "give a policy_area, or a parent_id for the action plans of a strategy")
+    if from_ is not None and to is not None and from_ > to:
+        raise _invalid_parameter("from", f"must not be after to ({to.isoformat()})")
+    if parent_id is not None:
+        parent = get_strategy(session, parent_id)
+        if parent.kind != "strategy":
+            raise _invalid_parameter("parent_id", "must name a strategy, not an action plan")
+        if policy_area is not None and policy_area != parent.policy_area:
+            raise _invalid_parameter("policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}")
+    day = as_of or clock.today(settings.zone)
+    report = timeline_report(
+        session, as_of=day, settings=settings, policy_area=policy_area, parent_id=parent_id, start=from_, end=to
+    )
+    return TimelineOut.of(report.policy_area, report.kind, report.parent_id, report.as_of, report.timeline)
