@@ -202,3 +202,8 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = _when(nullable=True)
     revoked_at: datetime | None = _when(nullable=True)
     last_used_at: datetime | None = _when(nullable=True)
+
+
+# The monitoring tables share this metadata; importing them here means everything that loads
+# the core tables (Alembic's env, the app, the tests' TRUNCATE) sees them too.
+import workflow.monitoring.models  # noqa: E402,F401
