@@ -107,7 +107,8 @@ def timeline_report(
         if policy_area is None:
             raise ValidationFailed.field("#/policy_area", "give a policy_area, or a parent_id for action plans")
         members = group_states(snapshots, as_of=as_of, policy_area=policy_area, kind="strategy", parent_id=None)
-        return TimelineReport(policy_area, "strategy", None, as_of, build_timeline(members, as_of=as_of, start=start, end=end))
+        timeline = build_timeline(members, as_of=as_of, start=start, end=end)
+        return TimelineReport(policy_area, "strategy", None, as_of, timeline)
 
     parent = next((s for s in snapshots if s.id == parent_id), None)
     if parent is None:
@@ -115,9 +116,13 @@ def timeline_report(
     if parent.kind != "strategy":
         raise ValidationFailed.field("#/parent_id", "must name a strategy, not an action plan")
     if policy_area is not None and policy_area != parent.policy_area:
-        raise ValidationFailed.field("#/policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}")
+        raise ValidationFailed.field(
+            "#/policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}"
+        )
     parent_state = state_on(parent, as_of)
-    members = group_states(snapshots, as_of=as_of, policy_area=parent.policy_area, kind="action_plan", parent_id=parent_id)
+    members = group_states(
+        snapshots, as_of=as_of, policy_area=parent.policy_area, kind="action_plan", parent_id=parent_id
+    )
     frame = parent_state.in_force if parent_state is not None else None
     timeline = build_timeline(members, as_of=as_of, start=start, end=end, frame=frame)
     return TimelineReport(parent.policy_area, "action_plan", parent_id, as_of, timeline)

@@ -262,4 +262,8 @@ def assess_gaps(
         entry = assessment.entry(state, horizon_days)
         if entry is not None:
             entries.append(entry)
-    return sorted(entries, key=lambda e: (e.policy_area, e.kind != "strategy", e.parent_id or 0, e.lapses_on, e.strategy_id))
+    return sorted(entries, key=_report_order)
+
+
+def _report_order(entry: GapEntry) -> tuple:
+    return (entry.policy_area, entry.kind != "strategy", entry.parent_id or 0, entry.lapses_on, entry.strategy_id)

@@ -65,7 +65,9 @@ class GapEntryOut(BaseModel):
 
     @classmethod
     def of(cls, entry: GapEntry) -> "GapEntryOut":
-        steps = [ProjectionStepOut(stage=s.stage.value, ends_on=s.ends_on, basis=s.basis) for s in entry.projection_steps]
+        steps = [
+            ProjectionStepOut(stage=s.stage.value, ends_on=s.ends_on, basis=s.basis) for s in entry.projection_steps
+        ]
         fields = {k: v for k, v in vars(entry).items() if k != "projection_steps"}
         return cls(**fields, projection_steps=steps)
 
@@ -149,7 +151,8 @@ def gaps(
     day = as_of or clock.today(settings.zone)
     horizon = settings.gap_horizon_days if horizon_days is None else horizon_days
     entries = gap_report(session, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area)
-    items = [GapEntryOut.of(e) for e in entries if (kind is None or e.kind == kind) and (status is None or e.status == status)]
+    wanted = [e for e in entries if (kind is None or e.kind == kind) and (status is None or e.status == status)]
+    items = [GapEntryOut.of(e) for e in wanted]
     return GapReportOut(as_of=day, horizon_days=horizon, items=items)
 
 
@@ -179,7 +182,9 @@ def timeline(
         if parent.kind != "strategy":
             raise _invalid_parameter("parent_id", "must name a strategy, not an action plan")
         if policy_area is not None and policy_area != parent.policy_area:
-            raise _invalid_parameter("policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}")
+            raise _invalid_parameter(
+                "policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}"
+            )
     day = as_of or clock.today(settings.zone)
     report = timeline_report(
         session, as_of=day, settings=settings, policy_area=policy_area, parent_id=parent_id, start=from_, end=to
