@@ -152,6 +152,12 @@ def test_every_setting_the_app_reads_is_documented_in_env_example():
     assert not missing, f".env.example does not document {missing}"
 
 
+def test_env_example_names_no_setting_the_app_does_not_read():
+    settings = {f"CONTINUUM_{name.upper()}" for name in Settings.model_fields}
+    stray = sorted(name for name in documented() if name.startswith("CONTINUUM_") and name not in settings)
+    assert not stray, f".env.example documents variables no setting reads (typo or removed?): {stray}"
+
+
 @pytest.mark.parametrize("field", sorted(Settings.model_fields))
 def test_the_documented_default_is_the_apps_default(field):
     raw = documented()[f"CONTINUUM_{field.upper()}"]
