@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from workflow.deadlines import LAPSE, STAGE_DUE_FIELDS, Deadline, strategy_deadlines
 from workflow.models import Notification, Strategy
+from workflow.monitoring.report_deadlines import ReportDeadlines
 from workflow.reminders import ReminderPolicy
 from workflow.settings import Settings
 from workflow.stages import Stage
@@ -27,6 +28,7 @@ class LiveDeadline:
     institution_id: int
     recipient_role: str
     policy: ReminderPolicy
+    escalation_institution_id: int | None = None  # whose escalation contacts hear late notices; default: institution_id
 
 
 class DeadlineSource(Protocol):
@@ -64,7 +66,7 @@ class StrategyDeadlines:
         )
 
 
-SOURCES: list[DeadlineSource] = [StrategyDeadlines()]
+SOURCES: list[DeadlineSource] = [StrategyDeadlines(), ReportDeadlines()]
 
 
 def source_for(kind: str) -> DeadlineSource | None:

@@ -64,7 +64,7 @@ def why_stale(session: Session, row: Notification, today: date) -> str | None:
     """Why ``row`` should no longer be sent, re-read from the current state; None if it still applies."""
     if row.kind == "delivery_failed":
         return None
-    if row.kind in ("deadline_reminder", "gap_warning") and row.due_on < today:
+    if row.kind in ("deadline_reminder", "report_due", "gap_warning") and row.due_on < today:
         return "the date it announced has passed (overdue notices take over)"
     strategy = session.get(Strategy, row.strategy_id)
     if strategy is None:

@@ -11,6 +11,7 @@ from workflow.clock import local_date
 from workflow.delivery import Composer
 from workflow.mail import DELIVERY_FAILED, GAP_WARNING, NotificationContext, build_message, render
 from workflow.models import Contact, Notification, Strategy
+from workflow.monitoring.report_deadlines import period_of_key
 from workflow.settings import Settings
 
 
@@ -45,6 +46,8 @@ def context_for(session: Session, row: Notification, *, recipient: Contact, toda
             "projected_approval": date.fromisoformat(projected) if projected else None,
             "projection_basis": details.get("projection_basis"),
         }
+    if row.deadline_kind == "report_due":
+        extra["reporting_period"] = period_of_key(row.deadline_key)
     return NotificationContext(
         strategy_title=strategy.title,
         strategy_id=strategy.id,

@@ -17,6 +17,9 @@ DEADLINE_REMINDER = "deadline_reminder"
 OVERDUE = "overdue"
 GAP_WARNING = "gap_warning"
 DELIVERY_FAILED = "delivery_failed"
+REPORT_DUE = "report_due"
+# The email kind of a before-due reminder, by deadline kind; anything not listed is a deadline_reminder.
+BEFORE_DUE_KIND = {"report_due": REPORT_DUE}
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def due_reminder(deadline: Deadline, policy: ReminderPolicy, day: date) -> DueRe
     return DueReminder(
         deadline=deadline,
         offset_days=offset,
-        kind=OVERDUE if overdue else DEADLINE_REMINDER,
+        kind=OVERDUE if overdue else BEFORE_DUE_KIND.get(deadline.kind, DEADLINE_REMINDER),
         send_on=send_on,
         escalate=overdue and -offset >= policy.escalate_after_days,
     )

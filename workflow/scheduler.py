@@ -60,11 +60,15 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
     return report
 
 
-def recipients(session: Session, institution_id: int, *, role: str = "coordinator", escalate: bool) -> list[Contact]:
-    """The institution's contacts with ``role``, plus its escalation contacts when ``escalate``; each once."""
+def recipients(
+    session: Session, institution_id: int, *, role: str = "coordinator", escalate: bool,
+    escalation_institution_id: int | None = None,
+) -> list[Contact]:
+    """The institution's contacts with ``role``, plus escalation contacts when ``escalate`` (those of
+    ``escalation_institution_id`` if given, else the institution's own); each once."""
     contacts = contacts_with_role(session, institution_id, role)
     if escalate:
-        contacts += contacts_with_role(session, institution_id, "escalation")
+        contacts += contacts_with_role(session, escalation_institution_id or institution_id, "escalation")
     return list({c.id: c for c in contacts}.values())
 
 
@@ -78,7 +82,10 @@ def plan_deadline_reminders(session: Session, *, now: datetime, settings: Settin
             due = due_reminder(item.deadline, item.policy, day)
             if due is None:
                 continue
-            contacts = recipients(session, item.institution_id, role=item.recipient_role, escalate=due.escalate)
+            contacts = recipients(
+                session, item.institution_id, role=item.recipient_role, escalate=due.escalate,
+                escalation_institution_id=item.escalation_institution_id,
+            )
             recorded += len(
                 ledger.record(
                     session,
