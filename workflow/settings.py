@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     typical_consultation_days: int = Field(45, ge=1, description="Projection fallback: days a consultation takes.")
     typical_approval_days: int = Field(60, ge=1, description="Projection fallback: days an approval takes.")
 
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=1_073_741_824, description="Larger request bodies get 413.")
+    token_lifetime_days: int = Field(90, ge=1, le=3650, description="Lifetime of an API token created without one.")
+
     smtp_host: str = Field("127.0.0.1", description="SMTP server that accepts Continuum's email.")
     smtp_port: int = Field(8025, ge=1, le=65535, description="SMTP port (8025: the local sink of `continuum dev`).")
     smtp_starttls: bool = Field(False, description="Upgrade the connection with STARTTLS before sending.")
