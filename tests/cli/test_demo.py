@@ -28,7 +28,7 @@ DIASPORA_2021 = "National Diaspora Strategy and Action Plan 2021-2025"
 
 EXPECTED_STAGES = {
     "National Strategy on Migration and National Action Plan on Migration 2005-2010": "expiry",
-    "Strategy for the Reintegration of Returned Albanian Citizens 2010-2015": "expiry",
+    "Strategy for the Reintegration of Returned Albanian Citizens 2010-2015": "expiry",  # area: reintegration
     MIGRATION_2019: "expiry",
     MIGRATION_2024: "monitoring",
     ACTION_PLAN_2024: "monitoring",
@@ -143,6 +143,27 @@ def test_the_history_names_sources_and_marks_approximations(engine, settings):
         assert "approximate" in consultation.comment
 
 
+def gaps_on(engine: Engine, settings: Settings, day: date) -> dict[str, tuple[str, int | None]]:
+    from workflow.gap_queries import gap_report
+
+    with new_session(engine) as session:
+        entries = gap_report(session, as_of=day, horizon_days=365, settings=settings)
+    return {entry.title: (entry.status, entry.gap_days) for entry in entries}
+
+
+def test_the_demo_shows_the_policy_vacuums_the_sources_describe(engine, settings):
+    load(engine, settings)
+
+    # "Several years of policy vacuum" after 2010: nothing else of the migration area covers it.
+    old = "National Strategy on Migration and National Action Plan on Migration 2005-2010"
+    assert gaps_on(engine, settings, date(2015, 6, 1))[old] == ("gap", (date(2015, 6, 1) - date(2010, 12, 31)).days)
+    # Roughly 16 months between the 2019-2022 strategy and its successor's approval on 2024-05-02.
+    assert gaps_on(engine, settings, date(2024, 4, 30))[MIGRATION_2019] == ("gap", 486)
+    assert MIGRATION_2019 not in gaps_on(engine, settings, date(2024, 5, 2))
+    # The early replacement of the diaspora strategy is a supersession, not a gap.
+    assert gaps_on(engine, settings, date(2020, 12, 1))[DIASPORA_2018][0] == "covered"
+
+
 def table_counts(session: Session) -> dict[str, int]:
     return {
         model.__tablename__: session.scalar(select(func.count()).select_from(model))
@@ -215,3 +236,17 @@ def test_demo_loads_then_skips_on_the_second_run(cli_env, engine, capsys):
     assert "skipped (already present) 5 institutions, 10 contacts, 12 strategies" in second
     with new_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Strategy)) == 12
+
+
+def test_the_portfolio_file_ships_in_the_package():
+    """A non-editable install (the Docker image) only carries data files pyproject declares."""
+    import fnmatch
+    import tomllib
+
+    package_data = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["tool"]["setuptools"].get(
+        "package-data", {}
+    )
+    patterns = package_data.get("workflow.demo", [])
+    assert any(fnmatch.fnmatch(PORTFOLIO_RESOURCE, p) for p in patterns), (
+        'add  "workflow.demo" = ["*.json"]  under [tool.setuptools.package-data] in pyproject.toml'
+    )

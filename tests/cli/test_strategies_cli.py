@@ -55,9 +55,9 @@ def test_the_table_lists_every_strategy_grouped_by_area(demo_loaded, capsys):
     areas = [row[2] for row in rows]
     assert areas == sorted(areas)
     migration = [row for row in rows if row[2] == "migration"]
-    assert [row[5] for row in migration] == ["2005-2010", "2010-2015", "2019-2022", "2024-2030", "2024-2026"]
-    assert migration[2][4:] == ["expiry", "2019-2022", "2019-06-19", "2022-12-31"]
-    assert migration[4][3:5] == ["action_plan", "monitoring"]
+    assert [row[5] for row in migration] == ["2005-2010", "2019-2022", "2024-2030", "2024-2026"]
+    assert migration[1][4:] == ["expiry", "2019-2022", "2019-06-19", "2022-12-31"]
+    assert migration[3][3:5] == ["action_plan", "monitoring"]
 
 
 def test_filters_narrow_by_policy_area_and_stage(demo_loaded, capsys):
