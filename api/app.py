@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
 from api import problems
+from api.auth import authenticate, document_security
+from api.limits import BodySizeLimit
 from api.routers import directory, notifications, strategies, system
-from api.routers import gaps
+from api.routers import gaps, tokens
 from workflow.db import make_engine
 from workflow.settings import Settings, get_settings
 
@@ -22,25 +24,31 @@ drafting → consultation → approval → implementation → monitoring → exp
 to `/strategies/{id}/transitions`. Every strategy response carries its `stage`, `version`
 (also sent as `ETag`) and the `allowed_events`; send `If-Match` with the ETag you read to make
 sure nobody changed it in between. Errors are RFC 9457 `application/problem+json`.
+
+Every endpoint but `/health` needs an API token: `Authorization: Bearer <token>` (Authorize button
+above). Tokens come from `continuum tokens create` or, for admins, `POST /tokens`.
 """
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Continuum", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="Continuum", version="0.1.0", description=DESCRIPTION, dependencies=[Depends(authenticate)])
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url)
     problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(strategies.router)
     app.include_router(directory.router)
     app.include_router(notifications.router)
     app.include_router(system.router)
     app.include_router(gaps.router)
+    app.include_router(tokens.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
             problems.add_problem_schemas(schema)
+            document_security(schema)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -1,4 +1,4 @@
-"""Request-scoped dependencies: the session (unit of work), settings and the acting user."""
+"""Request-scoped dependencies: the session (unit of work), settings and If-Match. Who acts: ``api.auth``."""
 
 from __future__ import annotations
 
@@ -30,15 +30,6 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_actor(
-    x_actor: Annotated[
-        str | None,
-        Header(max_length=200, description="Who is acting, recorded in the history (until tokens arrive)."),
-    ] = None,
-) -> str:
-    return (x_actor or "").strip() or "anonymous"
-
-
 class MalformedIfMatch(DomainError):
     status = 400
     slug = "malformed-if-match"
@@ -65,7 +56,6 @@ def expected_version(
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-ActorDep = Annotated[str, Depends(get_actor)]
 IfMatchDep = Annotated[set[int] | None, Depends(expected_version)]
 
 

@@ -71,7 +71,9 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        return problem_response(exc.status, exc.slug, exc.title, exc.detail, request, **exc.extensions)
+        response = problem_response(exc.status, exc.slug, exc.title, exc.detail, request, **exc.extensions)
+        response.headers.update(getattr(exc, "headers", {}))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -116,9 +118,12 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 PROBLEM_DESCRIPTIONS = {
     400: "Malformed request",
+    401: "No token, or a token that is unknown, expired or revoked",
+    403: "The token's role or institution may not do this",
     404: "Unknown id",
     409: "Illegal transition, unmet precondition, or a concurrent change",
     412: "If-Match names a stale version",
+    413: "The body is larger than the limit",
     422: "Invalid field; `errors` points at each one",
     503: "Database unavailable",
 }

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import freezegun
@@ -12,9 +14,12 @@ from sqlmodel import Session, SQLModel
 
 import migrations
 from api.app import create_app
+from tests.api.helpers import bearer
 from tests.services import fresh_postgres_database
-from workflow.db import make_engine, new_session
+from workflow import clock
+from workflow.db import make_engine, new_session, unit_of_work
 from workflow.settings import Settings
+from workflow.tokens import TokenCreate, issue_token
 
 # freezegun also freezes time.monotonic; Celery, kombu and redis-py wait on it.
 freezegun.configure(extend_ignore_list=["celery", "kombu", "redis"])
@@ -66,7 +71,48 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+TokenIssuer = Callable[..., str]
+ClientFactory = Callable[..., TestClient]
+ADMIN_TOKEN_NAME = "test-admin"
+
+
 @pytest.fixture
-def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
-    with TestClient(create_app(settings, engine), raise_server_exceptions=False) as test_client:
-        yield test_client
+def token_for(engine: Engine) -> TokenIssuer:
+    """Issue a token through the real service: ``token_for(role, institution_id, name=...)`` -> the secret.
+
+    Test tokens never expire, so tests that freeze the clock years ahead keep working."""
+    serial = itertools.count(1)
+
+    def issue(role: str = "admin", institution_id: int | None = None, *, name: str | None = None) -> str:
+        command = TokenCreate(name=name or f"test-{role}-{next(serial)}", role=role, institution_id=institution_id)
+        with unit_of_work(engine) as db_session:
+            return issue_token(db_session, command, now=clock.now(), default_lifetime_days=None).plain
+
+    return issue
+
+
+@pytest.fixture
+def client_as(settings: Settings, engine: Engine, token_for: TokenIssuer) -> Iterator[ClientFactory]:
+    """``client_as(role, institution_id)``: a client whose requests carry a fresh token of that role;
+    ``client_as(None)`` sends none."""
+    app = create_app(settings, engine)
+    with ExitStack() as stack:
+
+        def make(role: str | None, institution_id: int | None = None, *, name: str | None = None) -> TestClient:
+            test_client = stack.enter_context(TestClient(app, raise_server_exceptions=False))
+            if role is not None:
+                test_client.headers.update(bearer(token_for(role, institution_id, name=name)))
+            return test_client
+
+        yield make
+
+
+@pytest.fixture
+def client(client_as: ClientFactory) -> TestClient:
+    """A client acting as an admin (token named ``test-admin``), allowed everything."""
+    return client_as("admin", name=ADMIN_TOKEN_NAME)
+
+
+@pytest.fixture
+def anonymous(client_as: ClientFactory) -> TestClient:
+    return client_as(None)

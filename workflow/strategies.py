@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -76,8 +76,12 @@ def update_strategy(
     *,
     now: datetime,
     if_match: Collection[int] | None = None,
+    authorize: Callable[[Strategy], None] | None = None,
 ) -> Strategy:
+    """``authorize`` sees the row the conditional UPDATE is pinned to, so a check on its institution holds."""
     strategy = get_strategy(session, strategy_id)
+    if authorize is not None:
+        authorize(strategy)
     check_version(strategy, if_match)
     requested = command.model_dump(exclude_unset=True)
     nulls = [FieldError(f"#/{k}", "cannot be null") for k, v in requested.items() if v is None and k in NOT_NULLABLE_PATCH_FIELDS]

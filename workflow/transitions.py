@@ -8,7 +8,7 @@ the version (so of two concurrent requests exactly one wins), and appends the hi
 from __future__ import annotations
 
 from datetime import date, datetime
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import select, update
@@ -33,8 +33,11 @@ def apply_transition(
     today: date,
     default_min_consultation_days: int,
     if_match: Collection[int] | None = None,
+    authorize: Callable[[Strategy], None] | None = None,
 ) -> Strategy:
     strategy = get_strategy(session, strategy_id)
+    if authorize is not None:  # on the version the conditional UPDATE below is pinned to
+        authorize(strategy)
     check_version(strategy, if_match)
     transition = TRANSITIONS[LifecycleEvent(request.event)]
     source = Stage(strategy.stage)

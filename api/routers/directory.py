@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
+from api.auth import require_roles
 from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep, id_path
 from api.problems import responses
 from api.schemas import ContactOut, InstitutionOut, Page, contact_out, institution_out
@@ -15,10 +16,11 @@ from workflow.commands import ContactCreate, ContactPatch, InstitutionCreate, Ro
 router = APIRouter(tags=["institutions and contacts"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
+ADMIN_ONLY = [require_roles()]
 
 
 @router.post("/institutions", status_code=status.HTTP_201_CREATED, response_model=InstitutionOut,
-             responses=responses(409, 422))
+             responses=responses(409, 422), dependencies=ADMIN_ONLY)
 def create_institution(command: InstitutionCreate, session: SessionDep, response: Response) -> InstitutionOut:
     institution = directory.create_institution(session, command, now=clock.now())
     session.commit()
@@ -39,7 +41,8 @@ def show_institution(
     return institution_out(directory.get_institution(session, institution_id))
 
 
-@router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactOut, responses=responses(422))
+@router.post("/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactOut, responses=responses(422),
+             dependencies=ADMIN_ONLY)
 def create_contact(command: ContactCreate, session: SessionDep, response: Response) -> ContactOut:
     contact = directory.create_contact(session, command, now=clock.now())
     session.commit()
@@ -66,7 +69,7 @@ def show_contact(contact_id: Annotated[int, id_path("contact")], session: Sessio
     return contact_out(directory.get_contact(session, contact_id))
 
 
-@router.patch("/contacts/{contact_id}", response_model=ContactOut, responses=responses(404, 422))
+@router.patch("/contacts/{contact_id}", response_model=ContactOut, responses=responses(404, 422), dependencies=ADMIN_ONLY)
 def edit_contact(
     contact_id: Annotated[int, id_path("contact")], command: ContactPatch, session: SessionDep
 ) -> ContactOut:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api.deps import MAX_PAGE_SIZE, ActorDep, IfMatchDep, SessionDep, SettingsDep, id_path
+from api.auth import Principal, require_roles
+from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
 from workflow import clock
@@ -20,12 +21,14 @@ from workflow.commands import (
     StrategyPatch,
     TransitionRequest,
 )
+from workflow.models import Strategy
 from workflow.stages import Stage
 from workflow.strategies import StrategyFilter, create_strategy, get_strategy, list_strategies, update_strategy
 from workflow.transitions import apply_transition, history
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 StrategyId = Annotated[int, id_path("strategy")]
+Coordinator = Annotated[Principal, require_roles("coordinator")]
 
 
 def _render(strategy, response: Response) -> StrategyOut:
@@ -34,7 +37,8 @@ def _render(strategy, response: Response) -> StrategyOut:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=StrategyOut, responses=responses(422))
-def create(command: StrategyCreate, session: SessionDep, response: Response) -> StrategyOut:
+def create(command: StrategyCreate, principal: Coordinator, session: SessionDep, response: Response) -> StrategyOut:
+    principal.require_institution(command.lead_institution_id, "lead_institution_id")
     strategy = create_strategy(session, command, now=clock.now())
     session.commit()
     response.headers["Location"] = f"/strategies/{strategy.id}"
@@ -72,10 +76,22 @@ def show(strategy_id: StrategyId, session: SessionDep, response: Response) -> St
 
 @router.patch("/{strategy_id}", response_model=StrategyOut, responses=responses(400, 404, 409, 412, 422))
 def edit(
-    strategy_id: StrategyId, command: StrategyPatch, session: SessionDep, if_match: IfMatchDep, response: Response
+    strategy_id: StrategyId,
+    command: StrategyPatch,
+    principal: Coordinator,
+    session: SessionDep,
+    if_match: IfMatchDep,
+    response: Response,
 ) -> StrategyOut:
-    """Change metadata and deadlines. ``stage`` is not editable here: fire a transition."""
-    strategy = update_strategy(session, strategy_id, command, now=clock.now(), if_match=if_match)
+    """Change metadata and deadlines. ``stage`` is not editable here: fire a transition.
+    A coordinator can neither edit another institution's strategy nor hand its own to another."""
+
+    def authorize(strategy: Strategy) -> None:
+        principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
+        if command.lead_institution_id is not None:
+            principal.require_institution(command.lead_institution_id, "the new lead_institution_id")
+
+    strategy = update_strategy(session, strategy_id, command, now=clock.now(), if_match=if_match, authorize=authorize)
     session.commit()
     return _render(strategy, response)
 
@@ -99,15 +115,21 @@ def transition(
     request: Annotated[TransitionRequest, Body(openapi_examples=TRANSITION_EXAMPLES)],
     session: SessionDep,
     settings: SettingsDep,
-    actor: ActorDep,
+    principal: Coordinator,
     if_match: IfMatchDep,
     response: Response,
 ) -> StrategyOut:
+    """The history records the token's name as the actor."""
+
+    def authorize(strategy: Strategy) -> None:
+        principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
+
     strategy = apply_transition(
         session,
         strategy_id,
         request,
-        actor=actor,
+        actor=principal.name,
+        authorize=authorize,
         now=clock.now(),
         today=clock.today(settings.zone),
         default_min_consultation_days=settings.min_consultation_days,

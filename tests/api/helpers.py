@@ -16,6 +16,10 @@ STRATEGY = {
 }
 
 
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def assert_problem(response: Response, status: int, type_: str | None = None) -> dict[str, Any]:
     """An RFC 9457 problem document with the given status (and type, when given); returns the body."""
     assert response.status_code == status, response.text

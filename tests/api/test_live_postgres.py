@@ -15,9 +15,12 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from api.app import create_app
-from tests.api.helpers import PROBLEM_JSON, STRATEGY
+from workflow import clock
+from workflow.db import unit_of_work
+from tests.api.helpers import PROBLEM_JSON, STRATEGY, bearer
 from workflow.models import OutboxEvent, StageChange, Strategy
 from workflow.settings import Settings
+from workflow.tokens import TokenCreate, issue_token
 
 RACERS = 20
 STARTUP_SECONDS = 15.0
@@ -60,13 +63,24 @@ def _wait_until_healthy(url: str, thread: threading.Thread) -> None:
             time.sleep(0.02)  # the server thread needs the GIL to finish binding
 
 
-def _new_strategy(url: str) -> int:
-    with httpx.Client(base_url=url, timeout=10) as client:
+def _token(engine: Engine, name: str, role: str = "admin", institution_id: int | None = None) -> dict[str, str]:
+    with unit_of_work(engine) as session:
+        command = TokenCreate(name=name, role=role, institution_id=institution_id)
+        return bearer(issue_token(session, command, now=clock.now(), default_lifetime_days=1).plain)
+
+
+def _new_strategy(url: str, engine: Engine) -> int:
+    with httpx.Client(base_url=url, timeout=10, headers=_token(engine, "live-admin")) as client:
         institution = client.post("/institutions", json={"name": "Ministry of Interior"})
         assert institution.status_code == 201, institution.text
         created = client.post("/strategies", json={**STRATEGY, "lead_institution_id": institution.json()["id"]})
         assert created.status_code == 201, created.text
         return created.json()["id"]
+
+
+def _institution_of(engine: Engine, strategy_id: int) -> int:
+    with Session(engine) as session:
+        return session.get(Strategy, strategy_id).lead_institution_id
 
 
 def _race(url: str, strategy_id: int, headers_for: list[dict[str, str]]) -> list[httpx.Response]:
@@ -94,9 +108,10 @@ def _race(url: str, strategy_id: int, headers_for: list[dict[str, str]]) -> list
 @pytest.mark.postgres
 @pytest.mark.parametrize("if_match", ["none", "current", "mixed"])
 def test_of_twenty_racing_transitions_exactly_one_wins(live_url, pg_engine, if_match):
-    strategy_id = _new_strategy(live_url)
+    strategy_id = _new_strategy(live_url, pg_engine)
+    institution_id = _institution_of(pg_engine, strategy_id)
     headers_for = [
-        {"X-Actor": f"racer-{i}"} | ({"If-Match": '"1"'} if if_match == "current" or (if_match == "mixed" and i % 2) else {})
+        _token(pg_engine, f"racer-{i}", "coordinator", institution_id) | ({"If-Match": '"1"'} if if_match == "current" or (if_match == "mixed" and i % 2) else {})
         for i in range(RACERS)
     ]
 
@@ -129,14 +144,14 @@ def test_of_twenty_racing_transitions_exactly_one_wins(live_url, pg_engine, if_m
     assert stage_events == 1
     assert (strategy.stage, strategy.version) == ("consultation", 2)
 
-    with httpx.Client(base_url=live_url) as client:
+    with httpx.Client(base_url=live_url, headers=_token(pg_engine, "reader", "viewer")) as client:
         assert len(client.get(f"/strategies/{strategy_id}/transitions").json()) == 1
 
 
 @pytest.mark.postgres
-def test_input_postgresql_cannot_store_is_422_not_a_database_error(live_url):
-    strategy_id = _new_strategy(live_url)
-    with httpx.Client(base_url=live_url, timeout=10) as client:
+def test_input_postgresql_cannot_store_is_422_not_a_database_error(live_url, pg_engine):
+    strategy_id = _new_strategy(live_url, pg_engine)
+    with httpx.Client(base_url=live_url, timeout=10, headers=_token(pg_engine, "nul-tester")) as client:
         comment = client.post(
             f"/strategies/{strategy_id}/transitions", json={"event": "submit_for_consultation", "comment": "a\x00b"}
         )
@@ -149,9 +164,9 @@ def test_input_postgresql_cannot_store_is_422_not_a_database_error(live_url):
 
 
 @pytest.mark.postgres
-def test_a_latin1_digit_in_if_match_is_400_not_500(live_url):
-    strategy_id = _new_strategy(live_url)
-    with httpx.Client(base_url=live_url, timeout=10) as client:
+def test_a_latin1_digit_in_if_match_is_400_not_500(live_url, pg_engine):
+    strategy_id = _new_strategy(live_url, pg_engine)
+    with httpx.Client(base_url=live_url, timeout=10, headers=_token(pg_engine, "if-match-tester")) as client:
         response = client.patch(
             f"/strategies/{strategy_id}", json={"title": "Renamed"}, headers={"If-Match": b'"\xb2"'}
         )

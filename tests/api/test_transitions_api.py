@@ -5,7 +5,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.api.helpers import assert_invalid, assert_problem, fire, make_institution, make_strategy
+from tests.api.helpers import assert_invalid, assert_problem, bearer, fire, make_institution, make_strategy
 
 
 @pytest.fixture
@@ -19,7 +19,6 @@ def test_walk_one_strategy_from_drafting_to_expiry(client):
     created = make_strategy(client, moi, title="National Strategy for Migration 2019-2022",
                             period_start="2019-01-01", period_end="2022-12-31")
     sid = created["id"]
-    actor = {"X-Actor": "arta"}
 
     steps = [
         ({"event": "submit_for_consultation", "effective_on": "2018-09-03"}, "consultation",
@@ -32,7 +31,7 @@ def test_walk_one_strategy_from_drafting_to_expiry(client):
     ]
     etag = '"1"'
     for version, (body, stage, allowed) in enumerate(steps, start=2):
-        response = client.post(f"/strategies/{sid}/transitions", json=body, headers={**actor, "If-Match": etag})
+        response = client.post(f"/strategies/{sid}/transitions", json=body, headers={"If-Match": etag})
         assert response.status_code == 200, response.text
         moved = response.json()
         assert (moved["stage"], moved["version"], moved["allowed_events"]) == (stage, version, allowed)
@@ -55,7 +54,7 @@ def test_walk_one_strategy_from_drafting_to_expiry(client):
         ("start_monitoring", "implementation", "monitoring", "2020-01-15"),
         ("expire", "monitoring", "expiry", "2023-01-01"),
     ]
-    assert {r["actor"] for r in rows} == {"arta"}
+    assert {r["actor"] for r in rows} == {"test-admin"}  # the token's name
     assert {r["strategy_id"] for r in rows} == {sid}
 
     events = client.get("/events").json()["items"]
@@ -82,13 +81,13 @@ def test_history_of_a_new_strategy_is_empty_and_of_an_unknown_one_404(client, st
     assert_problem(client.get("/strategies/999/transitions"), 404, "/problems/not-found")
 
 
-def test_actor_defaults_to_anonymous_and_is_bounded(client, strategy):
-    assert fire(client, strategy["id"], "submit_for_consultation").status_code == 200
-    assert client.get(f"/strategies/{strategy['id']}/transitions").json()[0]["actor"] == "anonymous"
-    assert_invalid(
-        fire(client, strategy["id"], "return_to_drafting", comment="x", headers={"X-Actor": "a" * 201}),
-        parameter="x-actor",
-    )
+def test_the_actor_is_the_tokens_name_and_an_x_actor_header_is_ignored(client_as, strategy):
+    arta = client_as("coordinator", strategy["lead_institution_id"], name="arta-moi")
+    moved = fire(arta, strategy["id"], "submit_for_consultation", headers={"X-Actor": "somebody-else"})
+    assert moved.status_code == 200, moved.text
+    assert [row["actor"] for row in arta.get(f"/strategies/{strategy['id']}/transitions").json()] == ["arta-moi"]
+    stage_changed = [e for e in arta.get("/events").json()["items"] if e["type"] == "stage_changed"]
+    assert [e["payload"]["actor"] for e in stage_changed] == ["arta-moi"]
 
 
 def test_illegal_transition_is_409_listing_allowed_events(client, strategy):
@@ -115,9 +114,9 @@ def test_a_short_consultation_is_409_with_the_earliest_day(client, strategy):
     assert len(client.get(f"/strategies/{strategy['id']}/transitions").json()) == 1
 
 
-def test_the_deployment_default_consultation_length_comes_from_settings(settings, engine):
+def test_the_deployment_default_consultation_length_comes_from_settings(settings, engine, token_for):
     settings = settings.model_copy(update={"min_consultation_days": 3})
-    with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings, engine), raise_server_exceptions=False, headers=bearer(token_for())) as client:
         created = make_strategy(client, make_institution(client))
         fire(client, created["id"], "submit_for_consultation", effective_on="2025-01-09")  # Thursday
         with freezegun.freeze_time("2025-01-13 10:00"):  # Monday: Thu, Fri = 2
