@@ -13,6 +13,7 @@ from api.auth import authenticate, document_security
 from api.limits import BodySizeLimit
 from api.routers import directory, notifications, strategies, system
 from api.routers import gaps, tokens
+from api.routers import monitoring_plan, monitoring_reports, monitoring_results
 from workflow.db import make_engine
 from workflow.settings import Settings, get_settings
 
@@ -43,6 +44,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(system.router)
     app.include_router(gaps.router)
     app.include_router(tokens.router)
+    for monitoring_router in (monitoring_plan, monitoring_reports, monitoring_results):
+        app.include_router(monitoring_router.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

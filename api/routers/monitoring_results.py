@@ -1,0 +1,89 @@
+"""Monitoring results (JSON, CSV, printable HTML) and alignment coverage."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from api.deps import SessionDep, SettingsDep, id_path
+from api.problems import responses
+from api.routers.monitoring_schemas import CoverageItemOut, CoverageOut, FrameworkItemOut, FrameworkOut
+from workflow import clock
+from workflow.monitoring.alignment import coverage, frameworks
+from workflow.monitoring.catalog import list_measures, list_objectives, scope_ids
+from workflow.monitoring.exports import as_csv, as_html
+from workflow.monitoring.results import as_json, monitoring_for
+from workflow.strategies import get_strategy
+
+router = APIRouter(tags=["monitoring: results"])
+StrategyId = Annotated[int, id_path("strategy")]
+Year = Annotated[int | None, Query(ge=1900, le=2200, description="Calendar year; default: the last full year.")]
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+
+def _year(year: int | None, settings) -> int:
+    return year if year is not None else clock.today(settings.zone).year - 1
+
+
+def _result(strategy_id: int, year: int | None, session, settings):
+    return monitoring_for(session, strategy_id, year=_year(year, settings), today=clock.today(settings.zone))
+
+
+def _csv(result) -> Response:
+    filename = f"monitoring-{result.strategy.id}-{result.year}.csv"
+    return Response(as_csv(result), media_type=CSV_MEDIA_TYPE,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get(
+    "/strategies/{strategy_id}/monitoring", responses={**responses(404, 422), 200: {"content": {"text/csv": {}}}},
+)
+def monitoring(
+    strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None,
+    format: Annotated[Literal["json", "csv"], Query(description="`csv` for spreadsheets")] = "json",
+) -> Any:
+    """Implementation rate of the year (OECD/SIGMA), progress to target per indicator, reporting
+    timeliness per institution and GCM coverage, for the document and its action plans."""
+    result = _result(strategy_id, year, session, settings)
+    return _csv(result) if format == "csv" else JSONResponse(as_json(result))
+
+
+@router.get("/strategies/{strategy_id}/monitoring.csv", response_class=Response, responses=responses(404, 422))
+def monitoring_csv(strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None) -> Response:
+    return _csv(_result(strategy_id, year, session, settings))
+
+
+@router.get("/strategies/{strategy_id}/monitoring/report", response_class=HTMLResponse, responses=responses(404, 422))
+def monitoring_report(strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None) -> HTMLResponse:
+    """A printable monitoring report for the committee to circulate."""
+    return HTMLResponse(as_html(_result(strategy_id, year, session, settings)))
+
+
+@router.get("/strategies/{strategy_id}/alignment", response_model=CoverageOut, responses=responses(404, 422))
+def alignment_coverage(strategy_id: StrategyId, session: SessionDep) -> CoverageOut:
+    """Which GCM objectives, SDG 10.7 items and MGI domains the document's objectives and measures
+    address, and which none does."""
+    strategy = get_strategy(session, strategy_id)
+    ids = scope_ids(session, strategy)
+    owners = ids + ([strategy.parent_id] if strategy.parent_id else [])
+    objectives, measures = list_objectives(session, owners), list_measures(session, ids)
+    result = coverage([(o.id, o.alignment_tags) for o in objectives], [(m.id, m.alignment_tags) for m in measures])
+    return CoverageOut(
+        strategy_id=strategy_id,
+        addressed={k: [c.tag for c in items if c.addressed] for k, items in result.items()},
+        not_addressed={k: [c.tag for c in items if not c.addressed] for k, items in result.items()},
+        items={k: [CoverageItemOut(tag=c.tag, label=c.label, objective_ids=list(c.objective_ids),
+                                   measure_ids=list(c.measure_ids)) for c in items] for k, items in result.items()},
+    )
+
+
+@router.get("/alignment/frameworks", response_model=list[FrameworkOut])
+def alignment_frameworks() -> list[FrameworkOut]:
+    """The reference lists shipped with Continuum, with their sources; tags are ``framework:code``."""
+    return [
+        FrameworkOut(key=f.key, name=f.name, source=f.source,
+                     items=[FrameworkItemOut(tag=i.tag, code=i.code, label=i.label) for i in f.items])
+        for f in frameworks()
+    ]
