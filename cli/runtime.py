@@ -8,7 +8,7 @@ from datetime import date, datetime
 from cli.main import CommandError
 
 
-def _parse_day(text: str) -> date:
+def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -90,6 +90,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=beat)
 
     parser = commands.add_parser("tick", help="run one scheduler pass and send what is due, then exit")
-    parser.add_argument("--as-of", type=_parse_day, default=None, metavar="DATE",
+    parser.add_argument("--as-of", type=parse_day, default=None, metavar="DATE",
                         help="act as if it were DATE at the daily send hour (default: now)")
     parser.set_defaults(run=tick)

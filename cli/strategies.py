@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from cli.main import CommandError
+from cli.table import render_table
 from workflow.commands import POLICY_AREA_PATTERN
 from workflow.stages import Stage
 
@@ -60,11 +61,7 @@ def row(strategy) -> tuple[str, ...]:
 
 
 def render(rows: Sequence[tuple[str, ...]]) -> str:
-    table = [COLUMNS, *rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in table]
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return render_table(COLUMNS, rows)
 
 
 def strategies(args: argparse.Namespace) -> int:

@@ -206,17 +206,6 @@ def test_the_packaged_file_refuses_an_action_plan_without_a_parent():
         read_portfolio(json.dumps(raw))
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings) -> Iterator[Settings]:
-    """Point the CLI at the test database; no .env from the working tree leaks in."""
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CONTINUUM_DATABASE_URL", settings.resolved_database_url)
-    monkeypatch.setenv("CONTINUUM_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
-
-
 def test_demo_refuses_an_unmigrated_database_in_one_line(cli_env, capsys):
     assert main(["demo"]) == 1
 

@@ -15,22 +15,6 @@ from cli.strategies import lapses, period, truncate
 from workflow.settings import Settings, get_settings
 
 
-@pytest.fixture
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, settings: Settings) -> Iterator[Settings]:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CONTINUUM_DATABASE_URL", settings.resolved_database_url)
-    monkeypatch.setenv("CONTINUUM_DATA_DIR", str(settings.data_dir))
-    get_settings.cache_clear()
-    yield settings
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def demo_loaded(cli_env, engine, capsys) -> None:
-    assert main(["demo"]) == 0
-    capsys.readouterr()
-
-
 def body(out: str) -> list[str]:
     """The table's data rows (without the header and its rule)."""
     lines = out.strip().splitlines()

@@ -1,0 +1,71 @@
+"""`continuum gaps [--as-of DATE]`: the policy-gap picture as a table."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from cli.runtime import parse_day
+from cli.strategies import truncate
+from cli.table import render_table
+
+COLUMNS = ("id", "title", "area", "kind", "lapses", "status", "successor", "projected", "gap days")
+
+
+def row(entry) -> tuple[str, ...]:
+    if entry.successor_id is None:
+        successor = "none"
+    else:
+        successor = f"#{entry.successor_id} {entry.successor_stage}"
+    projected = "-"
+    if entry.projected_successor_approval is not None:
+        projected = f"{entry.projected_successor_approval.isoformat()} ({entry.projection_basis})"
+    return (
+        str(entry.strategy_id),
+        truncate(entry.title, 40),
+        entry.policy_area,
+        entry.kind,
+        entry.lapses_on.isoformat(),
+        entry.status,
+        successor,
+        projected,
+        str(entry.gap_days) if entry.gap_days is not None else "-",
+    )
+
+
+def gaps(args: argparse.Namespace) -> int:
+    from cli.demo import require_migrated
+    from workflow import clock
+    from workflow.db import make_engine, new_session
+    from workflow.gap_queries import gap_report
+    from workflow.settings import get_settings
+
+    settings = get_settings()
+    as_of: date = args.as_of or clock.today(settings.zone)
+    horizon = settings.gap_horizon_days if args.horizon_days is None else args.horizon_days
+    engine = make_engine(settings.resolved_database_url)
+    try:
+        require_migrated(engine)
+        with new_session(engine) as session:
+            entries = gap_report(session, as_of=as_of, horizon_days=horizon, settings=settings, policy_area=args.policy_area)
+    finally:
+        engine.dispose()
+    if args.status:
+        entries = [e for e in entries if e.status in args.status]
+    print(f"Policy gaps as of {as_of.isoformat()} (at risk = lapsing within {horizon} days without a timely successor)")
+    print(render_table(COLUMNS, [row(e) for e in entries]) if entries else "nothing in force or lapsed")
+    counts = {}
+    for entry in entries:
+        counts[entry.status] = counts.get(entry.status, 0) + 1
+    print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("gaps", help="show which strategies are covered, at risk or in a gap")
+    parser.add_argument("--as-of", type=parse_day, default=None, metavar="DATE", help="as recorded on DATE (default today)")
+    parser.add_argument("--horizon-days", type=int, default=None, help="at-risk horizon (default CONTINUUM_GAP_HORIZON_DAYS)")
+    parser.add_argument("--policy-area", default=None)
+    parser.add_argument("--status", action="append", choices=["covered", "ok", "at_risk", "gap"],
+                        help="only these statuses (repeatable)")
+    parser.set_defaults(run=gaps)
