@@ -112,6 +112,8 @@ class _Importer:
             return False
         if code in self.objectives:
             return True
+        if code in self.new_objectives and title in ("", self.new_objectives[code]):
+            return True  # created by an earlier row
         for column, adapter, value in (("objective_code", _CODE, code), ("objective_title", _TITLE, title or "-")):
             try:
                 adapter.validate_python(value)
@@ -121,9 +123,10 @@ class _Importer:
         if not title:
             self.errors.append(FieldError(f"{at}/objective_title", f"objective {code!r} is new: give its title"))
             return False
-        if self.new_objectives.setdefault(code, title) != title:
+        if code in self.new_objectives:
             self.errors.append(FieldError(f"{at}/objective_title", f"objective {code!r} has another title on an earlier row"))
             return False
+        self.new_objectives[code] = title
         return True
 
     def check(self, line: int, row: dict[str, str]) -> None:
