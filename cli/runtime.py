@@ -15,9 +15,26 @@ def parse_day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
 
 
+def require_broker(attempts: int = 3) -> None:
+    """Fail in one line when the broker cannot be reached, instead of retrying silently forever."""
+    from kombu import Connection
+    from sqlalchemy.engine import make_url
+
+    from workflow.settings import get_settings
+
+    url = get_settings().resolved_broker_url
+    try:
+        with Connection(url, connect_timeout=5) as connection:
+            connection.ensure_connection(max_retries=attempts, interval_start=1, interval_step=1, interval_max=2)
+    except Exception as exc:  # kombu raises the transport's own errors
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise CommandError(f"cannot reach the broker at {shown}: {str(exc).splitlines()[0]}") from exc
+
+
 def worker(args: argparse.Namespace) -> int:
     from tasks.app import celery_app
 
+    require_broker()
     argv = ["worker", f"--loglevel={args.log_level}", f"--concurrency={args.concurrency}"]
     if args.beat:
         argv.append("--beat")
@@ -29,6 +46,7 @@ def worker(args: argparse.Namespace) -> int:
 def beat(args: argparse.Namespace) -> int:
     from tasks.app import celery_app
 
+    require_broker()
     celery_app.start(["beat", f"--loglevel={args.log_level}", f"--schedule={_beat_schedule_path()}"])
     return 0
 
