@@ -33,6 +33,7 @@ def demo(args: argparse.Namespace) -> int:
     from workflow.db import make_engine, unit_of_work
     from workflow.demo import load_portfolio, read_portfolio
     from workflow.settings import get_settings
+    from workflow.tokens import issue_local_admin_token
 
     settings = get_settings()
     portfolio = read_portfolio()
@@ -47,6 +48,7 @@ def demo(args: argparse.Namespace) -> int:
                 today=clock.today(settings.zone),
                 min_consultation_days=settings.min_consultation_days,
             )
+            token = issue_local_admin_token(session, clock.now())
     finally:
         engine.dispose()
     print(f"demo portfolio: {report.summary()}")
@@ -54,6 +56,7 @@ def demo(args: argparse.Namespace) -> int:
         print(f"  not yet applied: {line}")
     if report.created["strategies"]:
         print("see them with `continuum strategies`")
+    print(f"admin API token for local use (30 days):\nexport TOKEN={token}")
     return 0
 
 

@@ -33,6 +33,7 @@ def dev(args: argparse.Namespace) -> int:
         migrations.upgrade(settings.resolved_database_url)
     except Exception as exc:
         raise CommandError(f"cannot migrate the database: {exc}") from exc
+    token = _local_admin_token(settings.resolved_database_url)
     try:
         mailbox = start_mailbox(mailbox_dir, "127.0.0.1", args.smtp_port)
     except OSError as exc:
@@ -55,9 +56,11 @@ def dev(args: argparse.Namespace) -> int:
     }
     print(
         "\nContinuum is running (Ctrl-C stops everything):\n"
-        f"  API docs  http://{args.host}:{args.port}/docs\n"
+        f"  API docs  http://{args.host}:{args.port}/docs  (Authorize with the token below)\n"
         f"  data      {data_dir}\n"
-        f"  mailbox   {mailbox_dir}  (SMTP on 127.0.0.1:{args.smtp_port}; each email is an .eml file)\n",
+        f"  mailbox   {mailbox_dir}  (SMTP on 127.0.0.1:{args.smtp_port}; each email is an .eml file)\n"
+        "  admin API token, valid 30 days, new on each start:\n"
+        f"export TOKEN={token}\n",
         flush=True,
     )
     try:
@@ -72,6 +75,19 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         _stop(children.values())
         mailbox.stop()
+
+
+def _local_admin_token(database_url: str) -> str:
+    from workflow import clock
+    from workflow.db import make_engine, unit_of_work
+    from workflow.tokens import issue_local_admin_token
+
+    engine = make_engine(database_url)
+    try:
+        with unit_of_work(engine) as session:
+            return issue_local_admin_token(session, clock.now())
+    finally:
+        engine.dispose()
 
 
 def _interrupt(signum, frame) -> None:

@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies")
+COMMAND_MODULES = ("cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.tokens")
 
 
 class CommandError(Exception):
