@@ -114,7 +114,7 @@ def write_report(session: Session, report_id: int, content: ReportContent, *, no
     """Replace a draft's (or returned report's) narrative, measure lines and indicator values."""
     report = get_report(session, report_id)
     if report.status not in EDITABLE:
-        raise Conflict(f"a {report.status} report cannot be edited", status=report.status)
+        raise Conflict(f"a {report.status} report cannot be edited", report_status=report.status)
     errors = _content_errors(session, report, content)
     if errors:
         raise ValidationFailed(errors)
@@ -142,7 +142,7 @@ def _bump(session: Session, report: ProgressReport, to_status: str, *, now: date
 def submit_report(session: Session, report_id: int, *, actor: str, today: date, now: datetime) -> ProgressReport:
     report = get_report(session, report_id)
     if report.status not in EDITABLE:
-        raise Conflict(f"only a draft or returned report can be submitted; this one is {report.status}", status=report.status)
+        raise Conflict(f"only a draft or returned report can be submitted; this one is {report.status}", report_status=report.status)
     _bump(session, report, "submitted", now=now, submitted_at=now, submitted_by=actor,
           first_submitted_on=report.first_submitted_on or today)
     _event(session, "report_submitted", report, actor, now)
@@ -167,7 +167,7 @@ def return_report(session: Session, report_id: int, command: ReturnRequest, *, a
 def _submitted(session: Session, report_id: int, verb: str) -> ProgressReport:
     report = get_report(session, report_id)
     if report.status != "submitted":
-        raise Conflict(f"only a submitted report can be {verb}; this one is {report.status}", status=report.status)
+        raise Conflict(f"only a submitted report can be {verb}; this one is {report.status}", report_status=report.status)
     return report
 
 
