@@ -20,8 +20,10 @@ LATEST_DATE = date(2200, 12, 31)
 
 
 def _no_line_breaks(value: str) -> str:
-    """Refuse CR, LF and other control characters: these values can reach email headers."""
-    if any(ch in value for ch in "\r\n") or any(ord(ch) < 32 and ch != "\t" for ch in value):
+    """Refuse CR, LF and other control characters: these values can reach email headers.
+    NEL and the Unicode line/paragraph separators count too: ``str.splitlines`` breaks on them,
+    and the mail builder refuses them, so accepting them here would store an unsendable value."""
+    if any(ch in value for ch in "\r\n\x85\u2028\u2029") or any(ord(ch) < 32 and ch != "\t" for ch in value):
         raise ValueError("must be a single line: line breaks and control characters are not allowed")
     return value
 
