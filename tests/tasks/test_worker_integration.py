@@ -79,7 +79,8 @@ def test_a_deadline_due_tomorrow_produces_the_expected_email_once(stack):
 
     (message,) = inbox.wait_for(1, timeout=60)  # beat's next pass finds it, the worker sends it
     assert message["To"] == "Arta Hoxha <coord@example.org>"
-    assert "National Strategy for Migration 2027-2032" in message["Subject"]
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    assert message["Subject"] == f"National Strategy for Migration 2027-2032: afati i hartimit skadon nesër ({tomorrow})"
 
     # Two more passes, run by the worker itself, find nothing left to send.
     for _ in range(2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from email.headerregistry import Address
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -12,6 +13,13 @@ from workflow.mail.rendering import RenderedMail
 
 # Every character str.splitlines() breaks on, plus NUL: none belongs in a header value.
 LINE_BREAKS = frozenset("\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+# CPython's folder at 78 columns puts a long ASCII subject on a continuation line, which reads
+# back with a leading space, and doubles the space before a folded encoded word. Headers are
+# therefore generated unfolded up to RFC 5322's 998-octet line limit; body parts are encoded
+# with the default policy, so quoted-printable lines stay within RFC 2045's 76 characters.
+HEADER_POLICY = policy.default.clone(max_line_length=998)
 
 
 def refuse_line_breaks(name: str, value: str) -> str:
@@ -81,4 +89,5 @@ def build_message(
     # Quoted-printable keeps the message 7-bit clean for servers without 8BITMIME (ë, ç survive).
     message.set_content(rendered.text, cte="quoted-printable")
     message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    message.policy = HEADER_POLICY
     return message

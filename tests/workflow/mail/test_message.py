@@ -111,3 +111,25 @@ def test_refuses_naive_date_and_malformed_addresses() -> None:
         build(to_email="a@b.al, c@d.al")
     with pytest.raises(ValueError, match="has no address"):
         build(sender="Continuum")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "National Strategy for Migration 2031-2035: drafting due tomorrow (2026-11-24)",
+        "National Strategy for Migration 2027-2030: afati i hartimit skadon nesër (2026-11-24)",
+    ],
+)
+def test_a_long_subject_reads_back_exactly_after_the_wire(subject):
+    """Folding at 78 columns made these read back with a leading or a doubled space."""
+    from datetime import datetime, timezone
+    from email import message_from_bytes, policy
+
+    from workflow.mail import build_message
+    from workflow.mail.rendering import RenderedMail
+
+    message = build_message(
+        RenderedMail(subject, "text", "<p>html</p>"), sender="Continuum <c@example.org>",
+        to_name="Arta Hoxha", to_email="arta@example.org", message_id_key="k", sent_at=datetime.now(timezone.utc),
+    )
+    assert message_from_bytes(message.as_bytes(), policy=policy.default)["Subject"] == subject
