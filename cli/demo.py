@@ -32,6 +32,7 @@ def demo(args: argparse.Namespace) -> int:
     from workflow import clock
     from workflow.db import make_engine, unit_of_work
     from workflow.demo import load_portfolio, read_portfolio
+    from workflow.monitoring.demo_seed import seed_demo_monitoring
     from workflow.settings import get_settings
     from workflow.tokens import issue_local_admin_token
 
@@ -48,14 +49,20 @@ def demo(args: argparse.Namespace) -> int:
                 today=clock.today(settings.zone),
                 min_consultation_days=settings.min_consultation_days,
             )
+            seeded = seed_demo_monitoring(session, now=clock.now(), today=clock.today(settings.zone))
             token = issue_local_admin_token(session, clock.now())
     finally:
         engine.dispose()
     print(f"demo portfolio: {report.summary()}")
     for line in report.deferred:
         print(f"  not yet applied: {line}")
+    if seeded.created:
+        print(
+            f"monitoring for the 2024-2026 action plan (id {seeded.plan_id}): {seeded.objectives} objectives, "
+            f"{seeded.measures} measures, {seeded.indicators} indicators, quarterly reports"
+        )
     if report.created["strategies"]:
-        print("see them with `continuum strategies`")
+        print("see them with `continuum strategies` and `continuum gaps`")
     print(f"admin API token for local use (30 days):\nexport TOKEN={token}")
     return 0
 
