@@ -83,6 +83,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's 400 for a body that is not UTF-8
+            error = {"pointer": "#", "detail": "the body is not valid JSON: it is not UTF-8 text"}
+            return problem_response(422, "validation-failed", "Validation failed", f"#: {error['detail']}", request,
+                                    errors=[error])
         title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(exc.status_code, "HTTP error")
         response = problem_response(exc.status_code, None, title, str(exc.detail), request)
         for name, value in (exc.headers or {}).items():

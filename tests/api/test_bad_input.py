@@ -102,3 +102,10 @@ def test_nothing_that_can_reach_an_email_header_accepts_a_line_break(client, moi
     assert_invalid(client.post("/tokens", json={"name": injected, "role": "viewer"}), pointer="#/name")
     assert client.get("/contacts").json()["total"] == 0
     assert client.get("/strategies").json()["total"] == 0
+
+
+@pytest.mark.parametrize("body", [b"\x15T\xff\xfe", b'{"name": "Minist\xe8re"}', b"\xc3("])
+def test_a_body_that_is_not_utf8_is_422_like_any_malformed_json(client, body):
+    response = client.post("/institutions", content=body, headers={"content-type": "application/json"})
+    assert "UTF-8" in assert_invalid(response, pointer="#")["detail"]
+    assert client.get("/institutions").json()["total"] == 0
