@@ -33,11 +33,11 @@ def dev(args: argparse.Namespace) -> int:
         migrations.upgrade(settings.resolved_database_url)
     except Exception as exc:
         raise CommandError(f"cannot migrate the database: {exc}") from exc
-    token = _local_admin_token(settings.resolved_database_url)
     try:
         mailbox = start_mailbox(mailbox_dir, "127.0.0.1", args.smtp_port)
     except OSError as exc:
         raise CommandError(f"cannot start the local mailbox on 127.0.0.1:{args.smtp_port}: {exc}") from exc
+    token = _local_admin_token(settings.resolved_database_url)
 
     env = dict(os.environ)
     env.update({
