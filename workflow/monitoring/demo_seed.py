@@ -9,7 +9,7 @@ work; idempotent (does nothing when the plan has objectives already).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -38,6 +38,14 @@ class SeedReport:
     indicators: int = 0
 
 
+def previous_quarter_start(today: date) -> date:
+    """Reports are chased from the quarter before today's: one report late or nearly due and one
+    upcoming, not a burst of notices for every quarter since the plan began."""
+    this_quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+    last_day_before = this_quarter - timedelta(days=1)
+    return date(last_day_before.year, (last_day_before.month - 1) // 3 * 3 + 1, 1)
+
+
 def seed_demo_monitoring(session: Session, *, now: datetime, today: date, plan_title: str = DEMO_PLAN_TITLE) -> SeedReport:
     plan = session.scalar(select(Strategy).where(Strategy.title == plan_title, Strategy.kind == "action_plan"))
     if plan is None:
@@ -47,7 +55,7 @@ def seed_demo_monitoring(session: Session, *, now: datetime, today: date, plan_t
     lead, committee = find_institution(session, LEAD), find_institution(session, COMMITTEE)
     if lead is None or committee is None:
         raise NotFound(f"the demo institutions {LEAD!r} and {COMMITTEE!r} are not loaded")
-    set_cycle(session, plan.id, CycleSet(frequency="quarterly", due_days=30, starts_on=min(today, date(2025, 1, 1))),
+    set_cycle(session, plan.id, CycleSet(frequency="quarterly", due_days=30, starts_on=previous_quarter_start(today)),
               today=today, now=now)
 
     def objective(code: str, title: str, tags: list[str]) -> int:
