@@ -48,6 +48,9 @@ def dev(args: argparse.Namespace) -> int:
     })
     if args.tick_seconds:
         env["CONTINUUM_TICK_SECONDS"] = str(args.tick_seconds)
+    # Explicitly, for both: a shell starts background jobs with SIGINT ignored, and Python then
+    # installs no KeyboardInterrupt handler of its own.
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     me = [sys.executable, "-m", "cli"]
     children = {
