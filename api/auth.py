@@ -152,4 +152,6 @@ def document_security(openapi: dict[str, Any]) -> None:
                 "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`"}},
                 "content": problem,
             })
-            responses.setdefault("403", {"description": "The token's role or institution may not do this", "content": problem})
+            responses.setdefault(
+                "403", {"description": "The token's role or institution may not do this", "content": problem}
+            )

@@ -87,7 +87,9 @@ def issue_token(
 ) -> IssuedToken:
     """``default_lifetime_days`` None (for programmatic callers only) issues a token that never expires."""
     if command.role in ROLES_NEEDING_INSTITUTION and command.institution_id is None:
-        raise ValidationFailed.field("#/institution_id", f"a {command.role} token must name the institution it acts for")
+        raise ValidationFailed.field(
+            "#/institution_id", f"a {command.role} token must name the institution it acts for"
+        )
     if command.institution_id is not None and session.get(Institution, command.institution_id) is None:
         raise ValidationFailed.field("#/institution_id", f"no institution with id {command.institution_id}")
     if session.scalar(select(ApiToken.id).where(ApiToken.name == command.name)) is not None:
@@ -114,7 +116,9 @@ def issue_token(
 
 
 def _duplicate_name(name: str) -> Conflict:
-    return Conflict(f"a token named {name!r} exists already", errors=[{"pointer": "#/name", "detail": "must be unique"}])
+    return Conflict(
+        f"a token named {name!r} exists already", errors=[{"pointer": "#/name", "detail": "must be unique"}]
+    )
 
 
 def issue_local_admin_token(session: Session, now: datetime) -> str:
@@ -138,7 +142,8 @@ def verify_token(session: Session, presented: str, *, now: datetime) -> ApiToken
     if status != "active":
         log.info("refused %s token %r", status, token.name)
         when = token.revoked_at if status == "revoked" else token.expires_at
-        raise TokenRefused(f"the bearer token was {status} on {when.isoformat(timespec='seconds')}")  # type: ignore[union-attr]
+        assert when is not None
+        raise TokenRefused(f"the bearer token was {status} on {when.isoformat(timespec='seconds')}")
     return token
 
 
@@ -146,10 +151,11 @@ def mark_used(session: Session, token: ApiToken, now: datetime) -> None:
     """Record use at most once per ``LAST_USED_GRANULARITY``, so reads do not all become writes."""
     if token.last_used_at is not None and now - token.last_used_at < LAST_USED_GRANULARITY:
         return
+    last_used = ApiToken.__table__.c.last_used_at
     session.execute(
         update(ApiToken)
         .where(ApiToken.id == token.id)
-        .where(or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < now - LAST_USED_GRANULARITY))  # type: ignore[union-attr]
+        .where(or_(last_used.is_(None), last_used < now - LAST_USED_GRANULARITY))
         .values(last_used_at=now)
     )
 

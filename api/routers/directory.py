@@ -69,7 +69,8 @@ def show_contact(contact_id: Annotated[int, id_path("contact")], session: Sessio
     return contact_out(directory.get_contact(session, contact_id))
 
 
-@router.patch("/contacts/{contact_id}", response_model=ContactOut, responses=responses(404, 422), dependencies=ADMIN_ONLY)
+@router.patch("/contacts/{contact_id}", response_model=ContactOut, responses=responses(404, 422),
+              dependencies=ADMIN_ONLY)
 def edit_contact(
     contact_id: Annotated[int, id_path("contact")], command: ContactPatch, session: SessionDep
 ) -> ContactOut:

@@ -113,9 +113,8 @@ def test_an_unauthenticated_write_changes_nothing(anonymous, client):
 
 def test_the_openapi_schema_documents_the_bearer_scheme_and_its_problems(anonymous):
     schema = anonymous.get("/openapi.json").json()
-    assert schema["components"]["securitySchemes"]["bearerToken"] == {
-        "type": "http", "scheme": "bearer", "description": "An API token from `continuum tokens create` or `POST /tokens`."
-    }
+    scheme = schema["components"]["securitySchemes"]["bearerToken"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     health = schema["paths"]["/health"]["get"]
     assert "security" not in health and "401" not in health["responses"]
     for path, operations in schema["paths"].items():

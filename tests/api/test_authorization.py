@@ -89,7 +89,7 @@ def test_a_role_refusal_comes_before_validating_the_body(world):
 
 def test_a_coordinator_creates_edits_and_advances_its_own_institutions_strategies(world):
     coordinator = world.clients["coordinator"]
-    created = coordinator.post("/strategies", json={**STRATEGY, "title": "Own strategy", "lead_institution_id": world.own})
+    created = coordinator.post("/strategies", json={**STRATEGY, "title": "Own", "lead_institution_id": world.own})
     assert created.status_code == 201, created.text
     sid = created.json()["id"]
     edited = coordinator.patch(f"/strategies/{sid}", json={"title": "Renamed", "lead_institution_id": world.own})
@@ -103,8 +103,8 @@ def test_a_coordinator_cannot_create_a_strategy_for_another_institution(world):
     coordinator = world.clients["coordinator"]
     body = forbidden(coordinator.post("/strategies", json={**STRATEGY, "lead_institution_id": world.other}))
     assert f"acts for institution {world.own}" in body["detail"]
-    plan = {**STRATEGY, "kind": "action_plan", "parent_id": world.own_strategy["id"], "lead_institution_id": world.other,
-            "period_end": "2026-12-31"}
+    plan = {**STRATEGY, "kind": "action_plan", "parent_id": world.own_strategy["id"],
+            "lead_institution_id": world.other, "period_end": "2026-12-31"}
     forbidden(coordinator.post("/strategies", json=plan))
     assert world.admin.get("/strategies").json()["total"] == 2
 
@@ -164,4 +164,5 @@ def test_server_owned_strategy_fields_are_refused(world, field, value):
      ("expires_at", "2999-01-01T00:00:00Z"), ("last_used_at", None), ("created_at", "2020-01-01T00:00:00Z")],
 )
 def test_server_owned_token_fields_are_refused(world, field, value):
-    assert_invalid(world.admin.post("/tokens", json={"name": "n", "role": "viewer", field: value}), pointer=f"#/{field}")
+    response = world.admin.post("/tokens", json={"name": "n", "role": "viewer", field: value})
+    assert_invalid(response, pointer=f"#/{field}")

@@ -111,7 +111,8 @@ def test_of_twenty_racing_transitions_exactly_one_wins(live_url, pg_engine, if_m
     strategy_id = _new_strategy(live_url, pg_engine)
     institution_id = _institution_of(pg_engine, strategy_id)
     headers_for = [
-        _token(pg_engine, f"racer-{i}", "coordinator", institution_id) | ({"If-Match": '"1"'} if if_match == "current" or (if_match == "mixed" and i % 2) else {})
+        _token(pg_engine, f"racer-{i}", "coordinator", institution_id)
+        | ({"If-Match": '"1"'} if if_match == "current" or (if_match == "mixed" and i % 2) else {})
         for i in range(RACERS)
     ]
 
