@@ -11,6 +11,7 @@ from sqlmodel import Session
 from workflow.commands import ContactCreate, ContactPatch, InstitutionCreate
 from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.models import Contact, Institution
+from workflow.patching import apply_changes, requested_changes
 
 
 def create_institution(session: Session, command: InstitutionCreate, *, now: datetime) -> Institution:
@@ -72,20 +73,12 @@ def get_contact(session: Session, contact_id: int) -> Contact:
 
 def update_contact(session: Session, contact_id: int, command: ContactPatch, *, now: datetime) -> Contact:
     contact = get_contact(session, contact_id)
-    changes = command.model_dump(exclude_unset=True)
-    nulls = [f"#/{name}" for name, value in changes.items() if value is None]
-    if nulls:
-        raise ValidationFailed.field(nulls[0], "cannot be null")
+    changes = requested_changes(command, required=lambda _: True)
     if "institution_id" in changes:
         _require_institution(session, changes["institution_id"])
     if "roles" in changes:
         changes["roles"] = list(dict.fromkeys(changes["roles"]))
-    for name, value in changes.items():
-        setattr(contact, name, value)
-    contact.updated_at = now
-    session.add(contact)
-    session.flush()
-    return contact
+    return apply_changes(session, contact, changes, now=now)
 
 
 def list_contacts(

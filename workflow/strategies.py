@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
-from collections.abc import Callable, Collection
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from workflow.commands import NOT_NULLABLE_PATCH_FIELDS, StrategyCreate, StrategyPatch
-from workflow.errors import ConcurrentUpdate, FieldError, NotFound, StaleVersion, ValidationFailed
+from workflow.errors import (
+    ConcurrentUpdate,
+    FieldError,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from workflow.models import Institution, Strategy
 from workflow.outbox import record_event
+from workflow.patching import requested_changes
 from workflow.stages import Stage
 
 
@@ -83,10 +90,7 @@ def update_strategy(
     if authorize is not None:
         authorize(strategy)
     check_version(strategy, if_match)
-    requested = command.model_dump(exclude_unset=True)
-    nulls = [FieldError(f"#/{k}", "cannot be null") for k, v in requested.items() if v is None and k in NOT_NULLABLE_PATCH_FIELDS]
-    if nulls:
-        raise ValidationFailed(nulls)
+    requested = requested_changes(command, required=NOT_NULLABLE_PATCH_FIELDS)
     changes = {k: v for k, v in requested.items() if getattr(strategy, k) != v}
     if not changes:
         return strategy

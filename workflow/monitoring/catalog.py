@@ -24,7 +24,13 @@ from workflow.monitoring.commands import (
     ObjectiveCreate,
     ObjectivePatch,
 )
-from workflow.monitoring.models import Indicator, Measure, Objective, ReportMeasureUpdate
+from workflow.monitoring.models import (
+    Indicator,
+    Measure,
+    Objective,
+    ReportMeasureUpdate,
+)
+from workflow.patching import apply_changes, requested_changes
 from workflow.strategies import get_strategy
 
 
@@ -67,16 +73,8 @@ def create_objective(session: Session, strategy_id: int, command: ObjectiveCreat
 
 def update_objective(session: Session, objective_id: int, command: ObjectivePatch, *, now: datetime) -> Objective:
     objective = get_objective(session, objective_id)
-    changes = command.model_dump(exclude_unset=True)
-    nulls = [FieldError(f"#/{k}", "cannot be null") for k, v in changes.items() if v is None and k != "code"]
-    if nulls:
-        raise ValidationFailed(nulls)
-    for name, value in changes.items():
-        setattr(objective, name, value)
-    objective.updated_at = now
-    session.add(objective)
-    session.flush()
-    return objective
+    changes = requested_changes(command, required=lambda name: name != "code")
+    return apply_changes(session, objective, changes, now=now)
 
 
 def delete_objective(session: Session, objective_id: int) -> None:
@@ -148,22 +146,14 @@ def measure_fields(measure: Measure) -> dict[str, Any]:
 
 def update_measure(session: Session, measure_id: int, command: MeasurePatch, *, now: datetime) -> Measure:
     measure = get_measure(session, measure_id)
-    changes = command.model_dump(exclude_unset=True)
-    nulls = [FieldError(f"#/{k}", "cannot be null") for k, v in changes.items() if v is None and k in NOT_NULLABLE_MEASURE_FIELDS]
-    if nulls:
-        raise ValidationFailed(nulls)
+    changes = requested_changes(command, required=NOT_NULLABLE_MEASURE_FIELDS)
     if changes.get("status") not in (None, "completed") and "completed_on" not in changes:
         changes["completed_on"] = None  # leaving `completed` drops the completion date with it
     merged = measure_fields(measure) | changes
     errors = check_measure(session, get_strategy(session, measure.plan_id), merged)
     if errors:
         raise ValidationFailed(errors)
-    for name, value in changes.items():
-        setattr(measure, name, value)
-    measure.updated_at = now
-    session.add(measure)
-    session.flush()
-    return measure
+    return apply_changes(session, measure, changes, now=now)
 
 
 def delete_measure(session: Session, measure_id: int) -> None:

@@ -7,11 +7,16 @@ from datetime import datetime
 from sqlalchemy import exists, or_, select
 from sqlmodel import Session
 
-from workflow.errors import Conflict, FieldError, NotFound, ValidationFailed
+from workflow.errors import Conflict, NotFound, ValidationFailed
 from workflow.monitoring.catalog import get_measure, get_objective
 from workflow.monitoring.checks import indicator_errors
-from workflow.monitoring.commands import NOT_NULLABLE_INDICATOR_FIELDS, IndicatorCreate, IndicatorPatch
+from workflow.monitoring.commands import (
+    NOT_NULLABLE_INDICATOR_FIELDS,
+    IndicatorCreate,
+    IndicatorPatch,
+)
 from workflow.monitoring.models import Indicator, IndicatorValue, Measure, Objective
+from workflow.patching import apply_changes, requested_changes
 
 
 def level_of(indicator: Indicator) -> str:
@@ -46,20 +51,12 @@ def create_indicator(
 
 def update_indicator(session: Session, indicator_id: int, command: IndicatorPatch, *, now: datetime) -> Indicator:
     indicator = get_indicator(session, indicator_id)
-    changes = command.model_dump(exclude_unset=True)
-    nulls = [FieldError(f"#/{k}", "cannot be null") for k, v in changes.items() if v is None and k in NOT_NULLABLE_INDICATOR_FIELDS]
-    if nulls:
-        raise ValidationFailed(nulls)
+    changes = requested_changes(command, required=NOT_NULLABLE_INDICATOR_FIELDS)
     merged = indicator.model_dump() | changes
     errors = indicator_errors(merged)
     if errors:
         raise ValidationFailed(errors)
-    for name, value in changes.items():
-        setattr(indicator, name, value)
-    indicator.updated_at = now
-    session.add(indicator)
-    session.flush()
-    return indicator
+    return apply_changes(session, indicator, changes, now=now)
 
 
 def delete_indicator(session: Session, indicator_id: int) -> None:
