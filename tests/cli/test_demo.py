@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from workflow.db import new_session, unit_of_work
 from workflow.demo import DEMO_ACTOR, LoadReport, load_portfolio, read_portfolio
 from workflow.demo.schema import PORTFOLIO_RESOURCE
 from workflow.models import Contact, Institution, OutboxEvent, StageChange, Strategy
-from workflow.settings import Settings, get_settings
+from workflow.settings import Settings
 
 MIGRATION_2019 = "National Strategy on Migration Governance and Action Plan 2019-2022"
 MIGRATION_2024 = "National Strategy for Migration 2024-2030"

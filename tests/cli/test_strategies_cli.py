@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from cli.main import main
 from cli.strategies import lapses, period, truncate
-from workflow.settings import Settings, get_settings
 
 
 def body(out: str) -> list[str]:
