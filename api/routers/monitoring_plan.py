@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Body, Response, status
 
 from api.auth import PrincipalDep
 from api.deps import SessionDep, SettingsDep, id_path
@@ -16,7 +16,6 @@ from api.routers.monitoring_schemas import (
     CycleOut, CycleWithPeriods, ImportOut, IndicatorOut, MeasureOut, ObjectiveOut, PeriodOut,
 )
 from workflow import clock
-from workflow.errors import DomainError
 from workflow.monitoring import catalog, indicators
 from workflow.monitoring.access import require_plan_editor
 from workflow.monitoring.commands import (
@@ -31,7 +30,6 @@ StrategyId = Annotated[int, id_path("strategy")]
 ObjectiveId = Annotated[int, id_path("objective")]
 MeasureId = Annotated[int, id_path("measure")]
 IndicatorId = Annotated[int, id_path("indicator")]
-MAX_IMPORT_BYTES = 2_000_000
 WRITE = responses(403, 404, 409, 422)
 
 
@@ -119,27 +117,22 @@ def delete_measure(measure_id: MeasureId, session: SessionDep, principal: Princi
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-class PayloadTooLarge(DomainError):
-    status = 413
-    slug = "payload-too-large"
-    title = "Content too large"
-
-
 @router.post(
     "/strategies/{strategy_id}/measures/import", status_code=status.HTTP_201_CREATED, response_model=ImportOut,
     responses=responses(403, 404, 413, 422),
     openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}},
 )
-async def import_measures(strategy_id: StrategyId, request: Request, session: SessionDep, principal: PrincipalDep):
+def import_measures(
+    strategy_id: StrategyId,
+    csv_body: Annotated[bytes, Body(media_type="text/csv")],
+    session: SessionDep,
+    principal: PrincipalDep,
+):
     """Import objectives and measures from CSV (see ``workflow.monitoring.importer`` for the columns).
-    All rows or none: a 422 lists every bad row and column as ``#/rows/{line}/{column}``."""
+    All rows or none: a 422 lists every bad row and column as ``#/rows/{line}/{column}``.
+    The body limit is ``CONTINUUM_MAX_BODY_BYTES`` (413 beyond it), as for every request."""
     _may_edit(session, principal, strategy_id)
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_IMPORT_BYTES:
-            raise PayloadTooLarge(f"an import holds at most {MAX_IMPORT_BYTES} bytes")
-    result = import_plan_csv(session, strategy_id, bytes(body), now=clock.now())
+    result = import_plan_csv(session, strategy_id, csv_body, now=clock.now())
     session.commit()
     return ImportOut(**vars(result))
 
