@@ -12,6 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 COMMAND_MODULES = ("cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.tokens")
 
 
@@ -36,9 +38,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as exc:
         print(f"continuum {args.command}: {exc}", file=sys.stderr)
         return 1
-    except Exception as exc:  # one readable line for operators, not a traceback
-        print(f"continuum {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        print(f"continuum {args.command}: bad configuration: {settings_problems(exc)}", file=sys.stderr)
         return 1
+    except Exception as exc:  # one readable line for operators, not a traceback
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        print(f"continuum {args.command}: error: {type(exc).__name__}: {first_line}", file=sys.stderr)
+        return 1
+
+
+def settings_problems(error: ValidationError) -> str:
+    """``CONTINUUM_SEND_HOUR: Input should be a valid integer; ...``: the variable to fix, and why."""
+    return "; ".join(
+        f"CONTINUUM_{str(problem['loc'][0]).upper() if problem['loc'] else '?'}: "
+        f"{problem['msg'].removeprefix('Value error, ')}"
+        for problem in error.errors()
+    )
 
 
 if __name__ == "__main__":

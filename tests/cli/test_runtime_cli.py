@@ -31,3 +31,16 @@ def test_the_embedded_broker_is_always_reachable(monkeypatch, tmp_path):
         require_broker(attempts=1)
     finally:
         get_settings.cache_clear()
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(monkeypatch, capsys):
+    from cli.main import main
+
+    monkeypatch.setenv("CONTINUUM_TIMEZONE", "Mars/Olympus")
+    get_settings.cache_clear()
+    try:
+        assert main(["migrate"]) == 1
+    finally:
+        get_settings.cache_clear()
+    err = capsys.readouterr().err
+    assert err == "continuum migrate: bad configuration: CONTINUUM_TIMEZONE: unknown timezone 'Mars/Olympus'\n"
