@@ -25,6 +25,8 @@ def migrate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    get_settings()  # a bad setting is reported here in one line, not inside uvicorn's factory
+
     print(f"Continuum API on http://{args.host}:{args.port} (docs at http://{args.host}:{args.port}/docs)", flush=True)
     uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level)
     return 0
