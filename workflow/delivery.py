@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
+from jinja2 import TemplateError
 from sqlalchemy import Engine, update
 from sqlmodel import Session
 
@@ -109,7 +110,7 @@ def deliver(
             return DeliveryResult(notification_id, "cancelled", stale)
         try:
             message = compose(session, row, now)
-        except ValueError as exc:  # e.g. an address or text the message refuses: retrying cannot help
+        except (ValueError, TemplateError) as exc:  # a refused address or text, a broken template: retrying cannot help
             log.exception("notification %s cannot be composed", notification_id)
             _close(session, row.id, token, now, status="failed", last_error=f"cannot compose: {exc}"[:2000])
             return DeliveryResult(notification_id, "failed", f"cannot compose: {exc}")

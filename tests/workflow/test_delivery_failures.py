@@ -91,3 +91,17 @@ def test_an_unreachable_server_is_retried_not_lost(engine, settings, world):
     assert _deliver(engine, cfg, row_id, NOW).outcome == "retry"
     row = _row(engine, row_id)
     assert (row.status, row.attempts, row.sent_at) == ("pending", 1, None)
+
+
+def test_a_row_that_cannot_be_composed_fails_once_instead_of_retrying_forever(engine, settings, world):
+    from jinja2 import UndefinedError
+
+    def broken(session, row, now):
+        raise UndefinedError("'successor_title' is undefined")
+
+    (row_id,) = run_pass(engine, now=NOW, settings=settings).due
+    result = deliver(engine, row_id, clock=lambda: NOW, transport=SmtpTransport(settings), compose=broken, settings=settings)
+    row = _row(engine, row_id)
+    assert result.outcome == "failed" and (row.status, row.due_at) == ("failed", None)
+    assert "cannot compose" in row.last_error
+    assert run_pass(engine, now=NOW + timedelta(minutes=5), settings=settings).due == []
