@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from workflow import ledger
 from workflow.deadlines import Deadline, strategy_deadline_key
-from workflow.directory import contacts_with_role
+from workflow.directory import recipients
 from workflow.gap_queries import gap_report
 from workflow.gaps import AT_RISK, GapEntry
 from workflow.models import GapWatch, Strategy
@@ -44,8 +44,7 @@ def plan_gap_warnings(
         strategy = session.get(Strategy, entry.strategy_id)
         if due is None or strategy is None:
             continue
-        contacts = contacts_with_role(session, strategy.lead_institution_id, "coordinator")
-        contacts += contacts_with_role(session, strategy.lead_institution_id, "escalation")
+        contacts = recipients(session, strategy.lead_institution_id, escalate=True)
         details = {
             "successor_id": entry.successor_id,
             "successor_title": entry.successor_title,
@@ -58,7 +57,7 @@ def plan_gap_warnings(
         created = ledger.record(
             session,
             due,
-            list({c.id: c for c in contacts}.values()),
+            contacts,
             send_after=send_instant(due.send_on, settings.zone, settings.send_hour),
             now=now,
             details=details,

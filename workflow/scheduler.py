@@ -17,10 +17,9 @@ from workflow import ledger
 from workflow.clock import local_date
 from workflow.db import new_session, unit_of_work
 from workflow.deadline_sources import SOURCES
-from workflow.directory import contacts_with_role
+from workflow.directory import recipients
 from workflow.expiry import expire_due
 from workflow.gap_watch import GAP_DEADLINE, watch_gaps
-from workflow.models import Contact
 from workflow.reminders import due_reminder, send_instant, sending_day
 from workflow.settings import Settings
 
@@ -58,18 +57,6 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
     finally:
         session.close()
     return report
-
-
-def recipients(
-    session: Session, institution_id: int, *, role: str = "coordinator", escalate: bool,
-    escalation_institution_id: int | None = None,
-) -> list[Contact]:
-    """The institution's contacts with ``role``, plus escalation contacts when ``escalate`` (those of
-    ``escalation_institution_id`` if given, else the institution's own); each once."""
-    contacts = contacts_with_role(session, institution_id, role)
-    if escalate:
-        contacts += contacts_with_role(session, escalation_institution_id or institution_id, "escalation")
-    return list({c.id: c for c in contacts}.values())
 
 
 def plan_deadline_reminders(session: Session, *, now: datetime, settings: Settings) -> tuple[int, set[tuple[str, date]]]:
