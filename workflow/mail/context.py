@@ -6,14 +6,11 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-DEADLINE_REMINDER = "deadline_reminder"
-OVERDUE = "overdue"
-GAP_WARNING = "gap_warning"
-DELIVERY_FAILED = "delivery_failed"
-REPORT_DUE = "report_due"
+from workflow.deadlines import LAPSE
+from workflow.reminders import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, OVERDUE, REPORT_DUE
+
 NOTIFICATION_KINDS = (DEADLINE_REMINDER, OVERDUE, GAP_WARNING, DELIVERY_FAILED, REPORT_DUE)
 
-LAPSE = "period_end"
 DEADLINE_KINDS = ("drafting_due", "consultation_due", "approval_due", LAPSE, "report_due")
 LANGUAGES = ("en", "sq")
 

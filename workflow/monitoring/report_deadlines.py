@@ -23,14 +23,13 @@ from workflow.deadlines import Deadline
 from workflow.models import Notification, Strategy
 from workflow.monitoring.cycle import expected_reports
 from workflow.monitoring.models import ProgressReport, ReportingCycle
-from workflow.reminders import ReminderPolicy
+from workflow.reminders import REPORT_DUE, ReminderPolicy
 from workflow.settings import Settings
 from workflow.stages import IN_FORCE_STAGES
 
 if TYPE_CHECKING:
     from workflow.deadline_sources import LiveDeadline
 
-REPORT_DUE = "report_due"
 SUBMITTED = ("submitted", "accepted")
 
 
