@@ -9,15 +9,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies in their own layer: it is rebuilt only when pyproject.toml changes, not on every code edit.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies in their own layer, at the exact versions and hashes of the runtime lock (`make lock`
+# regenerates it): rebuilt only when the lock changes, and two builds a month apart are the same system.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 
 # The application itself (no dependencies left to resolve), installed as a regular package.
-COPY README.md ./
+COPY pyproject.toml README.md ./
 COPY workflow ./workflow
 COPY api ./api
 COPY tasks ./tasks

@@ -11,11 +11,12 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
+
+from tests.deploy.runtime_install import runtime_command
 
 COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 APP_SERVICES = ("migrate", "api", "worker", "beat")
@@ -59,9 +60,9 @@ def service_env(service: dict, variables: Mapping[str, str], rewrites: Mapping[s
 
 
 def start(argv: list[str], env: Mapping[str, str], log: Path) -> subprocess.Popen:
-    """Start a `continuum ...` command with this test run's interpreter."""
+    """Start a `continuum ...` command from the runtime install, as the image would run it."""
     assert argv[0] == "continuum", argv
     with log.open("w") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "cli", *argv[1:]], env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+            runtime_command(*argv[1:]), env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
         )

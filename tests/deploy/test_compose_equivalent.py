@@ -17,6 +17,7 @@ import redis
 from sqlalchemy.engine import make_url
 
 from tests.deploy.compose_processes import APP_SERVICES, load_services, service_argv, service_env, start
+from tests.deploy.runtime_install import runtime_command
 from tests.services import REDIS_URL, require_redis
 from tests.smtp_sink import free_port, smtp_sink
 from workflow import clock
@@ -39,9 +40,8 @@ def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60
 @pytest.fixture
 def stack(postgres_url: str, pg_engine, tmp_path: Path):
     require_redis()
-    redis_base = REDIS_URL.rsplit("/", 1)[0]
-    for db in (13, 14):
-        redis.Redis.from_url(f"{redis_base}/{db}").flushdb()
+    runtime_command()  # skips (or fails) before anything starts when the runtime install is missing
+    redis.Redis.from_url(REDIS_URL).flushdb()
     pg = make_url(postgres_url)
     api_port = free_port()
     with smtp_sink() as (smtp_port, inbox):
@@ -54,8 +54,9 @@ def stack(postgres_url: str, pg_engine, tmp_path: Path):
         }
         rewrites = {
             "@postgres:5432/": f"@{pg.host}:{pg.port or 5432}/",
-            "redis://redis:6379/0": f"{redis_base}/13",
-            "redis://redis:6379/1": f"{redis_base}/14",
+            # Broker and results share the test database: their keys do not collide.
+            "redis://redis:6379/0": REDIS_URL,
+            "redis://redis:6379/1": REDIS_URL,
             "/data": str(tmp_path / "data"),
         }
         services = load_services()
@@ -117,7 +118,7 @@ def test_one_strategy_from_creation_to_a_delivered_reminder(stack):
 def auth_headers(env: dict[str, str]) -> dict[str, str]:
     """An admin token made the way an operator would: `continuum tokens create` in the api container."""
     result = subprocess.run(
-        [sys.executable, "-m", "cli", "tokens", "create", "--role", "admin", "--name", "e2e-operator"],
+        runtime_command("tokens", "create", "--role", "admin", "--name", "e2e-operator"),
         env={**os.environ, **env}, capture_output=True, text=True, timeout=60, check=True,
     )
     return {"Authorization": f"Bearer {result.stdout.strip().splitlines()[-1]}"}
