@@ -11,11 +11,18 @@ from sqlalchemy import Engine
 from api import problems
 from api.auth import authenticate, document_security
 from api.limits import BodySizeLimit
-from api.routers import directory, notifications, strategies, system
-from api.routers import gaps, tokens
-from api.routers import monitoring_plan, monitoring_reports, monitoring_results
-from workflow.db import make_engine
-from workflow.settings import Settings, get_settings
+from api.routers import (
+    directory,
+    gaps,
+    monitoring_plan,
+    monitoring_reports,
+    monitoring_results,
+    notifications,
+    strategies,
+    system,
+    tokens,
+)
+from workflow.core import Settings, get_settings, make_engine
 
 DESCRIPTION = """
 Continuum keeps national policy strategies in force without gaps.
@@ -55,5 +62,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             app.openapi_schema = schema
         return app.openapi_schema
 
+    # FastAPI's documented way to extend the schema is to replace the instance's ``openapi`` method.
     app.openapi = openapi  # type: ignore[method-assign]
     return app

@@ -21,37 +21,14 @@ from fastapi import Depends, Request
 from sqlalchemy.exc import DBAPIError
 
 from api.problems import PROBLEM_MEDIA_TYPE
-from workflow import clock
-from workflow.db import new_session
-from workflow.errors import DomainError
-from workflow.models import TOKEN_ROLES
-from workflow.tokens import TokenRefused, mark_used, verify_token
+from workflow.access import TOKEN_ROLES, TokenRefused, mark_used, verify_token
+from workflow.core import Forbidden, Unauthenticated, clock, new_session
 
 log = logging.getLogger("continuum.api.auth")
 
 ROLES = TOKEN_ROLES
 PUBLIC_PATHS = frozenset({"/health"})
 SECURITY_SCHEME = "bearerToken"
-
-
-class Unauthenticated(DomainError):
-    status = 401
-    slug = "unauthenticated"
-    title = "Authentication required"
-
-    def __init__(self, detail: str, *, token_presented: bool) -> None:
-        super().__init__(detail)
-        # RFC 6750 §3: name the scheme; say invalid_token only when a token was sent.
-        challenge = 'Bearer realm="continuum"'
-        if token_presented:
-            challenge += ', error="invalid_token"'
-        self.headers = {"WWW-Authenticate": challenge}
-
-
-class Forbidden(DomainError):
-    status = 403
-    slug = "forbidden"
-    title = "Forbidden"
 
 
 @dataclass(frozen=True)

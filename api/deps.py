@@ -8,26 +8,23 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlmodel import Session
 
-from workflow.db import new_session
-from workflow.errors import DomainError
-from workflow.settings import Settings
+from workflow.core import DomainError, Settings, unit_of_work
 
 MAX_ID = 2**31 - 1
 MAX_PAGE_SIZE = 200
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request. Routes that write commit explicitly before rendering; anything
-    left uncommitted (an error, a read) is rolled back when the session closes."""
-    session = new_session(request.app.state.engine)
-    try:
+    """The request's unit of work: one session, committed when the endpoint returns and rolled back
+    when it raises. Its scope is the endpoint function, so the commit happens before the response
+    is sent: a commit that fails is the request's error, never a success reported for lost work."""
+    with unit_of_work(request.app.state.engine) as session:
         yield session
-    finally:
-        session.close()
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 class MalformedIfMatch(DomainError):
@@ -48,13 +45,14 @@ def expected_version(
         if tag.startswith("W/"):
             raise MalformedIfMatch("If-Match needs a strong ETag such as \"3\", not a weak one")
         digits = tag.strip('"')
-        if not (tag.startswith('"') and tag.endswith('"') and digits.isascii() and digits.isdigit() and len(digits) <= 9):
+        quoted = tag.startswith('"') and tag.endswith('"')
+        if not (quoted and digits.isascii() and digits.isdigit() and len(digits) <= 9):
             raise MalformedIfMatch(f"If-Match must list ETags such as \"3\"; got {if_match!r}")
         versions.add(int(digits))
     return versions
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 IfMatchDep = Annotated[set[int] | None, Depends(expected_version)]
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import problem_response
+from api.problems import domain_problem
+from workflow.core import ContentTooLarge
 
 
 class _BodyTooLarge(Exception):
@@ -60,12 +61,7 @@ class BodySizeLimit:
             await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(
-            413, "content-too-large", "Content too large",
-            f"the request body is larger than the limit of {self.max_bytes} bytes",
-            instance=scope.get("path"),
-        )
-        response.headers["Connection"] = "close"
+        response = domain_problem(ContentTooLarge(self.max_bytes), instance=scope.get("path"))
         await response(scope, receive, send)
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from workflow.errors import DomainError
+from workflow.core import DomainError
 
 log = logging.getLogger("continuum.api")
 
@@ -60,20 +60,27 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
         location, *path = error.get("loc", ()) or ("body",)
         message = error.get("msg", "invalid")
         if error.get("type") == "json_invalid":
-            errors.append({"pointer": "#", "detail": f"the body is not valid JSON: {error.get('ctx', {}).get('error', message)}"})
+            reason = error.get("ctx", {}).get("error", message)
+            errors.append({"pointer": "#", "detail": f"the body is not valid JSON: {reason}"})
         elif location == "body":
             errors.append({"pointer": "#/" + "/".join(str(p) for p in path) if path else "#", "detail": message})
         else:
-            errors.append({"parameter": ".".join(str(p) for p in path) or str(location), "detail": f"{location}: {message}"})
+            parameter = ".".join(str(p) for p in path) or str(location)
+            errors.append({"parameter": parameter, "detail": f"{location}: {message}"})
     return errors
+
+
+def domain_problem(exc: DomainError, *, instance: str | None = None) -> JSONResponse:
+    """The problem document of a domain error: its status, type, title, detail, extensions, headers."""
+    response = problem_response(exc.status, exc.slug, exc.title, exc.detail, instance=instance, **exc.extensions)
+    response.headers.update(getattr(exc, "headers", {}))
+    return response
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
-        response = problem_response(exc.status, exc.slug, exc.title, exc.detail, request, **exc.extensions)
-        response.headers.update(getattr(exc, "headers", {}))
-        return response
+        return domain_problem(exc, instance=request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,7 +94,8 @@ def install(app: FastAPI) -> None:
             error = {"pointer": "#", "detail": "the body is not valid JSON: it is not UTF-8 text"}
             return problem_response(422, "validation-failed", "Validation failed", f"#: {error['detail']}", request,
                                     errors=[error])
-        title = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}.get(exc.status_code, "HTTP error")
+        titles = {404: "Not found", 405: "Method not allowed", 413: "Content too large"}
+        title = titles.get(exc.status_code, "HTTP error")
         response = problem_response(exc.status_code, None, title, str(exc.detail), request)
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value

@@ -1,4 +1,4 @@
-"""Response bodies. Request bodies are the domain's commands (``workflow.commands``)."""
+"""Response bodies. Request bodies are the domain's own request models (``workflow.core.Command`` subclasses)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from workflow.in_force import in_force_interval
-from workflow.models import Contact, Institution, OutboxEvent, StageChange, Strategy
-from workflow.stages import allowed_events
+from workflow.core import OutboxEvent
+from workflow.directory import Contact, Institution
+from workflow.lifecycle import StageChange, Strategy, allowed_events, in_force_interval
 
 T = TypeVar("T")
 
@@ -79,7 +79,7 @@ class StrategyOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, strategy: Strategy) -> "StrategyOut":
+    def of(cls, strategy: Strategy) -> StrategyOut:
         interval = in_force_interval(strategy)
         return cls.model_validate(
             {

@@ -12,8 +12,9 @@ from cli.main import CommandError
 
 def require_migrated(engine: Engine) -> None:
     """Refuse, in one line, a database that is unreachable or not at the latest schema revision."""
-    import migrations
     from alembic.runtime.migration import MigrationContext
+
+    import migrations
 
     where = engine.url.render_as_string(hide_password=True)
     head = migrations.current_head()
@@ -29,12 +30,9 @@ def require_migrated(engine: Engine) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from workflow import clock
-    from workflow.db import make_engine, unit_of_work
-    from workflow.demo import load_portfolio, read_portfolio
-    from workflow.monitoring.demo_seed import seed_demo_monitoring
-    from workflow.settings import get_settings
-    from workflow.tokens import issue_local_admin_token
+    from workflow.access import issue_local_admin_token
+    from workflow.core import clock, get_settings, make_engine, unit_of_work
+    from workflow.demo import load_portfolio, read_portfolio, seed_demo_monitoring
 
     settings = get_settings()
     portfolio = read_portfolio()
@@ -67,7 +65,7 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
         "demo",
         help="load the demo portfolio: Albania's migration strategies with their history (safe to run twice)",

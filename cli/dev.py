@@ -14,6 +14,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Collection
+from types import FrameType
 
 from cli.main import CommandError
 
@@ -23,7 +25,7 @@ CHILD_STOP_SECONDS = 15
 def dev(args: argparse.Namespace) -> int:
     import migrations
     from cli.mailbox import start_mailbox
-    from workflow.settings import get_settings
+    from workflow.core import get_settings
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
@@ -81,9 +83,8 @@ def dev(args: argparse.Namespace) -> int:
 
 
 def _local_admin_token(database_url: str) -> str:
-    from workflow import clock
-    from workflow.db import make_engine, unit_of_work
-    from workflow.tokens import issue_local_admin_token
+    from workflow.access import issue_local_admin_token
+    from workflow.core import clock, make_engine, unit_of_work
 
     engine = make_engine(database_url)
     try:
@@ -93,12 +94,12 @@ def _local_admin_token(database_url: str) -> str:
         engine.dispose()
 
 
-def _interrupt(signum, frame) -> None:
+def _interrupt(signum: int, frame: FrameType | None) -> None:
     """SIGTERM (from a service manager, say) stops everything like Ctrl-C does."""
     raise KeyboardInterrupt
 
 
-def _stop(children) -> None:
+def _stop(children: Collection[subprocess.Popen[bytes]]) -> None:
     for child in children:
         if child.poll() is None:
             child.send_signal(signal.SIGTERM)
@@ -111,7 +112,7 @@ def _stop(children) -> None:
             child.wait()
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("dev", help="run everything locally: API, worker, beat and a local mailbox")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000, help="API port (default 8000)")

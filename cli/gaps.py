@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 
 from cli.runtime import parse_day
 from cli.strategies import truncate
 from cli.table import render_table
 
+if TYPE_CHECKING:
+    from workflow.gaps import GapEntry
+
 COLUMNS = ("id", "title", "area", "kind", "lapses", "status", "successor", "projected", "gap days")
 
 
-def row(entry) -> tuple[str, ...]:
+def row(entry: GapEntry) -> tuple[str, ...]:
     if entry.successor_id is None:
         successor = "none"
     else:
@@ -35,10 +39,8 @@ def row(entry) -> tuple[str, ...]:
 
 def gaps(args: argparse.Namespace) -> int:
     from cli.demo import require_migrated
-    from workflow import clock
-    from workflow.db import make_engine, new_session
-    from workflow.gap_queries import gap_report
-    from workflow.settings import get_settings
+    from workflow.core import clock, get_settings, make_engine, new_session
+    from workflow.gaps import gap_report
 
     settings = get_settings()
     as_of: date = args.as_of or clock.today(settings.zone)
@@ -47,24 +49,30 @@ def gaps(args: argparse.Namespace) -> int:
     try:
         require_migrated(engine)
         with new_session(engine) as session:
-            entries = gap_report(session, as_of=as_of, horizon_days=horizon, settings=settings, policy_area=args.policy_area)
+            entries = gap_report(
+                session, as_of=as_of, horizon_days=horizon, settings=settings, policy_area=args.policy_area
+            )
     finally:
         engine.dispose()
     if args.status:
         entries = [e for e in entries if e.status in args.status]
     print(f"Policy gaps as of {as_of.isoformat()} (at risk = lapsing within {horizon} days without a timely successor)")
     print(render_table(COLUMNS, [row(e) for e in entries]) if entries else "nothing in force or lapsed")
-    counts = {}
+    counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.status] = counts.get(entry.status, 0) + 1
     print(", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "")
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("gaps", help="show which strategies are covered, at risk or in a gap")
-    parser.add_argument("--as-of", type=parse_day, default=None, metavar="DATE", help="as recorded on DATE (default today)")
-    parser.add_argument("--horizon-days", type=int, default=None, help="at-risk horizon (default CONTINUUM_GAP_HORIZON_DAYS)")
+    parser.add_argument(
+        "--as-of", type=parse_day, default=None, metavar="DATE", help="as recorded on DATE (default today)"
+    )
+    parser.add_argument(
+        "--horizon-days", type=int, default=None, help="at-risk horizon (default CONTINUUM_GAP_HORIZON_DAYS)"
+    )
     parser.add_argument("--policy-area", default=None)
     parser.add_argument("--status", action="append", choices=["covered", "ok", "at_risk", "gap"],
                         help="only these statuses (repeatable)")

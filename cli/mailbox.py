@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, Envelope
+from aiosmtpd.smtp import Session as SMTPSession
 
-from workflow import clock
+from workflow.core import clock
 
 
 class EmlDirectoryHandler:
@@ -19,11 +21,15 @@ class EmlDirectoryHandler:
         self._sequence = itertools.count(_last_sequence(directory) + 1)
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(  # noqa: N802 (aiosmtpd's hook name)
+        self, server: SMTP, session: SMTPSession, envelope: Envelope
+    ) -> str:
         with self._lock:
             stamp = clock.now().strftime("%Y%m%dT%H%M%S")
             path = self.directory / f"{stamp}-{next(self._sequence):05d}.eml"
-            path.write_bytes(envelope.original_content or envelope.content)
+            content = envelope.original_content or envelope.content
+            assert isinstance(content, bytes)  # aiosmtpd keeps every accepted message's raw bytes
+            path.write_bytes(content)
         return "250 Message stored"
 
 

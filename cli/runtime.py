@@ -17,14 +17,15 @@ def parse_day(text: str) -> date:
 
 def require_broker(attempts: int = 3) -> None:
     """Fail in one line when the broker cannot be reached, instead of retrying silently forever."""
-    from kombu import Connection
+    from kombu.connection import Connection
     from sqlalchemy.engine import make_url
 
-    from workflow.settings import get_settings
+    from workflow.core import get_settings
 
     url = get_settings().resolved_broker_url
     try:
-        with Connection(url, connect_timeout=5) as connection:
+        # kombu's Connection.__init__ has no annotations (kombu is typed only in parts).
+        with Connection(url, connect_timeout=5) as connection:  # type: ignore[no-untyped-call]
             connection.ensure_connection(max_retries=attempts, interval_start=1, interval_step=1, interval_max=2)
     except Exception as exc:  # kombu raises the transport's own errors
         shown = make_url(url).render_as_string(hide_password=True)
@@ -52,7 +53,7 @@ def beat(args: argparse.Namespace) -> int:
 
 
 def _beat_schedule_path() -> str:
-    from workflow.settings import get_settings
+    from workflow.core import get_settings
 
     settings = get_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -61,14 +62,10 @@ def _beat_schedule_path() -> str:
 
 def tick(args: argparse.Namespace) -> int:
     """One scheduler pass and the sending it makes due, in this process: for cron-only deployments."""
-    from workflow import clock
-    from workflow.db import make_engine
-    from workflow.delivery import deliver
-    from workflow.notices import compose_for
-    from workflow.reminders import send_instant
-    from workflow.scheduler import run_pass
-    from workflow.settings import get_settings
+    from workflow.core import clock, get_settings, make_engine
     from workflow.mail import SmtpTransport
+    from workflow.reminders import send_instant
+    from workflow.scheduler import run_pass, send_notification
 
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
@@ -81,10 +78,10 @@ def tick(args: argparse.Namespace) -> int:
         now = clock.now
     try:
         report = run_pass(engine, now=now(), settings=settings)
-        transport, compose = SmtpTransport(settings), compose_for(settings)
+        transport = SmtpTransport(settings)
         outcomes: dict[str, int] = {}
         for notification_id in report.due:
-            result = deliver(engine, notification_id, clock=now, transport=transport, compose=compose, settings=settings)
+            result = send_notification(engine, notification_id, clock=now, transport=transport, settings=settings)
             outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
     finally:
         engine.dispose()
@@ -95,7 +92,7 @@ def tick(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     levels = ["critical", "error", "warning", "info", "debug"]
     parser = commands.add_parser("worker", help="run a Celery worker that sends due emails")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")

@@ -6,7 +6,7 @@ import argparse
 
 from sqlalchemy.engine import make_url
 
-from workflow.settings import get_settings
+from workflow.core import get_settings
 
 
 def safe_url(url: str) -> str:
@@ -32,7 +32,7 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("migrate", help="bring the database schema up to date (Alembic)")
     parser.set_defaults(run=migrate)
 

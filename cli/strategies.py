@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from cli.main import CommandError
 from cli.table import render_table
-from workflow.commands import POLICY_AREA_PATTERN
-from workflow.stages import Stage
+from workflow.core import POLICY_AREA_PATTERN
+from workflow.lifecycle import Stage, Strategy
 
 TITLE_WIDTH = 44
 COLUMNS = ("id", "title", "area", "kind", "stage", "period", "approved", "lapses")
@@ -31,14 +31,14 @@ def truncate(text: str, width: int = TITLE_WIDTH) -> str:
     return text[: width - 3 - tail] + "..." + text[len(text) - tail :]
 
 
-def period(strategy) -> str:
+def period(strategy: Strategy) -> str:
     start, end = strategy.period_start, strategy.period_end
     if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
         return f"{start.year}-{end.year}"
     return f"{start.isoformat()}..{end.isoformat()}"
 
 
-def lapses(strategy) -> str:
+def lapses(strategy: Strategy) -> str:
     """The last day in force: the period end, or the day before an expiry, with why it ended early."""
     if strategy.expired_on is None:
         return strategy.period_end.isoformat()
@@ -47,7 +47,7 @@ def lapses(strategy) -> str:
     return f"{last.isoformat()} {early}".rstrip()
 
 
-def row(strategy) -> tuple[str, ...]:
+def row(strategy: Strategy) -> tuple[str, ...]:
     return (
         str(strategy.id),
         truncate(strategy.title),
@@ -66,9 +66,8 @@ def render(rows: Sequence[tuple[str, ...]]) -> str:
 
 def strategies(args: argparse.Namespace) -> int:
     from cli.demo import require_migrated
-    from workflow.db import make_engine, new_session
-    from workflow.settings import get_settings
-    from workflow.strategies import StrategyFilter, list_strategies
+    from workflow.core import get_settings, make_engine, new_session
+    from workflow.lifecycle import StrategyFilter, list_strategies
 
     engine = make_engine(get_settings().resolved_database_url)
     try:
@@ -81,7 +80,11 @@ def strategies(args: argparse.Namespace) -> int:
         engine.dispose()
     if not found:
         filtered = args.policy_area is not None or args.stage is not None
-        print("no strategies match these filters" if filtered else "no strategies yet (`continuum demo` loads an example portfolio)")
+        print(
+            "no strategies match these filters"
+            if filtered
+            else "no strategies yet (`continuum demo` loads an example portfolio)"
+        )
         return 0
     found.sort(key=lambda s: (s.policy_area, s.period_start, s.kind != "strategy", s.id))
     print(render([row(s) for s in found]))
@@ -90,7 +93,7 @@ def strategies(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("strategies", help="list strategies and action plans as a table")
     parser.add_argument("--policy-area", type=_policy_area, default=None, metavar="AREA",
                         help="only this policy area, e.g. migration")

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from cli.main import CommandError
-from workflow.models import TOKEN_ROLES
+from workflow.access import TOKEN_ROLES
 
 T = TypeVar("T")
 
@@ -24,8 +24,7 @@ T = TypeVar("T")
 @contextmanager
 def _session() -> Iterator[Session]:
     from cli.demo import require_migrated
-    from workflow.db import make_engine, unit_of_work
-    from workflow.settings import get_settings
+    from workflow.core import get_settings, make_engine, unit_of_work
 
     engine = make_engine(get_settings().resolved_database_url)
     try:
@@ -38,7 +37,7 @@ def _session() -> Iterator[Session]:
 
 def _domain(action: Callable[[], T]) -> T:
     """Run ``action``, turning refusals from the domain into one line for the operator."""
-    from workflow.errors import DomainError
+    from workflow.core import DomainError
 
     try:
         return action()
@@ -55,10 +54,9 @@ def _when(instant: datetime | None) -> str:
 
 
 def create(args: argparse.Namespace) -> int:
-    from workflow import clock
+    from workflow.access import TokenCreate, issue_token
+    from workflow.core import clock, get_settings
     from workflow.directory import find_institution
-    from workflow.settings import get_settings
-    from workflow.tokens import TokenCreate, issue_token
 
     with _session() as session:
         institution_id = None
@@ -82,13 +80,13 @@ def create(args: argparse.Namespace) -> int:
 
 
 def list_(args: argparse.Namespace) -> int:
-    from workflow import clock
-    from workflow.tokens import list_tokens, token_status
+    from workflow.access import list_tokens, token_status
+    from workflow.core import clock
 
     now = clock.now()
     with _session() as session:
         rows, _ = list_tokens(session, limit=1_000_000, offset=0)
-        table = [
+        table: list[tuple[str, ...]] = [
             (str(t.id), t.name, t.role, str(t.institution_id or "-"), t.prefix + "...", token_status(t, now),
              _when(t.expires_at), _when(t.last_used_at))
             for t in rows
@@ -101,8 +99,8 @@ def list_(args: argparse.Namespace) -> int:
 
 
 def revoke(args: argparse.Namespace) -> int:
-    from workflow import clock
-    from workflow.tokens import find_token, revoke_token
+    from workflow.access import find_token, revoke_token
+    from workflow.core import clock
 
     with _session() as session:
         token = _domain(lambda: find_token(session, args.token))
@@ -115,7 +113,7 @@ def revoke(args: argparse.Namespace) -> int:
 
 def render_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
     widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in (header, *rows)]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip() for r in (header, *rows)]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -126,7 +124,7 @@ def _positive_days(text: str) -> int:
     return int(text)
 
 
-def register(commands: argparse._SubParsersAction) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("tokens", help="create, list and revoke API tokens")
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 from alembic import context
 
-import workflow.models  # noqa: F401  (registers the tables on the metadata)
-import workflow.monitoring.models  # noqa: F401  (the monitoring tables; workflow.models imports them too)
-from sqlmodel import SQLModel
-from workflow.db import make_engine
+from workflow.core.db import make_engine
+from workflow.tables import metadata
 
 config = context.config
-target_metadata = SQLModel.metadata
+target_metadata = metadata
 
 
 def run_migrations_offline() -> None:

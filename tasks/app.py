@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import Celery
 
 from tasks.housekeeping import is_embedded, prepare_embedded_broker
-from workflow.settings import Settings, get_settings
+from workflow.core import Settings, get_settings
 
 TICK_TASK = "continuum.tick"
 SEND_TASK = "continuum.send_notification"

@@ -9,13 +9,10 @@ from sqlalchemy import Engine
 
 from tasks.app import SEND_TASK, TICK_TASK, celery_app
 from tasks.housekeeping import is_embedded, purge_consumed_messages
-from workflow import clock
-from workflow.db import make_engine
-from workflow.delivery import deliver
-from workflow.notices import compose_for
-from workflow.scheduler import run_pass
-from workflow.settings import get_settings
+from workflow.core import clock, get_settings, make_engine
 from workflow.mail import SmtpTransport
+from workflow.scheduler import run_pass
+from workflow.scheduler import send_notification as deliver_row
 
 log = logging.getLogger("continuum.tasks")
 
@@ -26,7 +23,8 @@ def engine() -> Engine:
     return make_engine(get_settings().resolved_database_url)
 
 
-@celery_app.task(name=TICK_TASK, ignore_result=False)
+# Celery ships no type hints, so its task decorator is untyped; the functions keep their own.
+@celery_app.task(name=TICK_TASK, ignore_result=False)  # type: ignore[untyped-decorator]
 def tick() -> dict[str, object]:
     """Run the scheduler pass, then hand every due ledger row to a worker (after the pass committed)."""
     settings = get_settings()
@@ -39,17 +37,13 @@ def tick() -> dict[str, object]:
     return {"expired": report.expired, "recorded": report.recorded, "cancelled": report.cancelled, "due": report.due}
 
 
-@celery_app.task(name=SEND_TASK, acks_late=True, ignore_result=False)
+# Untyped for the same reason as ``tick``'s.
+@celery_app.task(name=SEND_TASK, acks_late=True, ignore_result=False)  # type: ignore[untyped-decorator]
 def send_notification(notification_id: int) -> str:
     """Send one ledger row. Safe to run twice: the claim lets only one run send."""
     settings = get_settings()
-    result = deliver(
-        engine(),
-        notification_id,
-        clock=clock.now,
-        transport=SmtpTransport(settings),
-        compose=compose_for(settings),
-        settings=settings,
+    result = deliver_row(
+        engine(), notification_id, clock=clock.now, transport=SmtpTransport(settings), settings=settings
     )
     log.info("notification %s: %s %s", notification_id, result.outcome, result.detail)
     return result.outcome

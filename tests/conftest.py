@@ -10,16 +10,17 @@ import freezegun
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 import migrations
 from api.app import create_app
 from tests.api.helpers import bearer
 from tests.services import fresh_postgres_database
-from workflow import clock
-from workflow.db import make_engine, new_session, unit_of_work
-from workflow.settings import Settings
-from workflow.tokens import TokenCreate, issue_token
+from workflow.access.tokens import TokenCreate, issue_token
+from workflow.core import clock
+from workflow.core.db import make_engine, new_session, unit_of_work
+from workflow.core.settings import Settings
+from workflow.tables import metadata
 
 # freezegun also freezes time.monotonic; Celery, kombu and redis-py wait on it.
 freezegun.configure(extend_ignore_list=["celery", "kombu", "redis"])
@@ -65,7 +66,7 @@ def postgres_url() -> Iterator[str]:
 def pg_engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url, pool_size=25, max_overflow=5)
     yield engine
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from workflow.commands import ContactCreate, InstitutionCreate, StrategyCreate, TransitionRequest
-from workflow.directory import create_contact, create_institution
-from workflow.models import Strategy
-from workflow.strategies import create_strategy
-from workflow.transitions import apply_transition
+from workflow.directory.contacts import create_contact
+from workflow.directory.institutions import create_institution
+from workflow.directory.requests import ContactCreate, InstitutionCreate
+from workflow.lifecycle.machine import apply_transition
+from workflow.lifecycle.models import Strategy
+from workflow.lifecycle.requests import StrategyCreate, TransitionRequest
+from workflow.lifecycle.strategies import create_strategy
 
-T0 = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 
 def institution(session: Session, name: str = "Ministry of Interior") -> int:
     return create_institution(session, InstitutionCreate(name=name), now=T0).id
 
 
-def contact(session: Session, institution_id: int, roles: list[str], email: str = "coord@example.org", **kw: Any) -> int:
-    command = ContactCreate(name=kw.pop("name", "Arta Hoxha"), email=email, institution_id=institution_id, roles=roles, **kw)
+def contact(
+    session: Session, institution_id: int, roles: list[str], email: str = "coord@example.org", **kw: Any
+) -> int:
+    command = ContactCreate(
+        name=kw.pop("name", "Arta Hoxha"), email=email, institution_id=institution_id, roles=roles, **kw
+    )
     return create_contact(session, command, now=T0).id
 
 
@@ -37,7 +43,9 @@ def strategy(session: Session, institution_id: int, **fields: Any) -> Strategy:
     return create_strategy(session, StrategyCreate(**values), now=T0)
 
 
-def advance(session: Session, strategy_id: int, event: str, *, today: date, min_days: int = 20, **fields: Any) -> Strategy:
+def advance(
+    session: Session, strategy_id: int, event: str, *, today: date, min_days: int = 20, **fields: Any
+) -> Strategy:
     return apply_transition(
         session,
         strategy_id,
@@ -53,11 +61,16 @@ def advance(session: Session, strategy_id: int, event: str, *, today: date, min_
 # consultation lasts well over 20 working days, so the default guard passes.
 STEPS_TO_STAGE: dict[str, list[tuple[str, dict[str, Any]]]] = {"drafting": []}
 STEPS_TO_STAGE["consultation"] = [("submit_for_consultation", {"effective_on": date(2019, 1, 7)})]
-STEPS_TO_STAGE["approval"] = STEPS_TO_STAGE["consultation"] + [("submit_for_approval", {"effective_on": date(2019, 3, 1)})]
-STEPS_TO_STAGE["implementation"] = STEPS_TO_STAGE["approval"] + [
-    ("approve", {"effective_on": date(2019, 3, 5), "approved_on": date(2019, 3, 5), "approval_reference": "DCM No. 400"})
+STEPS_TO_STAGE["approval"] = STEPS_TO_STAGE["consultation"] + [
+    ("submit_for_approval", {"effective_on": date(2019, 3, 1)})
 ]
-STEPS_TO_STAGE["monitoring"] = STEPS_TO_STAGE["implementation"] + [("start_monitoring", {"effective_on": date(2019, 6, 3)})]
+STEPS_TO_STAGE["implementation"] = STEPS_TO_STAGE["approval"] + [
+    ("approve", {"effective_on": date(2019, 3, 5), "approved_on": date(2019, 3, 5),
+                 "approval_reference": "DCM No. 400"})
+]
+STEPS_TO_STAGE["monitoring"] = STEPS_TO_STAGE["implementation"] + [
+    ("start_monitoring", {"effective_on": date(2019, 6, 3)})
+]
 STEPS_TO_STAGE["expiry"] = STEPS_TO_STAGE["monitoring"] + [("expire", {"effective_on": date(2023, 1, 1)})]
 
 

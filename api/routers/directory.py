@@ -10,8 +10,9 @@ from api.auth import require_roles
 from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep, id_path
 from api.problems import responses
 from api.schemas import ContactOut, InstitutionOut, Page, contact_out, institution_out
-from workflow import clock, directory
-from workflow.commands import ContactCreate, ContactPatch, InstitutionCreate, Role
+from workflow import directory
+from workflow.core import clock
+from workflow.directory import ContactCreate, ContactPatch, InstitutionCreate, Role
 
 router = APIRouter(tags=["institutions and contacts"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
@@ -23,7 +24,6 @@ ADMIN_ONLY = [require_roles()]
              responses=responses(409, 422), dependencies=ADMIN_ONLY)
 def create_institution(command: InstitutionCreate, session: SessionDep, response: Response) -> InstitutionOut:
     institution = directory.create_institution(session, command, now=clock.now())
-    session.commit()
     response.headers["Location"] = f"/institutions/{institution.id}"
     return institution_out(institution)
 
@@ -45,7 +45,6 @@ def show_institution(
              dependencies=ADMIN_ONLY)
 def create_contact(command: ContactCreate, session: SessionDep, response: Response) -> ContactOut:
     contact = directory.create_contact(session, command, now=clock.now())
-    session.commit()
     response.headers["Location"] = f"/contacts/{contact.id}"
     return contact_out(contact)
 
@@ -75,5 +74,4 @@ def edit_contact(
     contact_id: Annotated[int, id_path("contact")], command: ContactPatch, session: SessionDep
 ) -> ContactOut:
     contact = directory.update_contact(session, contact_id, command, now=clock.now())
-    session.commit()
     return contact_out(contact)

@@ -1,9 +1,9 @@
-"""Policy gaps and timelines, read-only. The rules are in ``workflow.gaps`` and ``workflow.timeline``."""
+"""Policy gaps and timelines, read-only. The rules are in ``workflow.gaps`` (``rules`` and ``timeline``)."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
@@ -11,17 +11,14 @@ from pydantic import BaseModel, Field
 
 from api.deps import MAX_ID, SessionDep, SettingsDep
 from api.problems import responses
-from workflow import clock
-from workflow.commands import EARLIEST_DATE, LATEST_DATE, POLICY_AREA_PATTERN, Kind
-from workflow.gap_queries import gap_report, timeline_report
-from workflow.gaps import STATUSES, GapEntry
-from workflow.strategies import get_strategy
-from workflow.timeline import Timeline
+from workflow.core import EARLIEST_DATE, LATEST_DATE, POLICY_AREA_PATTERN, clock
+from workflow.gaps import STATUSES, GapEntry, Timeline, gap_report, timeline_report
+from workflow.lifecycle import Kind, get_strategy
 
 router = APIRouter(tags=["gaps"])
 
 Status = Literal["covered", "ok", "at_risk", "gap"]
-assert set(Status.__args__) == set(STATUSES)  # type: ignore[attr-defined]
+assert set(get_args(Status)) == set(STATUSES)
 
 AsOf = Annotated[
     date | None,
@@ -64,7 +61,7 @@ class GapEntryOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, entry: GapEntry) -> "GapEntryOut":
+    def of(cls, entry: GapEntry) -> GapEntryOut:
         steps = [
             ProjectionStepOut(stage=s.stage.value, ends_on=s.ends_on, basis=s.basis) for s in entry.projection_steps
         ]
@@ -109,7 +106,7 @@ class TimelineOut(BaseModel):
     gaps: list[HoleOut]
 
     @classmethod
-    def of(cls, policy_area: str, kind: str, parent_id: int | None, as_of: date, timeline: Timeline) -> "TimelineOut":
+    def of(cls, policy_area: str, kind: str, parent_id: int | None, as_of: date, timeline: Timeline) -> TimelineOut:
         window = timeline.window
         return cls.model_validate({
             "policy_area": policy_area,

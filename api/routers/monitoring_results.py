@@ -6,16 +6,25 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlmodel import Session
 
 from api.deps import SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.routers.monitoring_schemas import CoverageItemOut, CoverageOut, FrameworkItemOut, FrameworkOut
-from workflow import clock
-from workflow.monitoring.alignment import coverage, frameworks
-from workflow.monitoring.catalog import list_measures, list_objectives, scope_ids
-from workflow.monitoring.exports import as_csv, as_html
-from workflow.monitoring.results import as_json, monitoring_for
-from workflow.strategies import get_strategy
+from workflow.core import Settings, clock
+from workflow.lifecycle import get_strategy
+from workflow.monitoring import (
+    Monitoring,
+    as_csv,
+    as_html,
+    as_json,
+    coverage,
+    frameworks,
+    list_measures,
+    list_objectives,
+    monitoring_for,
+    scope_ids,
+)
 
 router = APIRouter(tags=["monitoring: results"])
 StrategyId = Annotated[int, id_path("strategy")]
@@ -23,15 +32,15 @@ Year = Annotated[int | None, Query(ge=1900, le=2200, description="Calendar year;
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def _year(year: int | None, settings) -> int:
+def _year(year: int | None, settings: Settings) -> int:
     return year if year is not None else clock.today(settings.zone).year - 1
 
 
-def _result(strategy_id: int, year: int | None, session, settings):
+def _result(strategy_id: int, year: int | None, session: Session, settings: Settings) -> Monitoring:
     return monitoring_for(session, strategy_id, year=_year(year, settings), today=clock.today(settings.zone))
 
 
-def _csv(result) -> Response:
+def _csv(result: Monitoring) -> Response:
     filename = f"monitoring-{result.strategy.id}-{result.year}.csv"
     return Response(as_csv(result), media_type=CSV_MEDIA_TYPE,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -56,7 +65,9 @@ def monitoring_csv(strategy_id: StrategyId, session: SessionDep, settings: Setti
 
 
 @router.get("/strategies/{strategy_id}/monitoring/report", response_class=HTMLResponse, responses=responses(404, 422))
-def monitoring_report(strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None) -> HTMLResponse:
+def monitoring_report(
+    strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None
+) -> HTMLResponse:
     """A printable monitoring report for the committee to circulate."""
     return HTMLResponse(as_html(_result(strategy_id, year, session, settings)))
 
@@ -69,7 +80,10 @@ def alignment_coverage(strategy_id: StrategyId, session: SessionDep) -> Coverage
     ids = scope_ids(session, strategy)
     owners = ids + ([strategy.parent_id] if strategy.parent_id else [])
     objectives, measures = list_objectives(session, owners), list_measures(session, ids)
-    result = coverage([(o.id, o.alignment_tags) for o in objectives], [(m.id, m.alignment_tags) for m in measures])
+    # Rows read from the database: every one has its id.
+    objective_tags = [(o.id, o.alignment_tags) for o in objectives if o.id is not None]
+    measure_tags = [(m.id, m.alignment_tags) for m in measures if m.id is not None]
+    result = coverage(objective_tags, measure_tags)
     return CoverageOut(
         strategy_id=strategy_id,
         addressed={k: [c.tag for c in items if c.addressed] for k, items in result.items()},

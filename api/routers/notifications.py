@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep
 from api.problems import responses
 from api.schemas import Page
-from workflow.ledger import list_notifications
+from workflow.reminders import list_notifications
 
 router = APIRouter(tags=["notifications"])
 

@@ -11,27 +11,29 @@ from api.auth import Principal, require_roles
 from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
-from workflow import clock
-from workflow.commands import (
-    EARLIEST_DATE,
-    LATEST_DATE,
-    POLICY_AREA_PATTERN,
+from workflow.core import EARLIEST_DATE, LATEST_DATE, POLICY_AREA_PATTERN, clock
+from workflow.lifecycle import (
     Kind,
+    Stage,
+    Strategy,
     StrategyCreate,
+    StrategyFilter,
     StrategyPatch,
     TransitionRequest,
+    apply_transition,
+    create_strategy,
+    get_strategy,
+    history,
+    list_strategies,
+    update_strategy,
 )
-from workflow.models import Strategy
-from workflow.stages import Stage
-from workflow.strategies import StrategyFilter, create_strategy, get_strategy, list_strategies, update_strategy
-from workflow.transitions import apply_transition, history
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
 StrategyId = Annotated[int, id_path("strategy")]
 Coordinator = Annotated[Principal, require_roles("coordinator")]
 
 
-def _render(strategy, response: Response) -> StrategyOut:
+def _render(strategy: Strategy, response: Response) -> StrategyOut:
     response.headers["ETag"] = f'"{strategy.version}"'
     return StrategyOut.of(strategy)
 
@@ -40,7 +42,6 @@ def _render(strategy, response: Response) -> StrategyOut:
 def create(command: StrategyCreate, principal: Coordinator, session: SessionDep, response: Response) -> StrategyOut:
     principal.require_institution(command.lead_institution_id, "lead_institution_id")
     strategy = create_strategy(session, command, now=clock.now())
-    session.commit()
     response.headers["Location"] = f"/strategies/{strategy.id}"
     return _render(strategy, response)
 
@@ -53,7 +54,8 @@ def index(
     kind: Kind | None = None,
     parent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     lapsing_before: Annotated[
-        date | None, Query(description="Not yet expired, period ending before this day.", ge=EARLIEST_DATE, le=LATEST_DATE)
+        date | None,
+        Query(description="Not yet expired, period ending before this day.", ge=EARLIEST_DATE, le=LATEST_DATE),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -92,7 +94,6 @@ def edit(
             principal.require_institution(command.lead_institution_id, "the new lead_institution_id")
 
     strategy = update_strategy(session, strategy_id, command, now=clock.now(), if_match=if_match, authorize=authorize)
-    session.commit()
     return _render(strategy, response)
 
 
@@ -135,7 +136,6 @@ def transition(
         default_min_consultation_days=settings.min_consultation_days,
         if_match=if_match,
     )
-    session.commit()
     return _render(strategy, response)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep
 from api.problems import responses
 from api.schemas import EventPage, event_out
-from workflow.outbox import events_after
+from workflow.core import events_after
 
 router = APIRouter(tags=["system"])
 

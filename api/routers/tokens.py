@@ -12,9 +12,8 @@ from api.auth import require_roles
 from api.deps import MAX_PAGE_SIZE, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import Page
-from workflow import clock
-from workflow.models import ApiToken
-from workflow.tokens import TokenCreate, get_token, issue_token, list_tokens, revoke_token, token_status
+from workflow.access import ApiToken, TokenCreate, get_token, issue_token, list_tokens, revoke_token, token_status
+from workflow.core import clock
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], dependencies=[require_roles()])
 TokenId = Annotated[int, id_path("token")]
@@ -33,9 +32,9 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None = Field(description="Recorded to within a few minutes.")
 
     @classmethod
-    def of(cls, token: ApiToken, now: datetime) -> "TokenOut":
+    def of(cls, token: ApiToken, now: datetime) -> TokenOut:
         return cls(
-            id=token.id,  # type: ignore[arg-type]
+            id=token.id,
             name=token.name,
             role=token.role,
             institution_id=token.institution_id,
@@ -56,7 +55,6 @@ class TokenIssued(TokenOut):
 def create(command: TokenCreate, session: SessionDep, settings: SettingsDep, response: Response) -> TokenIssued:
     now = clock.now()
     issued = issue_token(session, command, now=now, default_lifetime_days=settings.token_lifetime_days)
-    session.commit()
     response.headers["Location"] = f"/tokens/{issued.row.id}"
     response.headers["Cache-Control"] = "no-store"
     return TokenIssued(**TokenOut.of(issued.row, now).model_dump(), token=issued.plain)
@@ -83,5 +81,4 @@ def revoke(token_id: TokenId, session: SessionDep) -> TokenOut:
     """Takes effect on the next request made with the token. Revoking twice keeps the first time."""
     now = clock.now()
     token = revoke_token(session, get_token(session, token_id), now=now)
-    session.commit()
     return TokenOut.of(token, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
-import workflow.db_types
+import workflow.core.columns
 
 
 revision = '0001'
@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('type', sa.String(length=60), nullable=False),
     sa.Column('strategy_id', sa.Integer(), nullable=True),
     sa.Column('payload', sa.JSON(), nullable=False),
-    sa.Column('occurred_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('events', schema=None) as batch_op:
@@ -33,7 +33,7 @@ def upgrade() -> None:
     op.create_table('institutions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name')
     )
@@ -44,8 +44,8 @@ def upgrade() -> None:
     sa.Column('institution_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=False),
     sa.Column('roles', sa.JSON(), nullable=False),
-    sa.Column('created_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -73,8 +73,8 @@ def upgrade() -> None:
     sa.Column('expired_on', sa.Date(), nullable=True),
     sa.Column('expiry_reason', sa.String(length=20), nullable=True),
     sa.Column('min_consultation_days', sa.Integer(), nullable=True),
-    sa.Column('created_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('period_end > period_start', name='ck_strategies_period_order'),
     sa.CheckConstraint('version >= 1', name='ck_strategies_version_positive'),
     sa.ForeignKeyConstraint(['lead_institution_id'], ['institutions.id'], ),
@@ -98,7 +98,7 @@ def upgrade() -> None:
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('comment', sa.Text(), nullable=True),
     sa.Column('effective_on', sa.Date(), nullable=False),
-    sa.Column('recorded_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['strategy_id'], ['strategies.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

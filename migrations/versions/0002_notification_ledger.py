@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
-import workflow.db_types
+import workflow.core.columns
 
 
 revision = '0002'
@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_table('gap_watch',
     sa.Column('strategy_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
-    sa.Column('changed_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['strategy_id'], ['strategies.id'], ),
     sa.PrimaryKeyConstraint('strategy_id')
     )
@@ -37,14 +37,14 @@ def upgrade() -> None:
     sa.Column('escalated', sa.Boolean(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
-    sa.Column('due_at', workflow.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('claim_token', sa.String(length=40), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('details', sa.JSON(), nullable=False),
-    sa.Column('created_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', workflow.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', workflow.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'cancelled')", name='ck_notifications_status'),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], ),
     sa.ForeignKeyConstraint(['strategy_id'], ['strategies.id'], ),

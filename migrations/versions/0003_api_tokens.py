@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
-import workflow.db_types
+import workflow.core.columns
 
 
 revision = '0003'
@@ -26,10 +26,10 @@ def upgrade() -> None:
     sa.Column('institution_id', sa.Integer(), nullable=True),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('prefix', sa.String(length=16), nullable=False),
-    sa.Column('created_at', workflow.db_types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', workflow.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', workflow.db_types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_used_at', workflow.db_types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_used_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role IN ('admin', 'coordinator', 'contact_point', 'viewer')", name='ck_api_tokens_role'),
     sa.ForeignKeyConstraint(['institution_id'], ['institutions.id'], ),
     sa.PrimaryKeyConstraint('id'),

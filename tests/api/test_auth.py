@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from api.auth import PUBLIC_PATHS
 from tests.api.helpers import assert_problem, bearer
-from workflow import clock
-from workflow.db import new_session, unit_of_work
-from workflow.models import ApiToken
-from workflow.tokens import LAST_USED_GRANULARITY, TokenCreate, issue_token, revoke_token
+from workflow.access.models import ApiToken
+from workflow.access.tokens import LAST_USED_GRANULARITY, TokenCreate, issue_token, revoke_token
+from workflow.core import clock
+from workflow.core.db import new_session, unit_of_work
 
 
 def every_operation(client) -> list[tuple[str, str]]:

@@ -27,7 +27,9 @@ def test_create_list_and_show_institutions(client):
 
 
 def test_a_duplicate_institution_name_is_409(client, moi):
-    body = assert_problem(client.post("/institutions", json={"name": "ministry of INTERIOR"}), 409, "/problems/conflict")
+    body = assert_problem(
+        client.post("/institutions", json={"name": "ministry of INTERIOR"}), 409, "/problems/conflict"
+    )
     assert body["errors"] == [{"pointer": "#/name", "detail": "must be unique"}]
     assert client.get("/institutions").json()["total"] == 1
 
@@ -43,12 +45,15 @@ def test_create_list_show_and_patch_contacts(client, moi):
     assert response.status_code == 201, response.text
     contact = response.json()
     assert response.headers["location"] == f"/contacts/{contact['id']}"
-    assert (contact["email"], contact["language"], contact["roles"]) == ("arta.hoxha@example.org", "sq", ["coordinator"])
+    assert (contact["email"], contact["language"], contact["roles"]) == (
+        "arta.hoxha@example.org", "sq", ["coordinator"]
+    )
     other = client.post("/contacts", json={**CONTACT, "email": "b@example.org", "institution_id": finance,
                                            "roles": ["escalation"]}).json()
 
     assert [c["id"] for c in client.get("/contacts").json()["items"]] == [contact["id"], other["id"]]
-    assert [c["id"] for c in client.get("/contacts", params={"institution_id": finance}).json()["items"]] == [other["id"]]
+    by_institution = client.get("/contacts", params={"institution_id": finance}).json()["items"]
+    assert [c["id"] for c in by_institution] == [other["id"]]
     assert [c["id"] for c in client.get("/contacts", params={"role": "coordinator"}).json()["items"]] == [contact["id"]]
     assert client.get(f"/contacts/{contact['id']}").json() == contact
 

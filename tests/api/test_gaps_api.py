@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 from freezegun import freeze_time
 
@@ -68,7 +67,9 @@ def test_gaps_as_of_mid_2023_reports_the_181_day_migration_gap(client, migration
 def test_gaps_reports_the_successor_in_preparation_with_its_projection(client, migration):
     body = client.get("/gaps", params={"as_of": "2023-12-01", "policy_area": "migration"}).json()
     [entry] = body["items"]
-    assert (entry["successor_id"], entry["successor_stage"], entry["gap_days"]) == (migration["third"], "consultation", 335)
+    assert (entry["successor_id"], entry["successor_stage"], entry["gap_days"]) == (
+        migration["third"], "consultation", 335
+    )
     assert entry["projected_successor_approval"] == "2024-01-30"  # 2023-12-01 (consultation overrun) + 60
     assert entry["projection_basis"] == "defaults"
     assert entry["projection_steps"] == [
@@ -79,12 +80,16 @@ def test_gaps_reports_the_successor_in_preparation_with_its_projection(client, m
 
 def test_early_supersession_is_covered_and_leaves_no_gap(client, diaspora):
     before = client.get("/gaps", params={"as_of": "2020-12-31", "policy_area": "diaspora"}).json()["items"]
-    assert [(e["strategy_id"], e["status"], e["successor_id"]) for e in before] == [(diaspora["old"], "covered", diaspora["new"])]
+    assert [(e["strategy_id"], e["status"], e["successor_id"]) for e in before] == [
+        (diaspora["old"], "covered", diaspora["new"])
+    ]
     after = client.get("/gaps", params={"as_of": "2021-06-30", "policy_area": "diaspora"}).json()["items"]
     assert [(e["strategy_id"], e["status"]) for e in after] == [(diaspora["new"], "ok")]
     timeline = client.get("/timeline", params={"policy_area": "diaspora", "as_of": "2021-06-30"}).json()
     assert timeline["gaps"] == []
-    assert [(i["start"], i["end"]) for i in timeline["intervals"]] == [("2018-03-01", "2020-12-31"), ("2021-01-01", "2025-12-31")]
+    assert [(i["start"], i["end"]) for i in timeline["intervals"]] == [
+        ("2018-03-01", "2020-12-31"), ("2021-01-01", "2025-12-31")
+    ]
 
 
 def _warm_up(client) -> None:
@@ -99,7 +104,9 @@ def test_gaps_defaults_to_today_and_the_configured_horizon(client, migration, se
         body = client.get("/gaps").json()
         narrow = client.get("/gaps", params={"horizon_days": 100}).json()
     assert (body["as_of"], body["horizon_days"]) == ("2026-06-01", settings.gap_horizon_days)
-    assert [(e["strategy_id"], e["status"]) for e in body["items"]] == [(migration["third"], "ok"), (migration["plan"], "at_risk")]
+    assert [(e["strategy_id"], e["status"]) for e in body["items"]] == [
+        (migration["third"], "ok"), (migration["plan"], "at_risk")
+    ]
     assert [e["status"] for e in narrow["items"]] == ["ok", "ok"]
 
 
@@ -147,7 +154,9 @@ def test_timeline_shows_the_migration_holes_with_day_counts(client, migration):
         {"start": "2023-01-01", "end": "2024-05-01", "days": 487, "after_strategy_id": migration["second"],
          "before_strategy_id": migration["third"], "ongoing": False},
     ]
-    assert [i["strategy_id"] for i in body["intervals"]] == [migration["first"], migration["second"], migration["third"]]
+    assert [i["strategy_id"] for i in body["intervals"]] == [
+        migration["first"], migration["second"], migration["third"]
+    ]
     assert body["days_without"] == 3578
     assert body["days_in_force"] + body["days_without"] == body["days"]
 
@@ -170,8 +179,12 @@ def test_timeline_window(client, migration):
 
 def test_timeline_of_the_action_plans_of_a_strategy(client, migration):
     body = client.get("/timeline", params={"parent_id": migration["third"], "as_of": "2026-01-05"}).json()
-    assert (body["kind"], body["policy_area"], body["from"], body["to"]) == ("action_plan", "migration", "2024-05-02", "2030-12-31")
-    assert [(i["strategy_id"], i["start"], i["end"]) for i in body["intervals"]] == [(migration["plan"], "2024-05-02", "2026-12-31")]
+    assert (body["kind"], body["policy_area"], body["from"], body["to"]) == (
+        "action_plan", "migration", "2024-05-02", "2030-12-31"
+    )
+    assert [(i["strategy_id"], i["start"], i["end"]) for i in body["intervals"]] == [
+        (migration["plan"], "2024-05-02", "2026-12-31")
+    ]
     assert [(g["start"], g["end"], g["days"]) for g in body["gaps"]] == [("2027-01-01", "2030-12-31", 1461)]
 
 
@@ -207,4 +220,6 @@ def test_both_endpoints_are_documented_with_problem_responses(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert "application/problem+json" in paths["/gaps"]["get"]["responses"]["422"]["content"]
     assert set(paths["/timeline"]["get"]["responses"]) >= {"200", "404", "422"}
-    assert {p["name"] for p in paths["/timeline"]["get"]["parameters"]} >= {"from", "to", "policy_area", "parent_id", "as_of"}
+    assert {p["name"] for p in paths["/timeline"]["get"]["parameters"]} >= {
+        "from", "to", "policy_area", "parent_id", "as_of"
+    }

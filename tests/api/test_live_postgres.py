@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,12 +14,14 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from api.app import create_app
-from workflow import clock
-from workflow.db import unit_of_work
 from tests.api.helpers import PROBLEM_JSON, STRATEGY, bearer
-from workflow.models import OutboxEvent, StageChange, Strategy
-from workflow.settings import Settings
-from workflow.tokens import TokenCreate, issue_token
+from tests.waiting import wait_until_healthy
+from workflow.access.tokens import TokenCreate, issue_token
+from workflow.core import clock
+from workflow.core.db import unit_of_work
+from workflow.core.outbox import OutboxEvent
+from workflow.core.settings import Settings
+from workflow.lifecycle.models import StageChange, Strategy
 
 RACERS = 20
 STARTUP_SECONDS = 15.0
@@ -36,31 +37,17 @@ def live_url(pg_engine: Engine, postgres_url: str, tmp_path) -> Iterator[str]:
     port = sock.getsockname()[1]
     config = uvicorn.Config(app, lifespan="off", ws="none", http="h11", log_level="warning", access_log=False)
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_healthy(url, thread)
+        wait_until_healthy(f"{url}/health", process=thread, timeout=STARTUP_SECONDS)
         yield url
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_SECONDS)
         sock.close()
     assert not thread.is_alive(), "uvicorn did not shut down"
-
-
-def _wait_until_healthy(url: str, thread: threading.Thread) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    with httpx.Client(base_url=url, timeout=2) as client:
-        while True:
-            assert thread.is_alive(), "uvicorn exited during startup"
-            try:
-                if client.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, f"{url}/health did not answer 200 within {STARTUP_SECONDS}s"
-            time.sleep(0.02)  # the server thread needs the GIL to finish binding
 
 
 def _token(engine: Engine, name: str, role: str = "admin", institution_id: int | None = None) -> dict[str, str]:

@@ -7,7 +7,7 @@ these tests exercise the monitoring rules, not the token implementation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import freezegun
 import pytest
@@ -16,13 +16,13 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.auth import Principal, authenticate, current_principal
 from tests.api.helpers import assert_invalid, assert_problem
-from workflow import clock
-from workflow.db import unit_of_work
+from workflow.core import clock
+from workflow.core.db import unit_of_work
 from workflow.demo import load_portfolio, read_portfolio
-from workflow.directory import find_institution
-from workflow.monitoring.demo_seed import seed_demo_monitoring
+from workflow.demo.monitoring import seed_demo_monitoring
+from workflow.directory.institutions import find_institution
 
-NOW = datetime(2026, 2, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 2, 10, 9, 0, tzinfo=UTC)
 AS = Callable[..., TestClient]
 
 
@@ -68,7 +68,9 @@ def test_demo_a_contact_point_reports_the_coordinator_accepts_and_monitoring_sho
     with freezegun.freeze_time(NOW):
         measures = {m["code"]: m for m in coordinator.get(f"/strategies/{plan}/measures").json()}
         indicators = {i["name"]: i for i in coordinator.get(f"/strategies/{plan}/indicators").json()}
-        opened = contact_point.post(f"/strategies/{plan}/reports", json={"period": "2025-Q4", "institution_id": committee})
+        opened = contact_point.post(
+            f"/strategies/{plan}/reports", json={"period": "2025-Q4", "institution_id": committee}
+        )
         assert opened.status_code == 201, opened.text
         report = opened.json()["id"]
         content = {
@@ -174,7 +176,8 @@ def test_bad_input_is_a_problem_document_never_a_500(client_for, demo):
         "target_value": "20", "target_year": 2026, "direction": "decrease"}), pointer="#/target_value")
     assert_invalid(coordinator.get(f"/strategies/{plan}/monitoring", params={"year": 99999}), parameter="year")
     contact_point = client_for("contact_point", demo["moi"])
-    assert_invalid(contact_point.post(f"/strategies/{plan}/reports", json={"period": "2031-Q1", "institution_id": demo["moi"]}),
+    assert_invalid(contact_point.post(f"/strategies/{plan}/reports",
+                                      json={"period": "2031-Q1", "institution_id": demo["moi"]}),
                    pointer="#/period")
     assert_problem(coordinator.get("/reports/999999"), 404)
 
@@ -206,7 +209,9 @@ def test_alignment_frameworks_and_coverage(client_for, demo):
     viewer = client_for("viewer", None)
     frameworks = {f["key"]: f for f in viewer.get("/alignment/frameworks").json()}
     assert len(frameworks["gcm"]["items"]) == 23 and len(frameworks["mgi"]["items"]) == 6
-    assert [i["tag"] for i in frameworks["sdg"]["items"]] == ["sdg:10.7", "sdg:10.7.1", "sdg:10.7.2", "sdg:10.7.3", "sdg:10.7.4"]
+    assert [i["tag"] for i in frameworks["sdg"]["items"]] == [
+        "sdg:10.7", "sdg:10.7.1", "sdg:10.7.2", "sdg:10.7.3", "sdg:10.7.4"
+    ]
     coverage = viewer.get(f"/strategies/{demo['plan']}/alignment").json()
     assert set(coverage["addressed"]["gcm"]) == {"gcm:1", "gcm:14", "gcm:18", "gcm:19", "gcm:20", "gcm:21", "gcm:23"}
     assert len(coverage["not_addressed"]["gcm"]) == 16

@@ -37,10 +37,10 @@ from sqlalchemy import Engine
 from api.app import create_app
 from tests import factories as f
 from tests.api.helpers import bearer
-from workflow import clock
-from workflow.db import make_engine, unit_of_work
-from workflow.settings import Settings
-from workflow.tokens import TokenCreate, issue_token
+from workflow.access.tokens import TokenCreate, issue_token
+from workflow.core import clock
+from workflow.core.db import make_engine, unit_of_work
+from workflow.core.settings import Settings
 
 EXAMPLES_PER_MODE = 12  # per operation, generation mode (valid, invalid) and caller (admin token, none)
 CHECKS = [

@@ -71,7 +71,9 @@ def test_show_and_not_found(client, moi):
 @pytest.mark.parametrize("strategy_id", ["0", "-1", "abc", "1.5", str(2**31), "9" * 40])
 def test_bad_ids_in_the_path_are_422_naming_the_parameter(client, strategy_id):
     assert_invalid(client.get(f"/strategies/{strategy_id}"), parameter="strategy_id")
-    assert_invalid(client.post(f"/strategies/{strategy_id}/transitions", json={"event": "approve"}), parameter="strategy_id")
+    assert_invalid(
+        client.post(f"/strategies/{strategy_id}/transitions", json={"event": "approve"}), parameter="strategy_id"
+    )
 
 
 def test_list_filters(client, moi):
@@ -127,7 +129,9 @@ def test_list_refuses_bad_filters_naming_the_parameter(client, params, parameter
 def test_patch_changes_metadata_and_bumps_version_and_etag(client, moi):
     created = make_strategy(client, moi)
     response = client.patch(
-        f"/strategies/{created['id']}", json={"title": "Renamed", "approval_due": "2024-05-01"}, headers={"If-Match": '"1"'}
+        f"/strategies/{created['id']}",
+        json={"title": "Renamed", "approval_due": "2024-05-01"},
+        headers={"If-Match": '"1"'},
     )
     assert response.status_code == 200, response.text
     body = response.json()
@@ -144,11 +148,16 @@ def test_patch_may_clear_an_optional_field(client, moi):
 
 @pytest.mark.parametrize(
     "field",
-    ["stage", "version", "approval_reference", "approved_on", "expired_on", "expiry_reason", "stage_entered_on", "id", "kind"],
+    [
+        "stage", "version", "approval_reference", "approved_on", "expired_on", "expiry_reason", "stage_entered_on",
+        "id", "kind",
+    ],
 )
 def test_patch_never_accepts_server_owned_fields(client, moi, field):
     created = make_strategy(client, moi)
-    value = {"stage": "implementation", "version": 9, "approved_on": "2024-01-01", "id": 5, "kind": "action_plan"}.get(field, "x")
+    value = {
+        "stage": "implementation", "version": 9, "approved_on": "2024-01-01", "id": 5, "kind": "action_plan"
+    }.get(field, "x")
     assert_invalid(client.patch(f"/strategies/{created['id']}", json={field: value}), pointer=f"#/{field}")
     unchanged = client.get(f"/strategies/{created['id']}").json()
     assert (unchanged["stage"], unchanged["version"], unchanged["approved_on"]) == ("drafting", 1, None)
@@ -156,7 +165,11 @@ def test_patch_never_accepts_server_owned_fields(client, moi, field):
 
 @pytest.mark.parametrize(
     ("fields", "pointer"),
-    [({"title": None}, "#/title"), ({"period_start": "2031-01-01"}, "#/period_end"), ({"lead_institution_id": 77}, "#/lead_institution_id")],
+    [
+        ({"title": None}, "#/title"),
+        ({"period_start": "2031-01-01"}, "#/period_end"),
+        ({"lead_institution_id": 77}, "#/lead_institution_id"),
+    ],
 )
 def test_patch_refuses_invalid_values(client, moi, fields, pointer):
     created = make_strategy(client, moi)
@@ -191,6 +204,8 @@ def test_if_match_may_list_several_etags_or_a_star(client, moi):
 def test_a_malformed_if_match_is_400(client, moi, header):
     created = make_strategy(client, moi)
     url = f"/strategies/{created['id']}"
-    assert_problem(client.patch(url, json={"title": "A"}, headers={"If-Match": header}), 400, "/problems/malformed-if-match")
+    assert_problem(
+        client.patch(url, json={"title": "A"}, headers={"If-Match": header}), 400, "/problems/malformed-if-match"
+    )
     assert_problem(fire(client, created["id"], "submit_for_consultation", headers={"If-Match": header}), 400)
     assert client.get(url).json()["version"] == 1

@@ -2,7 +2,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from tests.api.helpers import assert_invalid, assert_problem, fire, make_institution, make_strategy
-from workflow.db import make_engine
+from tests.services import new_database_name
+from tests.smtp_sink import free_port
+from workflow.core.db import make_engine
 
 
 def test_health_reports_the_database(client):
@@ -12,7 +14,8 @@ def test_health_reports_the_database(client):
 
 
 def test_health_is_503_problem_when_the_database_is_unreachable(settings):
-    engine = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nowhere", connect_args={"connect_timeout": 2})
+    nowhere = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/{new_database_name()}"  # nothing listens there
+    engine = make_engine(nowhere, connect_args={"connect_timeout": 2})
     with TestClient(create_app(settings, engine), raise_server_exceptions=False) as client:
         response = client.get("/health")
     engine.dispose()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.api.helpers import assert_invalid, assert_problem, bearer, make_institution
-from workflow.db import new_session
+from workflow.core.db import new_session
 
 
 def test_an_admin_issues_a_token_that_works_at_once_with_its_role(client, anonymous, settings):

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from workflow.settings import Settings, get_settings
+from workflow.core.settings import Settings, get_settings
 
 
 @pytest.fixture

@@ -12,12 +12,14 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from cli.main import main
-from workflow import clock
-from workflow.db import new_session, unit_of_work
+from workflow.core import clock
+from workflow.core.db import new_session, unit_of_work
+from workflow.core.outbox import OutboxEvent
+from workflow.core.settings import Settings
 from workflow.demo import DEMO_ACTOR, LoadReport, load_portfolio, read_portfolio
 from workflow.demo.schema import PORTFOLIO_RESOURCE
-from workflow.models import Contact, Institution, OutboxEvent, StageChange, Strategy
-from workflow.settings import Settings
+from workflow.directory.models import Contact, Institution
+from workflow.lifecycle.models import StageChange, Strategy
 
 MIGRATION_2019 = "National Strategy on Migration Governance and Action Plan 2019-2022"
 MIGRATION_2024 = "National Strategy for Migration 2024-2030"
@@ -143,7 +145,7 @@ def test_the_history_names_sources_and_marks_approximations(engine, settings):
 
 
 def gaps_on(engine: Engine, settings: Settings, day: date) -> dict[str, tuple[str, int | None]]:
-    from workflow.gap_queries import gap_report
+    from workflow.gaps.queries import gap_report
 
     with new_session(engine) as session:
         entries = gap_report(session, as_of=day, horizon_days=365, settings=settings)

@@ -9,15 +9,15 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import httpx
 
 from tests.smtp_sink import free_port
-from workflow import clock
-from workflow.settings import Settings
+from tests.waiting import wait_for_files, wait_until_healthy
+from workflow.core import clock
+from workflow.core.settings import Settings
 
 
 class Output:
@@ -51,18 +51,12 @@ class Output:
                 found = next((m for m in map(regex.search, self.lines) if m), None)
                 return found is not None
 
-            assert self._changed.wait_for(seen, timeout=timeout), "".join(self.lines)[-3000:]
+            assert self._changed.wait_for(seen, timeout=timeout), self.tail()
             return found
 
-
-def _wait_for_file(directory: Path, timeout: float = 90) -> list[Path]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        files = sorted(directory.glob("*.eml"))
-        if files:
-            return files
-        time.sleep(0.2)  # the mailbox is another process: polling the directory is the condition
-    raise AssertionError(f"no email in {directory} within {timeout}s")
+    def tail(self, chars: int = 3000) -> str:
+        with self._changed:
+            return "".join(self.lines)[-chars:]
 
 
 def test_dev_serves_sends_a_reminder_into_the_mailbox_and_stops_on_sigint(tmp_path):
@@ -77,8 +71,12 @@ def test_dev_serves_sends_a_reminder_into_the_mailbox_and_stops_on_sigint(tmp_pa
     output = Output(launcher.stdout)
     try:
         token = output.wait_for(r"export TOKEN=(\S+)").group(1)
-        output.wait_for(r"Application startup complete")
         mailbox = Path(output.wait_for(r"mailbox\s+(\S+)").group(1))
+        # Not on uvicorn's "Application startup complete": it is logged before the socket is bound.
+        try:
+            wait_until_healthy(f"http://127.0.0.1:{port}/health", process=launcher, timeout=90)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}\n{output.tail()}") from None
         tomorrow = clock.today(Settings(_env_file=None).zone) + timedelta(days=1)
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}) as api:
             moi = api.post("/institutions", json={"name": "Ministry of Interior"}).json()["id"]
@@ -90,7 +88,7 @@ def test_dev_serves_sends_a_reminder_into_the_mailbox_and_stops_on_sigint(tmp_pa
                 "drafting_due": tomorrow.isoformat(),
             }).raise_for_status()
 
-        (eml,) = _wait_for_file(mailbox)
+        (eml,) = wait_for_files(mailbox, "*.eml", process=launcher, timeout=90)
         assert b"Subject: National Strategy for Migration 2031-2035: drafting due tomorrow" in eml.read_bytes()
         assert (tmp_path / "data" / "continuum.db").exists() and (tmp_path / "data" / "broker.db").exists()
     finally:

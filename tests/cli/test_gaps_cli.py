@@ -8,7 +8,7 @@ from cli.main import main
 
 
 def _line(out: str, title_part: str) -> str:
-    (line,) = [l for l in out.splitlines() if title_part in l]
+    (line,) = [candidate for candidate in out.splitlines() if title_part in candidate]
     return line
 
 

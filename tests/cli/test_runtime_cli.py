@@ -7,7 +7,7 @@ import pytest
 from cli.main import CommandError
 from cli.runtime import require_broker
 from tests.smtp_sink import free_port
-from workflow.settings import get_settings
+from workflow.core.settings import get_settings
 
 
 def test_an_unreachable_broker_is_one_clear_line_without_the_password(monkeypatch):

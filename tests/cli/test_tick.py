@@ -10,10 +10,10 @@ from sqlalchemy import select
 from cli.main import main
 from tests import factories as f
 from tests.smtp_sink import smtp_sink
-from workflow import clock
-from workflow.db import unit_of_work
-from workflow.models import Notification
-from workflow.settings import get_settings
+from workflow.core import clock
+from workflow.core.db import unit_of_work
+from workflow.core.settings import get_settings
+from workflow.reminders.models import Notification
 
 
 @pytest.fixture
@@ -32,7 +32,8 @@ def _strategy_due(engine, due: date) -> None:
     with unit_of_work(engine) as s:
         moi = f.institution(s)
         f.contact(s, moi, ["coordinator"], "coord@example.org")
-        f.strategy(s, moi, period_start=due + timedelta(days=400), period_end=due + timedelta(days=2000), drafting_due=due)
+        f.strategy(s, moi, period_start=due + timedelta(days=400), period_end=due + timedelta(days=2000),
+                   drafting_due=due)
 
 
 def test_tick_sends_what_is_due_and_a_second_tick_sends_nothing(tick_env, capsys):

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from cli.dev import _local_admin_token
 from cli.main import main
 from tests.api.helpers import bearer
-from workflow.db import new_session
-from workflow.models import ApiToken
-from workflow.settings import Settings, get_settings
+from workflow.access.models import ApiToken
+from workflow.core.db import new_session
+from workflow.core.settings import Settings, get_settings
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from cli.main import build_parser
-from workflow.settings import Settings
+from workflow.core.settings import Settings
 
 yaml = pytest.importorskip("yaml", reason="PyYAML is needed to read docker-compose.yml: add it to the test extras")
 
@@ -98,7 +98,9 @@ def test_every_dependency_exists_and_its_condition_can_be_met(name):
     for target, rule in SERVICES[name].get("depends_on", {}).items():
         assert target in SERVICES, f"{name} depends on undefined service {target!r}"
         if rule["condition"] == "service_healthy":
-            assert "healthcheck" in SERVICES[target], f"{name} waits for {target} to be healthy, but it has no healthcheck"
+            assert "healthcheck" in SERVICES[target], (
+                f"{name} waits for {target} to be healthy, but it has no healthcheck"
+            )
         if rule["condition"] == "service_completed_successfully":
             assert SERVICES[target].get("restart") == "no", f"{target} is one-shot and must not restart"
 
@@ -125,7 +127,9 @@ def test_exactly_one_scheduler_runs():
     assert beats == ["beat"]
     beat = SERVICES["beat"]
     assert beat.get("deploy", {}).get("replicas", 1) == 1 and beat.get("scale", 1) == 1
-    embedded = [n for n, s in SERVICES.items() if argv(s)[:2] == ["continuum", "worker"] and {"--beat", "-B"} & set(argv(s))]
+    embedded = [
+        n for n, s in SERVICES.items() if argv(s)[:2] == ["continuum", "worker"] and {"--beat", "-B"} & set(argv(s))
+    ]
     assert not embedded, f"{embedded} would run a second scheduler inside a worker"
 
 
@@ -148,7 +152,9 @@ def test_the_app_services_run_continuum_commands():
 
 
 def test_every_setting_the_app_reads_is_documented_in_env_example():
-    missing = [f"CONTINUUM_{name.upper()}" for name in Settings.model_fields if f"CONTINUUM_{name.upper()}" not in documented()]
+    missing = [
+        f"CONTINUUM_{name.upper()}" for name in Settings.model_fields if f"CONTINUUM_{name.upper()}" not in documented()
+    ]
     assert not missing, f".env.example does not document {missing}"
 
 
@@ -195,11 +201,11 @@ def test_the_database_password_is_required_and_not_shipped():
 def test_the_dockerfile_installs_dependencies_first_and_runs_unprivileged():
     text = DOCKERFILE.read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines()]
-    assert lines[[l.startswith("FROM") for l in lines].index(True)] == "FROM python:3.11-slim"
-    copies = [l for l in lines if l.startswith("COPY")]
+    assert lines[[line.startswith("FROM") for line in lines].index(True)] == "FROM python:3.11-slim"
+    copies = [line for line in lines if line.startswith("COPY")]
     assert copies[0] == "COPY requirements/runtime.txt ./requirements/runtime.txt"
     assert text.index("pip install --require-hashes -r requirements/runtime.txt") < text.index("COPY workflow")
-    users = [l.split()[1] for l in lines if l.startswith("USER ")]
+    users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1].split(":")[0] not in {"root", "0"}
     include = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
     for package in {pattern.rstrip("*") for pattern in include}:

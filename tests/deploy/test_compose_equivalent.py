@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,21 +19,9 @@ from tests.deploy.compose_processes import APP_SERVICES, load_services, service_
 from tests.deploy.runtime_install import runtime_command
 from tests.services import REDIS_URL, require_redis
 from tests.smtp_sink import free_port, smtp_sink
-from workflow import clock
-from workflow.settings import Settings
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the api process exited"
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)  # polling a socket that is not listening yet: there is nothing to await
-    raise AssertionError(f"{url} not healthy within {timeout}s")
+from tests.waiting import wait_until_healthy
+from workflow.core import clock
+from workflow.core.settings import Settings
 
 
 @pytest.fixture
@@ -68,7 +55,9 @@ def stack(postgres_url: str, pg_engine, tmp_path: Path):
         migrate = start(service_argv(services["migrate"]), envs["migrate"], logs / "migrate.log")
         assert migrate.wait(timeout=120) == 0, (logs / "migrate.log").read_text()  # service_completed_successfully
 
-        api_argv = [a.replace("0.0.0.0", "127.0.0.1").replace("8000", str(api_port)) for a in service_argv(services["api"])]
+        api_argv = [
+            a.replace("0.0.0.0", "127.0.0.1").replace("8000", str(api_port)) for a in service_argv(services["api"])
+        ]
         processes = {
             "api": start(api_argv, envs["api"], logs / "api.log"),
             "worker": start(service_argv(services["worker"]), envs["worker"], logs / "worker.log"),
@@ -76,7 +65,7 @@ def stack(postgres_url: str, pg_engine, tmp_path: Path):
         }
         try:
             base = f"http://127.0.0.1:{api_port}"
-            _wait_until_healthy(f"{base}/health", processes["api"])
+            wait_until_healthy(f"{base}/health", process=processes["api"], timeout=60)
             yield base, envs["api"], inbox
         finally:
             for process in processes.values():
@@ -109,7 +98,9 @@ def test_one_strategy_from_creation_to_a_delivered_reminder(stack):
 
         (message,) = inbox.wait_for(1, timeout=90)
         assert message["To"].addresses[0].addr_spec == "arta.hoxha@example.org"
-        assert message["Subject"] == f"National Strategy for Migration 2031-2035: drafting due tomorrow ({tomorrow.isoformat()})"
+        assert message["Subject"] == (
+            f"National Strategy for Migration 2031-2035: drafting due tomorrow ({tomorrow.isoformat()})"
+        )
 
         ledger = api.get("/notifications", params={"strategy_id": created.json()["id"]}).json()
         assert [(n["status"], n["offset_days"]) for n in ledger["items"]] == [("sent", 1)]

@@ -41,7 +41,8 @@ def runtime_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
 
 def test_the_runtime_install_holds_exactly_the_runtime_lock():
     listed = runtime_python(
-        "import json, importlib.metadata as m; print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+        "import json, importlib.metadata as m; "
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
     )
     assert listed.returncode == 0, listed.stderr
     installed = {canonicalize_name(name): version for name, version in json.loads(listed.stdout).items()}

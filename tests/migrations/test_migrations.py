@@ -9,20 +9,19 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, inspect, text
-from sqlmodel import SQLModel
 
 import migrations
-import workflow.models  # noqa: F401  (registers the tables on the metadata)
 from tests.services import fresh_postgres_database
-from workflow.db import make_engine
+from workflow.core.db import make_engine
+from workflow.tables import metadata
 
-MODEL_TABLES = set(SQLModel.metadata.tables)
+MODEL_TABLES = set(metadata.tables)
 
 
 def _schema_diff(engine: Engine) -> list:
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
-        return compare_metadata(context, SQLModel.metadata)
+        return compare_metadata(context, metadata)
 
 
 def _revision(engine: Engine) -> str | None:

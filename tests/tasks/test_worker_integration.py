@@ -20,10 +20,10 @@ from tasks.app import TICK_TASK, make_celery
 from tests import factories as f
 from tests.services import require_redis
 from tests.smtp_sink import smtp_sink
-from workflow import clock
-from workflow.db import unit_of_work
-from workflow.models import Notification
-from workflow.settings import Settings
+from workflow.core import clock
+from workflow.core.db import unit_of_work
+from workflow.core.settings import Settings
+from workflow.reminders.models import Notification
 
 ZONE = Settings(_env_file=None).zone
 
@@ -50,7 +50,9 @@ def stack(postgres_url, pg_engine, tmp_path: Path):
         for command in (["worker", "--concurrency", "1"], ["beat"]):
             with (logs / f"{command[0]}.log").open("w") as log:
                 processes.append(
-                    subprocess.Popen([sys.executable, "-m", "cli", *command], env=env, stdout=log, stderr=subprocess.STDOUT)
+                    subprocess.Popen(
+                        [sys.executable, "-m", "cli", *command], env=env, stdout=log, stderr=subprocess.STDOUT
+                    )
                 )
         client = make_celery(Settings(_env_file=None, broker_url=redis_url, result_backend=redis_url))
         try:
@@ -80,7 +82,9 @@ def test_a_deadline_due_tomorrow_produces_the_expected_email_once(stack):
     (message,) = inbox.wait_for(1, timeout=60)  # beat's next pass finds it, the worker sends it
     assert message["To"] == "Arta Hoxha <coord@example.org>"
     tomorrow = (today + timedelta(days=1)).isoformat()
-    assert message["Subject"] == f"National Strategy for Migration 2027-2032: afati i hartimit skadon nesër ({tomorrow})"
+    assert message["Subject"] == (
+        f"National Strategy for Migration 2027-2032: afati i hartimit skadon nesër ({tomorrow})"
+    )
 
     # Two more passes, run by the worker itself, find nothing left to send.
     for _ in range(2):

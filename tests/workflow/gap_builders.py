@@ -10,9 +10,10 @@ from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
-from workflow.gaps import default_typical_days
-from workflow.snapshots import HistoryRow, StrategySnapshot
-from workflow.stages import TRANSITIONS, LifecycleEvent, Stage
+from workflow.gaps.history import HistoryRow, StrategySnapshot
+from workflow.gaps.rules import default_typical_days
+from workflow.lifecycle.stages import LifecycleEvent, Stage
+from workflow.lifecycle.transitions import TRANSITIONS
 
 DEFAULT_DAYS = default_typical_days(180, 45, 60)
 LONG_AGO = date(2000, 1, 1)
@@ -30,7 +31,9 @@ def history(*events: tuple[str, date]) -> tuple[HistoryRow, ...]:
     return tuple(rows)
 
 
-def approved_history(approved_on: date, *, expired_on: date | None = None, consulted_days: int = 50) -> tuple[HistoryRow, ...]:
+def approved_history(
+    approved_on: date, *, expired_on: date | None = None, consulted_days: int = 50
+) -> tuple[HistoryRow, ...]:
     """Consultation, approval and approval on ``approved_on``; optionally expired."""
     opened = approved_on - timedelta(days=consulted_days + 30)
     events = [

@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
-from workflow.commands import ContactCreate, InstitutionCreate, StrategyCreate, TransitionRequest
 from workflow.demo.schema import DemoStep, DemoStrategy, Portfolio
-from workflow.directory import create_contact, create_institution, find_institution
-from workflow.models import Contact, Strategy
-from workflow.strategies import create_strategy
-from workflow.transitions import apply_transition
+from workflow.directory import (
+    Contact,
+    ContactCreate,
+    InstitutionCreate,
+    create_contact,
+    create_institution,
+    find_institution,
+)
+from workflow.lifecycle import Strategy, StrategyCreate, TransitionRequest, apply_transition, create_strategy
 
 DEMO_ACTOR = "continuum demo"
 ENTITIES = ("institutions", "contacts", "strategies")
@@ -60,6 +64,7 @@ def load_portfolio(
             report.skipped["strategies"] += 1
             continue
         strategy = create_strategy(session, _create_command(item, institution_ids, strategy_ids), now=now)
+        assert strategy.id is not None, "create_strategy flushes, so the row has its id"
         strategy_ids[item.key] = strategy.id
         report.created["strategies"] += 1
         for step in item.history:
@@ -88,6 +93,7 @@ def _load_institutions(session: Session, portfolio: Portfolio, now: datetime, re
             report.created["institutions"] += 1
         else:
             report.skipped["institutions"] += 1
+        assert institution.id is not None, "found or flushed, the row has its id"
         ids[item.name.lower()] = institution.id
     return ids
 
@@ -98,8 +104,8 @@ def _load_contacts(
     for item in portfolio.contacts:
         institution_id = institution_ids[item.institution.lower()]
         exists = session.scalar(
-            select(Contact.id).where(
-                Contact.institution_id == institution_id, func.lower(Contact.email) == item.email.lower()
+            select(col(Contact.id)).where(
+                col(Contact.institution_id) == institution_id, func.lower(col(Contact.email)) == item.email.lower()
             )
         )
         if exists is not None:
@@ -114,14 +120,20 @@ def _load_contacts(
 
 def _find_strategy(session: Session, item: DemoStrategy) -> int | None:
     return session.scalar(
-        select(Strategy.id)
-        .where(Strategy.title == item.title, Strategy.policy_area == item.policy_area, Strategy.kind == item.kind)
-        .order_by(Strategy.id)
+        select(col(Strategy.id))
+        .where(
+            col(Strategy.title) == item.title,
+            col(Strategy.policy_area) == item.policy_area,
+            col(Strategy.kind) == item.kind,
+        )
+        .order_by(col(Strategy.id))
         .limit(1)
     )
 
 
-def _create_command(item: DemoStrategy, institution_ids: dict[str, int], strategy_ids: dict[str, int]) -> StrategyCreate:
+def _create_command(
+    item: DemoStrategy, institution_ids: dict[str, int], strategy_ids: dict[str, int]
+) -> StrategyCreate:
     return StrategyCreate(
         title=item.title,
         policy_area=item.policy_area,
@@ -140,7 +152,9 @@ def _request(item: DemoStrategy, step: DemoStep) -> TransitionRequest:
     if step.event == "approve":
         notes.append(f"Source: {item.source}.")
         if item.approval_uncertain:
-            notes.append("Approval date not in the sources: assumed on the first day of the period (demo approximation).")
+            notes.append(
+                "Approval date not in the sources: assumed on the first day of the period (demo approximation)."
+            )
     if step.approximate and not (step.event == "approve" and item.approval_uncertain):
         notes.append("Date approximate (demo data): not given by the sources.")
     return TransitionRequest(

@@ -14,8 +14,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from workflow.commands import Comment, Email, Kind, Language, Name, PolicyArea, Reference, Role, SaneDate, Title
-from workflow.stages import LifecycleEvent
+from workflow.core import Comment, Email, Name, PolicyArea, Reference, SaneDate, Title
+from workflow.directory import Language, Role
+from workflow.lifecycle import Kind, LifecycleEvent
 
 PORTFOLIO_RESOURCE = "portfolio.json"
 
@@ -72,7 +73,7 @@ class DemoStrategy(_Strict):
         return date(self.last_year, 12, 31)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "DemoStrategy":
+    def _consistent(self) -> DemoStrategy:
         if self.last_year < self.first_year:
             raise ValueError(f"{self.key}: last_year precedes first_year")
         if (self.kind == "action_plan") != (self.parent is not None):
@@ -91,7 +92,7 @@ class Portfolio(_Strict):
     strategies: list[DemoStrategy]
 
     @model_validator(mode="after")
-    def _references_resolve(self) -> "Portfolio":
+    def _references_resolve(self) -> Portfolio:
         names = {i.name.lower() for i in self.institutions}
         if len(names) != len(self.institutions):
             raise ValueError("institution names must be unique")

@@ -4,25 +4,11 @@ Rendering is pure; only ``SmtpTransport.send`` touches the network. A caller mar
 notification sent only when ``send`` returns: the server has accepted the message.
 """
 
-from workflow.mail.context import (
-    DEADLINE_KINDS,
-    DEADLINE_REMINDER,
-    DELIVERY_FAILED,
-    GAP_WARNING,
-    LANGUAGES,
-    NOTIFICATION_KINDS,
-    OVERDUE,
-    REPORT_DUE,
-    NotificationContext,
-)
+from workflow.mail.context import DEADLINE_KINDS, LANGUAGES, NOTIFICATION_KINDS, NotificationContext
 from workflow.mail.message import build_message, message_id_for
 from workflow.mail.rendering import RenderedMail, render
-from workflow.mail.transport import (
-    DeliveryError,
-    PermanentDeliveryError,
-    SmtpTransport,
-    TemporaryDeliveryError,
-)
+from workflow.mail.transport import SmtpTransport
+from workflow.reminders import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, OVERDUE, REPORT_DUE
 
 __all__ = [
     "DEADLINE_KINDS",
@@ -33,12 +19,9 @@ __all__ = [
     "NOTIFICATION_KINDS",
     "OVERDUE",
     "REPORT_DUE",
-    "DeliveryError",
     "NotificationContext",
-    "PermanentDeliveryError",
     "RenderedMail",
     "SmtpTransport",
-    "TemporaryDeliveryError",
     "build_message",
     "message_id_for",
     "render",

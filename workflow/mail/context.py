@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from workflow.deadlines import LAPSE
-from workflow.reminders import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, OVERDUE, REPORT_DUE
+from workflow.reminders import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, LAPSE, OVERDUE, REPORT_DUE
 
 NOTIFICATION_KINDS = (DEADLINE_REMINDER, OVERDUE, GAP_WARNING, DELIVERY_FAILED, REPORT_DUE)
 

@@ -14,26 +14,9 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 
-from workflow.settings import Settings
+from workflow.core import DeliveryError, PermanentDeliveryError, Settings, TemporaryDeliveryError
 
 log = logging.getLogger(__name__)
-
-
-class DeliveryError(Exception):
-    """The message was not accepted. ``smtp_code`` is the server's reply code when there was one."""
-
-    def __init__(self, detail: str, smtp_code: int | None = None) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.smtp_code = smtp_code
-
-
-class TemporaryDeliveryError(DeliveryError):
-    """Worth retrying later."""
-
-
-class PermanentDeliveryError(DeliveryError):
-    """Retrying the same message will fail the same way."""
 
 
 class SmtpTransport:

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from workflow.errors import DomainError
-from workflow.models import Strategy
+from workflow.core import Forbidden
+from workflow.lifecycle import Strategy
 
 
 class Actor(Protocol):
@@ -25,12 +25,6 @@ class Actor(Protocol):
     def institution_id(self) -> int | None: ...
 
     def may_act_for(self, institution_id: int | None) -> bool: ...
-
-
-class Forbidden(DomainError):
-    status = 403
-    slug = "forbidden"
-    title = "Forbidden"
 
 
 def require_plan_editor(actor: Actor, document: Strategy) -> None:
@@ -56,4 +50,6 @@ def require_report_reviewer(actor: Actor, plan: Strategy) -> None:
     if actor.role == "admin":
         return
     if actor.role != "coordinator" or not actor.may_act_for(plan.lead_institution_id):
-        raise Forbidden(f"only coordinators of the plan's lead institution ({plan.lead_institution_id}) review its reports")
+        raise Forbidden(
+            f"only coordinators of the plan's lead institution ({plan.lead_institution_id}) review its reports"
+        )

@@ -14,15 +14,16 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workflow.db_types import UTCDateTime
-from workflow.monitoring.columns import ExactDecimal
+from workflow.core import ExactDecimal, UTCDateTime
+from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
+from workflow.lifecycle import Strategy  # noqa: F401  (named by its foreign keys)
+from workflow.monitoring.statuses import REPORT_STATUSES
 
 OBJECTIVE_LEVELS = ("strategic", "specific")
 MEASURE_STATUSES = ("not_started", "on_track", "delayed", "completed", "cancelled")
 CURRENCIES = ("ALL", "EUR", "USD")
 DIRECTIONS = ("increase", "decrease")
 FREQUENCIES = ("quarterly", "semi_annual", "annual")
-REPORT_STATUSES = ("draft", "submitted", "accepted", "returned")
 
 
 def _when(**kwargs: Any) -> Any:

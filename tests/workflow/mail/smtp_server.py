@@ -9,7 +9,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope
 
-from workflow.settings import Settings
+from workflow.core.settings import Settings
 
 
 def free_port() -> int:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -122,7 +122,7 @@ def test_refuses_naive_date_and_malformed_addresses() -> None:
 )
 def test_a_long_subject_reads_back_exactly_after_the_wire(subject):
     """Folding at 78 columns made these read back with a leading or a doubled space."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from email import message_from_bytes, policy
 
     from workflow.mail import build_message
@@ -130,6 +130,6 @@ def test_a_long_subject_reads_back_exactly_after_the_wire(subject):
 
     message = build_message(
         RenderedMail(subject, "text", "<p>html</p>"), sender="Continuum <c@example.org>",
-        to_name="Arta Hoxha", to_email="arta@example.org", message_id_key="k", sent_at=datetime.now(timezone.utc),
+        to_name="Arta Hoxha", to_email="arta@example.org", message_id_key="k", sent_at=datetime.now(UTC),
     )
     assert message_from_bytes(message.as_bytes(), policy=policy.default)["Subject"] == subject

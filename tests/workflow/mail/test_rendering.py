@@ -31,23 +31,62 @@ SUCCESSOR = {
     "projected_approval": date(2023, 2, 1),
     "projection_basis": "typical_durations",
 }
-FAILED = {"failed_recipient": "Arta Hoxha", "failed_recipient_email": "arta@ministria.gov.al", "last_error": "550 5.1.1 No such user"}
+FAILED = {
+    "failed_recipient": "Arta Hoxha",
+    "failed_recipient_email": "arta@ministria.gov.al",
+    "last_error": "550 5.1.1 No such user",
+}
 
 SUBJECTS = [
     ("deadline_reminder", "en", {}, f"{TITLE}: consultation due in 7 days (2026-03-15)"),
     ("deadline_reminder", "sq", {}, f"{TITLE}: afati i konsultimit skadon pas 7 ditësh (2026-03-15)"),
-    ("deadline_reminder", "en", {"deadline_kind": "drafting_due", "days": 1}, f"{TITLE}: drafting due tomorrow (2026-03-15)"),
-    ("deadline_reminder", "sq", {"deadline_kind": "drafting_due", "days": 1}, f"{TITLE}: afati i hartimit skadon nesër (2026-03-15)"),
-    ("deadline_reminder", "en", {"deadline_kind": "approval_due", "days": 0}, f"{TITLE}: approval due today (2026-03-15)"),
-    ("deadline_reminder", "sq", {"deadline_kind": "approval_due", "days": 0}, f"{TITLE}: afati i miratimit skadon sot (2026-03-15)"),
+    (
+        "deadline_reminder",
+        "en",
+        {"deadline_kind": "drafting_due", "days": 1},
+        f"{TITLE}: drafting due tomorrow (2026-03-15)",
+    ),
+    (
+        "deadline_reminder",
+        "sq",
+        {"deadline_kind": "drafting_due", "days": 1},
+        f"{TITLE}: afati i hartimit skadon nesër (2026-03-15)",
+    ),
+    (
+        "deadline_reminder",
+        "en",
+        {"deadline_kind": "approval_due", "days": 0},
+        f"{TITLE}: approval due today (2026-03-15)",
+    ),
+    (
+        "deadline_reminder",
+        "sq",
+        {"deadline_kind": "approval_due", "days": 0},
+        f"{TITLE}: afati i miratimit skadon sot (2026-03-15)",
+    ),
     ("deadline_reminder", "en", LAPSE | {"days": 30}, f"{TITLE} lapses in 30 days (2022-12-31)"),
     ("deadline_reminder", "sq", LAPSE | {"days": 30}, f"{TITLE} skadon pas 30 ditësh (2022-12-31)"),
-    ("overdue", "en", {"deadline_kind": "approval_due", "days": -7}, f"OVERDUE: {TITLE}: approval was due 7 days ago (2026-03-15)"),
-    ("overdue", "sq", {"deadline_kind": "approval_due", "days": -7}, f"ME VONESË: {TITLE}: afati i miratimit skadoi 7 ditë më parë (2026-03-15)"),
+    (
+        "overdue",
+        "en",
+        {"deadline_kind": "approval_due", "days": -7},
+        f"OVERDUE: {TITLE}: approval was due 7 days ago (2026-03-15)",
+    ),
+    (
+        "overdue",
+        "sq",
+        {"deadline_kind": "approval_due", "days": -7},
+        f"ME VONESË: {TITLE}: afati i miratimit skadoi 7 ditë më parë (2026-03-15)",
+    ),
     ("overdue", "en", {"days": -1}, f"OVERDUE: {TITLE}: consultation was due 1 day ago (2026-03-15)"),
     ("overdue", "sq", {"days": -1}, f"ME VONESË: {TITLE}: afati i konsultimit skadoi 1 ditë më parë (2026-03-15)"),
     ("gap_warning", "en", LAPSE | {"days": 30}, f"{TITLE} lapses in 30 days: no successor approved"),
-    ("gap_warning", "sq", LAPSE | {"days": 30}, f"{TITLE} skadon pas 30 ditësh: nuk ka strategji pasardhëse të miratuar"),
+    (
+        "gap_warning",
+        "sq",
+        LAPSE | {"days": 30},
+        f"{TITLE} skadon pas 30 ditësh: nuk ka strategji pasardhëse të miratuar",
+    ),
     ("gap_warning", "en", LAPSE | {"days": 1}, f"{TITLE} lapses tomorrow: no successor approved"),
     (
         "delivery_failed",
@@ -61,7 +100,12 @@ SUBJECTS = [
         FAILED,
         f"Continuum nuk arriti të dërgonte një kujtesë te Arta Hoxha <arta@ministria.gov.al> për {TITLE}",
     ),
-    ("report_due", "en", {"deadline_kind": "report_due", "days": 7}, f"{TITLE}: progress report due in 7 days (2026-03-15)"),
+    (
+        "report_due",
+        "en",
+        {"deadline_kind": "report_due", "days": 7},
+        f"{TITLE}: progress report due in 7 days (2026-03-15)",
+    ),
     (
         "report_due",
         "sq",
@@ -176,16 +220,22 @@ def test_gap_warning_shows_successor_status() -> None:
     assert "Faza e strategjisë pasardhëse: konsultimi" in in_albanian
     assert "Boshllëku i parashikuar: 32 ditë pa strategji në fuqi" in in_albanian
 
-    unprojected = render("gap_warning", "en", context(**LAPSE, days=90, successor_title="Next", successor_stage="drafting"))
+    unprojected = render(
+        "gap_warning", "en", context(**LAPSE, days=90, successor_title="Next", successor_stage="drafting")
+    )
     assert "Projected approval: cannot be projected yet" in unprojected.text
     assert "Projected gap" not in unprojected.text
 
-    in_time = render("gap_warning", "en", context(**LAPSE | SUCCESSOR | {"projected_approval": date(2022, 11, 1)}, days=90))
+    in_time = render(
+        "gap_warning", "en", context(**LAPSE | SUCCESSOR | {"projected_approval": date(2022, 11, 1)}, days=90)
+    )
     assert "Projected gap" not in in_time.text
 
 
 def test_unknown_projection_basis_is_shown_as_given() -> None:
-    rendered = render("gap_warning", "en", context(**LAPSE | SUCCESSOR | {"projection_basis": "minister's estimate"}, days=30))
+    rendered = render(
+        "gap_warning", "en", context(**LAPSE | SUCCESSOR | {"projection_basis": "minister's estimate"}, days=30)
+    )
 
     assert "(based on minister's estimate)" in rendered.text
     assert "(based on minister&#39;s estimate)" in rendered.html

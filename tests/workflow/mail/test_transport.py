@@ -11,7 +11,7 @@ import ssl
 import subprocess
 import threading
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +20,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from tests.workflow.mail.conftest import ServerFactory
 from tests.workflow.mail.smtp_server import RecordingHandler, free_port, smtp_settings
-from workflow.mail import (
-    NotificationContext,
-    PermanentDeliveryError,
-    SmtpTransport,
-    TemporaryDeliveryError,
-    build_message,
-    render,
-)
+from workflow.core.errors import PermanentDeliveryError, TemporaryDeliveryError
+from workflow.mail import NotificationContext, SmtpTransport, build_message, render
 
 RECIPIENT = "cele.hoxha@ministria.gov.al"
 PASSWORD = "s3cret-password-7f3a"
@@ -49,7 +43,7 @@ def reminder(to_email: str = RECIPIENT) -> Any:
         to_name="Çelë Hoxha",
         to_email=to_email,
         message_id_key="notification:17:strategy:42:approval_due",
-        sent_at=datetime(2026, 3, 22, 8, 0, tzinfo=timezone.utc),
+        sent_at=datetime(2026, 3, 22, 8, 0, tzinfo=UTC),
     )
 
 

@@ -9,11 +9,11 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from tests import factories as f
-from workflow.db import unit_of_work
-from workflow.monitoring.catalog import create_measure, create_objective
-from workflow.monitoring.commands import CycleSet, IndicatorCreate, MeasureCreate, ObjectiveCreate
-from workflow.monitoring.cycle import set_cycle
-from workflow.monitoring.indicators import create_indicator
+from workflow.core.db import unit_of_work
+from workflow.monitoring.plan.catalog import create_measure, create_objective
+from workflow.monitoring.plan.cycles import set_cycle
+from workflow.monitoring.plan.indicators import create_indicator
+from workflow.monitoring.requests import CycleSet, IndicatorCreate, MeasureCreate, ObjectiveCreate
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,14 @@ def monitored_plan(engine: Engine, *, frequency: str = "quarterly", starts_on: d
         partner_cp = f.contact(s, partner, ["contact_point"], "cp@police.example.org", name="Dritan Hysa")
         partner_escalation = f.contact(s, partner, ["escalation"], "director@police.example.org")
         plan = f.strategy_in_stage(s, lead, "implementation", today=date(2020, 1, 1))
-        set_cycle(s, plan.id, CycleSet(frequency=frequency, due_days=30, starts_on=starts_on), today=starts_on, now=f.T0)
-        objective = create_objective(s, plan.id, ObjectiveCreate(code="1", title="Manage borders", alignment_tags=["gcm:11"]),
+        set_cycle(s, plan.id, CycleSet(frequency=frequency, due_days=30, starts_on=starts_on), today=starts_on,
+                  now=f.T0)
+        objective = create_objective(s, plan.id,
+                                     ObjectiveCreate(code="1", title="Manage borders", alignment_tags=["gcm:11"]),
                                      now=f.T0)
         measure = create_measure(s, plan.id, MeasureCreate(
-            objective_id=objective.id, code="1.1", title="Equip border crossing points", responsible_institution_id=partner,
+            objective_id=objective.id, code="1.1", title="Equip border crossing points",
+            responsible_institution_id=partner,
             planned_start=date(2020, 1, 1), planned_end=date(2020, 12, 31), estimated_cost=Decimal("250000.00"),
             currency="EUR", funding_source="EU IPA",
         ), now=f.T0)

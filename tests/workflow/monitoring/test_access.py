@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from api.auth import Principal
-from workflow.models import Strategy
-from workflow.monitoring.access import Forbidden, require_plan_editor, require_report_author, require_report_reviewer
+from workflow.core.errors import Forbidden
+from workflow.lifecycle.models import Strategy
+from workflow.monitoring.access import require_plan_editor, require_report_author, require_report_reviewer
 
 PLAN = Strategy(id=7, title="Plan", policy_area="migration", kind="action_plan", lead_institution_id=1,
                 period_start=date(2024, 1, 1), period_end=date(2026, 12, 31), stage="implementation")

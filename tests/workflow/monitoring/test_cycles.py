@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from workflow.monitoring.cycles import parse_label, period_containing, periods_between, reporting_periods
+from workflow.monitoring.plan.periods import parse_label, period_containing, periods_between, reporting_periods
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from workflow.monitoring.demo_seed import previous_quarter_start
+from workflow.demo.monitoring import previous_quarter_start
 
 
 @pytest.mark.parametrize(

@@ -8,17 +8,18 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
-from workflow.errors import ValidationFailed
-from workflow.monitoring.importer import import_plan_csv
+from workflow.core.errors import ValidationFailed
 from workflow.monitoring.models import Measure, Objective
+from workflow.monitoring.plan.importer import import_plan_csv
 
 HEADER = ("objective_code,objective_title,measure_code,measure_title,responsible_institution,contributing_institutions,"
           "planned_start,planned_end,estimated_cost,currency,funding_source,status,completed_on,alignment_tags\n")
 GOOD = [
-    "1,Evidence-based governance,1.1,Publish the migration profile,Ministry of Interior,State Police,2020-01-01,2020-12-31,"
-    "4500000.00,ALL,State budget,on_track,,gcm:1;mgi:whole-of-government\n",
+    "1,Evidence-based governance,1.1,Publish the migration profile,Ministry of Interior,State Police,"
+    "2020-01-01,2020-12-31,4500000.00,ALL,State budget,on_track,,gcm:1;mgi:whole-of-government\n",
     "1,,1.2,Data working group,State Police,,2020-02-01,2020-06-30,,,,completed,2020-06-15,gcm:1\n",
-    "2,Return and reintegration,2.1,Reintegration counters,Ministry of Interior,,2020-03-01,2021-12-31,12000.50,EUR,EU IPA,,,\n",
+    "2,Return and reintegration,2.1,Reintegration counters,Ministry of Interior,,2020-03-01,2021-12-31,"
+    "12000.50,EUR,EU IPA,,,\n",
 ]
 
 

@@ -7,8 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from workflow.monitoring.rates import (
-    ExpectedReport, MeasureFacts, implementation_rate, progress_to_target, timeliness,
+from workflow.monitoring.results.rates import (
+    ExpectedReport,
+    MeasureFacts,
+    implementation_rate,
+    progress_to_target,
+    timeliness,
 )
 
 
@@ -55,7 +59,9 @@ def test_no_planned_measures_means_no_rate_not_zero():
 
 
 def test_the_rate_rounds_half_up_to_one_decimal():
-    measures = [MeasureFacts(i, date(2025, 1, 1), date(2025, 12, 31), "on_track" if i < 2 else "delayed") for i in range(3)]
+    measures = [
+        MeasureFacts(i, date(2025, 1, 1), date(2025, 12, 31), "on_track" if i < 2 else "delayed") for i in range(3)
+    ]
     assert implementation_rate(measures, 2025).rate_percent == Decimal("66.7")
 
 
@@ -87,5 +93,7 @@ def test_timeliness_per_institution():
         ExpectedReport(2, "2025-Q4", date(2026, 1, 30), None),
     ]
     first, second = timeliness(expected, today)
-    assert (first.institution_id, first.on_time, first.late, first.missing) == (1, ["2025-Q1"], ["2025-Q2"], ["2025-Q3"])
+    assert (first.institution_id, first.on_time, first.late, first.missing) == (
+        1, ["2025-Q1"], ["2025-Q2"], ["2025-Q3"]
+    )
     assert (second.on_time, second.missing, second.not_yet_due) == (["2025-Q3"], [], ["2025-Q4"])

@@ -3,30 +3,32 @@ overdue and escalation after the due date, never twice."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import freezegun
 from sqlalchemy import select
 
 from tests.workflow.monitoring.builders import monitored_plan
-from workflow.db import unit_of_work
-from workflow.models import Notification
-from workflow.monitoring.commands import ReportOpen
-from workflow.monitoring.reports import open_report, submit_report
-from workflow.notices import compose_for
-from workflow.scheduler import run_pass
+from workflow.core.db import unit_of_work
+from workflow.monitoring.reporting.reports import open_report, submit_report
+from workflow.monitoring.requests import ReportOpen
+from workflow.reminders.models import Notification
+from workflow.scheduler.notices import compose_for
+from workflow.scheduler.passes import run_pass
 
 # 2020-Q1 of the plan is due on 2020-04-30 (quarter end + 30 days). 08:00 UTC is 10:00 in Tirane.
 DUE = date(2020, 4, 30)
 
 
 def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, 8, 0, tzinfo=UTC)
 
 
 def rows(engine) -> list[Notification]:
     with unit_of_work(engine) as s:
-        return list(s.scalars(select(Notification).where(Notification.deadline_kind == "report_due").order_by(Notification.id)))
+        return list(s.scalars(
+            select(Notification).where(Notification.deadline_kind == "report_due").order_by(Notification.id)
+        ))
 
 
 def submit(engine, world, day: date) -> None:
@@ -40,7 +42,9 @@ def test_the_contact_point_is_reminded_before_the_due_date_with_the_period(engin
     with freezegun.freeze_time(at(date(2020, 4, 23))):
         report = run_pass(engine, now=at(date(2020, 4, 23)), settings=settings)
     (row,) = rows(engine)
-    assert (row.kind, row.offset_days, row.due_on, row.contact_id) == ("report_due", 7, DUE, world.partner_contact_point)
+    assert (row.kind, row.offset_days, row.due_on, row.contact_id) == (
+        "report_due", 7, DUE, world.partner_contact_point
+    )
     assert (row.strategy_id, row.deadline_key) == (world.plan_id, f"report:{world.plan_id}:2020-Q1:{world.partner}")
     assert report.due == [row.id]
     with unit_of_work(engine) as s:

@@ -1,0 +1,81 @@
+"""Engines and the unit of work: one session per request or task; the boundary commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
+
+from workflow.core.errors import NotFound
+
+Row = TypeVar("Row")
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
+    event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    """Foreign keys on (SQLite leaves them off), WAL for concurrent readers, a busy timeout for writers."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def new_session(engine: Engine) -> Session:
+    return Session(engine, expire_on_commit=False)
+
+
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Session]:
+    """A session whose work is committed when the block ends normally and rolled back otherwise."""
+    session = new_session(engine)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_or_not_found(session: Session, model: type[Row], row_id: int, what: str, *, fresh: bool = False) -> Row:
+    """The row with this primary key, or ``NotFound`` ("no {what} with id {row_id}").
+
+    ``fresh`` re-reads it from the database even when the session holds it already, for
+    services that go on to check its version or state."""
+    row = session.get(model, row_id, populate_existing=fresh)
+    if row is None:
+        raise NotFound(f"no {what} with id {row_id}")
+    return row
+
+
+def insert_ignoring_conflict(
+    session: Session, model: type[Any], values: dict[str, Any], *, unique: Sequence[str], returning: Any
+) -> Any | None:
+    """INSERT .. ON CONFLICT (unique) DO NOTHING RETURNING ``returning``, on PostgreSQL or SQLite.
+
+    Returns the new row's ``returning`` value, or None when a row with that key exists already:
+    two writers racing on the same key record it once, and each learns whether it was the one."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(returning)
+    return session.execute(statement).scalar_one_or_none()

@@ -1,0 +1,101 @@
+"""The one settings object. Every knob is an environment variable prefixed ``CONTINUUM_``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONTINUUM_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Where the embedded defaults keep their files.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: an SQLite file `continuum.db` in the data directory."
+    )
+    timezone: str = Field("Europe/Tirane", description="Deployment timezone; decides what 'today' is.")
+    min_consultation_days: int = Field(20, ge=0, le=365, description="Working days a consultation lasts at least.")
+
+    broker_url: str | None = Field(
+        None, description="Celery broker; default: the embedded `sqla+sqlite` broker in the data directory."
+    )
+    result_backend: str | None = Field(
+        None, description="Celery result backend; default: `db+sqlite` in the data directory."
+    )
+    tick_seconds: int = Field(60, ge=5, le=86_400, description="How often beat runs the scheduler pass.")
+    reminder_offsets: list[int] = Field(
+        [90, 30, 7, 1], description="Days before a deadline that reminders go out (per strategy overridable)."
+    )
+    overdue_offsets: list[int] = Field([1, 7], description="Days after a missed deadline that overdue notices go out.")
+    escalate_after_days: int = Field(
+        7, ge=1, description="Overdue notices this many days late also go to escalation contacts."
+    )
+    send_hour: int = Field(9, ge=0, le=23, description="Local hour from which a day's reminders are sent.")
+    lease_minutes: int = Field(10, ge=1, le=1440, description="A claimed email not sent within this is claimed again.")
+    smtp_max_attempts: int = Field(5, ge=1, le=20, description="Tries per email before it is marked failed.")
+    smtp_retry_base_seconds: int = Field(30, ge=1, description="First retry delay; doubles with each try.")
+
+    gap_lead_days: int = Field(
+        365, ge=1, le=3650, description="From this long before a lapse, a missing successor is warned about."
+    )
+    gap_warning_offsets: list[int] = Field(
+        [365, 180, 90, 30, 7], description="Days before a lapse that gap warnings go out."
+    )
+    gap_horizon_days: int = Field(365, ge=0, le=3650, description="Default horizon of GET /gaps for `at_risk`.")
+    typical_drafting_days: int = Field(180, ge=1, description="Projection fallback: days a drafting stage takes.")
+    typical_consultation_days: int = Field(45, ge=1, description="Projection fallback: days a consultation takes.")
+    typical_approval_days: int = Field(60, ge=1, description="Projection fallback: days an approval takes.")
+
+    max_body_bytes: int = Field(1_048_576, ge=1024, le=1_073_741_824, description="Larger request bodies get 413.")
+    token_lifetime_days: int = Field(90, ge=1, le=3650, description="Lifetime of an API token created without one.")
+
+    smtp_host: str = Field("127.0.0.1", description="SMTP server that accepts Continuum's email.")
+    smtp_port: int = Field(8025, ge=1, le=65535, description="SMTP port (8025: the local sink of `continuum dev`).")
+    smtp_starttls: bool = Field(False, description="Upgrade the connection with STARTTLS before sending.")
+    smtp_username: str | None = Field(None, description="SMTP login, if the server wants one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    smtp_timeout_seconds: float = Field(30, gt=0, le=600, description="SMTP connect/command timeout.")
+    mail_from: str = Field("Continuum <continuum@localhost>", description="From header of every email.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {value!r}") from exc
+        return value
+
+    @field_validator("reminder_offsets", "overdue_offsets", "gap_warning_offsets")
+    @classmethod
+    def _offsets(cls, value: list[int]) -> list[int]:
+        if any(day < 0 or day > 3650 for day in value):
+            raise ValueError("offsets are whole days between 0 and 3650")
+        return sorted(set(value), reverse=True)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'continuum.db').as_posix()}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{(self.data_dir / 'broker.db').as_posix()}"
+
+    @property
+    def resolved_result_backend(self) -> str:
+        return self.result_backend or f"db+sqlite:///{(self.data_dir / 'results.db').as_posix()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,28 @@
+"""Institutions and their people (contacts), and who hears about a deadline (``recipients``).
+"""
+
+from workflow.directory.contacts import create_contact, get_contact, list_contacts, update_contact
+from workflow.directory.institutions import create_institution, find_institution, get_institution, list_institutions
+from workflow.directory.models import Contact, Institution
+from workflow.directory.recipients import contacts_with_role, recipients
+from workflow.directory.requests import ContactCreate, ContactPatch, InstitutionCreate, Language, Role
+
+__all__ = [
+    "Contact",
+    "ContactCreate",
+    "ContactPatch",
+    "Institution",
+    "InstitutionCreate",
+    "Language",
+    "Role",
+    "contacts_with_role",
+    "create_contact",
+    "create_institution",
+    "find_institution",
+    "get_contact",
+    "get_institution",
+    "list_contacts",
+    "list_institutions",
+    "recipients",
+    "update_contact",
+]

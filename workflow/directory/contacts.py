@@ -1,0 +1,51 @@
+"""Contacts: the people of an institution, with their roles and language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from workflow.core import ValidationFailed, apply_changes, get_or_not_found, requested_changes
+from workflow.directory.models import Contact, Institution
+from workflow.directory.requests import ContactCreate, ContactPatch
+
+
+def _require_institution(session: Session, institution_id: int) -> None:
+    if session.get(Institution, institution_id) is None:
+        raise ValidationFailed.field("#/institution_id", f"no institution with id {institution_id}")
+
+
+def create_contact(session: Session, command: ContactCreate, *, now: datetime) -> Contact:
+    _require_institution(session, command.institution_id)
+    contact = Contact(**command.model_dump(), created_at=now, updated_at=now)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def get_contact(session: Session, contact_id: int) -> Contact:
+    return get_or_not_found(session, Contact, contact_id, "contact")
+
+
+def update_contact(session: Session, contact_id: int, command: ContactPatch, *, now: datetime) -> Contact:
+    contact = get_contact(session, contact_id)
+    changes = requested_changes(command, required=lambda _: True)
+    if "institution_id" in changes:
+        _require_institution(session, changes["institution_id"])
+    if "roles" in changes:
+        changes["roles"] = list(dict.fromkeys(changes["roles"]))
+    return apply_changes(session, contact, changes, now=now)
+
+
+def list_contacts(
+    session: Session, *, institution_id: int | None, role: str | None, limit: int, offset: int
+) -> tuple[list[Contact], int]:
+    query = select(Contact)
+    if institution_id is not None:
+        query = query.where(col(Contact.institution_id) == institution_id)
+    contacts = list(session.scalars(query.order_by(col(Contact.id))))
+    if role is not None:
+        contacts = [c for c in contacts if role in c.roles]
+    return contacts[offset : offset + limit], len(contacts)

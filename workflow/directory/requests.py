@@ -1,0 +1,43 @@
+"""What callers may ask of the directory, with the checks that need no database."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from pydantic import Field, model_validator
+
+from workflow.core import Command, Email, Id, Name
+from workflow.directory.models import CONTACT_ROLES
+
+Language = Literal["en", "sq"]
+
+
+Role = Literal["coordinator", "escalation", "contact_point"]
+
+
+assert set(get_args(Role)) == set(CONTACT_ROLES)
+
+
+class InstitutionCreate(Command):
+    name: Name = Field(examples=["Ministry of Interior"])
+
+
+class ContactCreate(Command):
+    name: Name = Field(examples=["Arta Hoxha"])
+    email: Email = Field(examples=["arta.hoxha@example.org"])
+    institution_id: Id
+    language: Language = "en"
+    roles: list[Role] = Field(min_length=1, max_length=3, examples=[["coordinator"]])
+
+    @model_validator(mode="after")
+    def _distinct_roles(self) -> ContactCreate:
+        self.roles = list(dict.fromkeys(self.roles))
+        return self
+
+
+class ContactPatch(Command):
+    name: Name | None = None
+    email: Email | None = None
+    institution_id: Id | None = None
+    language: Language | None = None
+    roles: list[Role] | None = Field(default=None, min_length=1, max_length=3)

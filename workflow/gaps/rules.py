@@ -1,0 +1,277 @@
+"""Policy gaps: which strategies and action plans are covered by a successor, at risk, or lapsed
+with nothing in force. Pure rules over ``StrategySnapshot`` values; no database, no clock.
+
+Everything is judged as recorded on ``as_of`` (see ``workflow.snapshots.state_on``).
+
+Groups. Strategies succeed one another within a *group*: the same policy area and kind, and,
+for action plans, the same parent strategy.
+
+Successor of S: the strategy whose ``predecessor_id`` is S (the earliest by period start if
+several), else the next one in S's group by ``period_start`` that does not name another
+predecessor.
+
+Lapse of S: the last day of its in-force interval as recorded on ``as_of`` (``period_end``,
+or the day before an ``expire`` already effective).
+
+Statuses, for each strategy in force on ``as_of`` (L = its lapse day):
+
+* ``covered``: its successor is approved and in force on L + 1 (it starts no later than the
+  day after the lapse);
+* ``at_risk``: not covered, L is within ``horizon_days`` of ``as_of``, and the successor is
+  missing, or is expected to come into force after L + 1: approved with a later start, or not
+  approved and projected (``workflow.projection``) to be approved too late. A successor
+  approved on L + 1 comes into force on L + 1, so that is not a risk;
+* ``ok``: not covered, and not at risk: L is beyond the horizon, or the successor is
+  projected to come into force by L + 1. An action plan that lapses together with its
+  strategy (on or after the strategy's lapse) needs no successor and is always ``ok``: the
+  strategy's own entry carries the risk.
+
+and for each strategy that has lapsed (L < ``as_of``) with nothing of its group in force on
+any day from L + 1 to ``as_of`` (for an action plan: while its strategy is still in force):
+
+* ``gap``: ``gap_days`` counts the days without coverage from L + 1 to ``as_of``, or to the
+  day before an approved successor's start when that is later.
+
+``projected_gap_days`` is how many days after L the successor is expected to come into force
+(0 when on time), whenever a successor and a date for it are known.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from workflow.gaps.history import StrategySnapshot, StrategyState, states_on
+from workflow.gaps.projection import Projection, StageStep, TypicalDuration, project_approval, typical_durations
+from workflow.lifecycle import Interval, Stage
+
+COVERED = "covered"
+OK = "ok"
+AT_RISK = "at_risk"
+GAP = "gap"
+STATUSES = (COVERED, OK, AT_RISK, GAP)
+
+ONE_DAY = timedelta(days=1)
+GroupKey = tuple[str, str, int | None]
+
+
+@dataclass(frozen=True)
+class GapEntry:
+    """The gap status of one strategy or action plan on ``as_of``."""
+
+    strategy_id: int
+    title: str
+    policy_area: str
+    kind: str
+    parent_id: int | None
+    stage: str
+    in_force_from: date
+    lapses_on: date
+    status: str
+    successor_id: int | None = None
+    successor_title: str | None = None
+    successor_stage: str | None = None
+    successor_in_force_from: date | None = None
+    projected_successor_approval: date | None = None
+    projection_basis: str | None = None
+    projection_steps: tuple[StageStep, ...] = ()
+    gap_days: int | None = None
+    projected_gap_days: int | None = None
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What is known about a successor: its start if approved, else its projected approval."""
+
+    successor: StrategyState | None
+    projection: Projection | None = None
+
+    @property
+    def in_force_from(self) -> date | None:
+        if self.successor is None or self.successor.in_force is None:
+            return None
+        return self.successor.in_force.start
+
+    @property
+    def expected_start(self) -> date | None:
+        """The day the successor comes into force: known if approved, else projected."""
+        if self.successor is None:
+            return None
+        if self.successor.approved:
+            return self.in_force_from
+        if self.projection is None:
+            return None
+        return max(self.successor.period_start, self.projection.approved_on)
+
+
+def group_key(state: StrategyState) -> GroupKey:
+    snapshot = state.snapshot
+    return (snapshot.policy_area, snapshot.kind, snapshot.parent_id if snapshot.kind == "action_plan" else None)
+
+
+def _interval_in_force(state: StrategyState) -> Interval:
+    """The interval of a state the caller has already found in force at some point."""
+    interval = state.in_force
+    assert interval is not None, f"strategy {state.id} was never in force"
+    return interval
+
+
+def default_typical_days(drafting: int, consultation: int, approval: int) -> dict[Stage, int]:
+    return {Stage.DRAFTING: drafting, Stage.CONSULTATION: consultation, Stage.APPROVAL: approval}
+
+
+class GapAssessment:
+    """The strategies recorded on one day, grouped, with the deployment's typical stage durations."""
+
+    def __init__(
+        self, snapshots: Sequence[StrategySnapshot], *, as_of: date, default_days: Mapping[Stage, int]
+    ) -> None:
+        self.as_of = as_of
+        self.states = states_on(list(snapshots), as_of)
+        self.by_id = {state.id: state for state in self.states}
+        self.groups: dict[GroupKey, list[StrategyState]] = defaultdict(list)
+        for state in self.states:
+            self.groups[group_key(state)].append(state)
+        self.typical: dict[Stage, TypicalDuration] = typical_durations(
+            (s.history for s in snapshots), as_of, default_days
+        )
+
+    def successor_of(self, state: StrategyState) -> StrategyState | None:
+        explicit = [other for other in self.states if other.snapshot.predecessor_id == state.id]
+        candidates = explicit or [
+            other
+            for other in self.groups[group_key(state)]
+            if other.period_start > state.period_start and other.snapshot.predecessor_id in (None, state.id)
+        ]
+        return min(candidates, key=lambda s: (s.period_start, s.id), default=None)
+
+    def outlook(self, successor: StrategyState | None) -> Outlook:
+        if successor is None or successor.approved:
+            return Outlook(successor)
+        snapshot = successor.snapshot
+        projection = project_approval(
+            stage=successor.stage,
+            stage_entered_on=successor.stage_entered_on,
+            due_dates={
+                Stage.DRAFTING: snapshot.drafting_due,
+                Stage.CONSULTATION: snapshot.consultation_due,
+                Stage.APPROVAL: snapshot.approval_due,
+            },
+            as_of=self.as_of,
+            typical=self.typical,
+        )
+        return Outlook(successor, projection)
+
+    def parent_lapse(self, state: StrategyState) -> date | None:
+        """For an action plan: the day its strategy lapses (its period end if never in force)."""
+        parent = self.by_id.get(state.snapshot.parent_id) if state.snapshot.parent_id is not None else None
+        if parent is None:
+            return None
+        return parent.in_force.end if parent.in_force is not None else parent.period_end
+
+    def lapsed_into_gap(self, state: StrategyState) -> bool:
+        """Lapsed, and nothing of its group in force on any day since (for an action plan: while
+        its strategy is still in force, since an action plan outside its strategy is moot)."""
+        lapse = _interval_in_force(state).end
+        for other in self.groups[group_key(state)]:
+            interval = other.in_force
+            if other is not state and interval is not None and interval.start <= self.as_of and interval.end > lapse:
+                return False
+        if state.snapshot.kind == "action_plan":
+            parent_id = state.snapshot.parent_id
+            parent = self.by_id.get(parent_id) if parent_id is not None else None
+            return parent is not None and parent.in_force_on(self.as_of)
+        return True
+
+    def entry(self, state: StrategyState, horizon_days: int) -> GapEntry | None:
+        interval = state.in_force
+        if interval is None or interval.start > self.as_of:
+            return None
+        if interval.end >= self.as_of:
+            return self._in_force_entry(state, horizon_days)
+        if self.lapsed_into_gap(state):
+            return self._gap_entry(state)
+        return None
+
+    def _in_force_entry(self, state: StrategyState, horizon_days: int) -> GapEntry:
+        lapse = _interval_in_force(state).end
+        parent_lapse = self.parent_lapse(state)
+        if parent_lapse is not None and lapse >= parent_lapse:
+            return _entry(state, OK, Outlook(None))
+        outlook = self.outlook(self.successor_of(state))
+        successor = outlook.successor
+        day_after = lapse + ONE_DAY
+        if successor is not None and successor.approved and successor.in_force_on(day_after):
+            return _entry(state, COVERED, outlook)
+        expected = outlook.expected_start
+        late = expected is None or expected > day_after
+        status = AT_RISK if late and (lapse - self.as_of).days <= horizon_days else OK
+        return _entry(state, status, outlook)
+
+    def _gap_entry(self, state: StrategyState) -> GapEntry:
+        lapse = _interval_in_force(state).end
+        outlook = self.outlook(self.successor_of(state))
+        gap_end = self.as_of
+        start = outlook.in_force_from
+        if start is not None and start - ONE_DAY > gap_end:
+            gap_end = start - ONE_DAY
+        return _entry(state, GAP, outlook, gap_days=(gap_end - lapse).days)
+
+
+def _entry(state: StrategyState, status: str, outlook: Outlook, *, gap_days: int | None = None) -> GapEntry:
+    snapshot = state.snapshot
+    interval = _interval_in_force(state)
+    successor = outlook.successor
+    projection = outlook.projection
+    expected = outlook.expected_start
+    return GapEntry(
+        strategy_id=snapshot.id,
+        title=snapshot.title,
+        policy_area=snapshot.policy_area,
+        kind=snapshot.kind,
+        parent_id=snapshot.parent_id,
+        stage=state.stage,
+        in_force_from=interval.start,
+        lapses_on=interval.end,
+        status=status,
+        successor_id=successor.id if successor else None,
+        successor_title=successor.snapshot.title if successor else None,
+        successor_stage=successor.stage if successor else None,
+        successor_in_force_from=outlook.in_force_from if successor and successor.approved else None,
+        projected_successor_approval=projection.approved_on if projection else None,
+        projection_basis=projection.basis if projection else None,
+        projection_steps=projection.steps if projection else (),
+        gap_days=gap_days,
+        projected_gap_days=max(0, (expected - interval.end - ONE_DAY).days) if expected else None,
+    )
+
+
+def assess_gaps(
+    snapshots: Sequence[StrategySnapshot],
+    *,
+    as_of: date,
+    horizon_days: int,
+    default_days: Mapping[Stage, int],
+    policy_area: str | None = None,
+) -> list[GapEntry]:
+    """One entry per strategy or action plan in force on ``as_of``, or lapsed into a gap.
+
+    ``snapshots`` should be the whole deployment: typical stage durations are medians over all
+    of it, and successors are looked up among them. ``policy_area`` only filters the result.
+    Sorted by policy area, strategies before action plans, then lapse day.
+    """
+    assessment = GapAssessment(snapshots, as_of=as_of, default_days=default_days)
+    entries = []
+    for state in assessment.states:
+        if policy_area is not None and state.snapshot.policy_area != policy_area:
+            continue
+        entry = assessment.entry(state, horizon_days)
+        if entry is not None:
+            entries.append(entry)
+    return sorted(entries, key=_report_order)
+
+
+def _report_order(entry: GapEntry) -> tuple[str, bool, int, date, int]:
+    return (entry.policy_area, entry.kind != "strategy", entry.parent_id or 0, entry.lapses_on, entry.strategy_id)

@@ -1,0 +1,44 @@
+"""A strategy's life as data and its one writer: the stages and events (``stages``), the transition
+table (``transitions``), the guards, ``machine.apply_transition`` (the only code that changes a
+stage), the strategy service, the request models, automatic expiry and the in-force interval.
+"""
+
+from workflow.lifecycle import guards
+from workflow.lifecycle.expiry import expire_due
+from workflow.lifecycle.in_force import Interval, in_force_interval
+from workflow.lifecycle.machine import apply_transition, history
+from workflow.lifecycle.models import StageChange, Strategy
+from workflow.lifecycle.requests import Kind, StrategyCreate, StrategyPatch, TransitionRequest
+from workflow.lifecycle.stages import IN_FORCE_STAGES, LifecycleEvent, Stage
+from workflow.lifecycle.strategies import (
+    StrategyFilter,
+    create_strategy,
+    get_strategy,
+    list_strategies,
+    update_strategy,
+)
+from workflow.lifecycle.transitions import allowed_events
+
+__all__ = [
+    "IN_FORCE_STAGES",
+    "Interval",
+    "Kind",
+    "LifecycleEvent",
+    "Stage",
+    "StageChange",
+    "Strategy",
+    "StrategyCreate",
+    "StrategyFilter",
+    "StrategyPatch",
+    "TransitionRequest",
+    "allowed_events",
+    "apply_transition",
+    "create_strategy",
+    "expire_due",
+    "get_strategy",
+    "guards",
+    "history",
+    "in_force_interval",
+    "list_strategies",
+    "update_strategy",
+]

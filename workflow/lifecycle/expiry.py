@@ -1,0 +1,109 @@
+"""Automatic expiry: strategies whose period ended, and predecessors superseded by an approved successor."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine, select
+from sqlmodel import Session
+
+from workflow.core import DomainError, new_session, unit_of_work
+from workflow.lifecycle.in_force import in_force_interval
+from workflow.lifecycle.machine import apply_transition
+from workflow.lifecycle.models import Strategy
+from workflow.lifecycle.requests import TransitionRequest
+from workflow.lifecycle.stages import IN_FORCE_STAGES, LifecycleEvent
+
+log = logging.getLogger("continuum.expiry")
+SYSTEM_ACTOR = "system"
+
+
+@dataclass(frozen=True)
+class ExpiryDue:
+    strategy_id: int
+    effective_on: date
+    reason: str | None
+    comment: str
+
+
+def expiries_due(strategies: list[Strategy], today: date) -> list[ExpiryDue]:
+    """Which in-force strategies must expire as of ``today``, and with what effect.
+
+    A successor (the strategy naming this one as predecessor) that is approved and whose
+    period has started supersedes it on the successor's start date; otherwise a strategy
+    whose period_end has passed expires the day after period_end.
+    """
+    by_predecessor = {s.predecessor_id: s for s in strategies if s.predecessor_id is not None and s.approved_on}
+    due = []
+    for strategy in strategies:
+        if strategy.stage not in IN_FORCE_STAGES:
+            continue
+        strategy_id = strategy.id
+        assert strategy_id is not None, "strategies read from the database have their id"
+        floor = strategy.stage_entered_on or strategy.period_start
+        successor = by_predecessor.get(strategy_id)
+        successor_interval = in_force_interval(successor) if successor is not None else None
+        if (
+            successor is not None
+            and successor_interval is not None
+            and successor_interval.start <= today
+            and successor_interval.start <= strategy.period_end
+        ):
+            due.append(
+                ExpiryDue(
+                    strategy_id,
+                    max(successor_interval.start, floor),
+                    "superseded",
+                    f"superseded by strategy {successor.id} in force from {successor_interval.start.isoformat()}",
+                )
+            )
+        elif strategy.period_end < today:
+            due.append(
+                ExpiryDue(
+                    strategy_id,
+                    max(strategy.period_end + timedelta(days=1), floor),
+                    None,
+                    f"period ended on {strategy.period_end.isoformat()}",
+                )
+            )
+    return due
+
+
+def expire_due(engine: Engine, *, now: datetime, today: date, default_min_consultation_days: int) -> list[int]:
+    """Apply every due expiry, each in its own unit of work; returns the ids expired by this call.
+
+    A strategy another pass expired first is skipped: the conditional update lets one win.
+    """
+    session = new_session(engine)
+    try:
+        strategies = list(session.scalars(select(Strategy)))
+    finally:
+        session.close()
+    expired = []
+    for due in expiries_due(strategies, today):
+        try:
+            with unit_of_work(engine) as unit:
+                _expire(unit, due, now=now, today=today, default_min_consultation_days=default_min_consultation_days)
+            expired.append(due.strategy_id)
+        except DomainError as exc:
+            log.info("strategy %s not expired by this pass: %s", due.strategy_id, exc.detail)
+    return expired
+
+
+def _expire(
+    session: Session, due: ExpiryDue, *, now: datetime, today: date, default_min_consultation_days: int
+) -> None:
+    request = TransitionRequest(
+        event=LifecycleEvent.EXPIRE, effective_on=due.effective_on, reason=due.reason, comment=due.comment
+    )
+    apply_transition(
+        session,
+        due.strategy_id,
+        request,
+        actor=SYSTEM_ACTOR,
+        now=now,
+        today=today,
+        default_min_consultation_days=default_min_consultation_days,
+    )

@@ -1,0 +1,111 @@
+"""Guards: pure checks of a strategy and a transition request at a given day.
+
+A guard returns nothing when the transition may proceed and raises a typed domain error when
+it may not: ``ValidationFailed`` (422) when the request lacks something, pointing at the field,
+``GuardRefused`` (409) when the strategy is not ready yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from workflow.core import FieldError, GuardRefused, ValidationFailed, add_working_days, working_days_between
+
+
+class GuardedStrategy(Protocol):
+    """What a guard reads of the strategy (a ``Strategy`` row is one)."""
+
+    @property
+    def stage_entered_on(self) -> date | None: ...
+
+    @property
+    def period_end(self) -> date: ...
+
+
+class GuardedRequest(Protocol):
+    """What a guard reads of the request (a ``TransitionRequest`` is one)."""
+
+    @property
+    def comment(self) -> str | None: ...
+
+    @property
+    def approval_reference(self) -> str | None: ...
+
+    @property
+    def approved_on(self) -> date | None: ...
+
+    @property
+    def reason(self) -> str | None: ...
+
+
+EXPIRY_REASONS = ("superseded", "terminated")
+
+
+@dataclass(frozen=True)
+class GuardInput:
+    strategy: GuardedStrategy
+    request: GuardedRequest
+    effective_on: date
+    today: date
+    min_consultation_days: int
+
+
+def always(_: GuardInput) -> None:
+    return None
+
+
+def comment_given(given: GuardInput) -> None:
+    if not (given.request.comment or "").strip():
+        raise ValidationFailed.field("#/comment", "a comment is required to return a draft")
+
+
+def consultation_long_enough(given: GuardInput) -> None:
+    opened = given.strategy.stage_entered_on
+    required = given.min_consultation_days
+    if opened is None or required == 0:
+        return
+    lasted = working_days_between(opened, given.effective_on)
+    if lasted < required:
+        earliest = add_working_days(opened, required)
+        raise GuardRefused(
+            f"consultation opened on {opened.isoformat()} has lasted {lasted} working days; "
+            f"at least {required} are required, so it can be submitted for approval "
+            f"from {earliest.isoformat()}",
+            working_days=lasted,
+            required_working_days=required,
+            earliest_on=earliest.isoformat(),
+        )
+
+
+def approval_recorded(given: GuardInput) -> None:
+    request = given.request
+    errors: list[FieldError] = []
+    if not (request.approval_reference or "").strip():
+        errors.append(FieldError("#/approval_reference", "the approval act is required, e.g. 'DCM No. 400'"))
+    if request.approved_on is None:
+        errors.append(FieldError("#/approved_on", "the date of the approval act is required"))
+    elif request.approved_on > given.today:
+        errors.append(FieldError("#/approved_on", f"must not be in the future (today is {given.today.isoformat()})"))
+    elif given.strategy.stage_entered_on and request.approved_on < given.strategy.stage_entered_on:
+        errors.append(
+            FieldError(
+                "#/approved_on",
+                f"must not precede the submission for approval on {given.strategy.stage_entered_on.isoformat()}",
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def may_expire(given: GuardInput) -> None:
+    reason = given.request.reason
+    if reason is not None and reason not in EXPIRY_REASONS:
+        raise ValidationFailed.field("#/reason", f"must be one of: {', '.join(EXPIRY_REASONS)}")
+    if reason is None and given.effective_on <= given.strategy.period_end:
+        raise GuardRefused(
+            f"the period runs until {given.strategy.period_end.isoformat()}; "
+            "to end it early give a reason: 'superseded' or 'terminated'",
+            period_end=given.strategy.period_end.isoformat(),
+        )

@@ -1,0 +1,119 @@
+"""The one writer of ``Strategy.stage``.
+
+``apply_transition`` checks the table and the guard, moves the stage with a conditional UPDATE on
+the version (so of two concurrent requests exactly one wins), and appends the history row and the
+``stage_changed`` event in the same transaction. It flushes; the caller's boundary commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from workflow.core import IllegalTransition, ValidationFailed, record_event
+from workflow.lifecycle.guards import GuardInput
+from workflow.lifecycle.models import StageChange, Strategy
+from workflow.lifecycle.requests import TransitionRequest
+from workflow.lifecycle.stages import LifecycleEvent, Stage
+from workflow.lifecycle.strategies import check_version, get_strategy, lost_race
+from workflow.lifecycle.transitions import TRANSITIONS, allowed_events
+
+
+def apply_transition(
+    session: Session,
+    strategy_id: int,
+    request: TransitionRequest,
+    *,
+    actor: str,
+    now: datetime,
+    today: date,
+    default_min_consultation_days: int,
+    if_match: Collection[int] | None = None,
+    authorize: Callable[[Strategy], None] | None = None,
+) -> Strategy:
+    strategy = get_strategy(session, strategy_id)
+    if authorize is not None:  # on the version the conditional UPDATE below is pinned to
+        authorize(strategy)
+    check_version(strategy, if_match)
+    transition = TRANSITIONS[LifecycleEvent(request.event)]
+    source = Stage(strategy.stage)
+    if source not in transition.sources:
+        raise IllegalTransition(transition.event.value, source.value, allowed_events(source))
+
+    effective_on = request.effective_on or today
+    _check_effective_on(effective_on, strategy.stage_entered_on, today)
+    min_days = strategy.min_consultation_days
+    transition.guard(
+        GuardInput(
+            strategy=strategy,
+            request=request,
+            effective_on=effective_on,
+            today=today,
+            min_consultation_days=default_min_consultation_days if min_days is None else min_days,
+        )
+    )
+
+    values: dict[str, Any] = {
+        "stage": transition.target.value,
+        "stage_entered_on": effective_on,
+        "version": strategy.version + 1,
+        "updated_at": now,
+        **transition.effects(request, effective_on),
+    }
+
+    result = session.exec(
+        update(Strategy)
+        .where(col(Strategy.id) == strategy.id, col(Strategy.version) == strategy.version)
+        .values(**values)
+    )
+    if result.rowcount != 1:
+        raise lost_race(if_match)
+    session.refresh(strategy)
+    assert strategy.id is not None, "a strategy read from the database has an id"
+
+    change = StageChange(
+        strategy_id=strategy.id,
+        event=transition.event.value,
+        from_stage=source.value,
+        to_stage=transition.target.value,
+        actor=actor,
+        comment=request.comment,
+        effective_on=effective_on,
+        recorded_at=now,
+    )
+    session.add(change)
+    record_event(
+        session,
+        "stage_changed",
+        strategy_id=strategy.id,
+        payload={
+            "event": transition.event.value,
+            "from": source.value,
+            "to": transition.target.value,
+            "effective_on": effective_on.isoformat(),
+            "actor": actor,
+            "version": strategy.version,
+            **{key: getattr(strategy, column) for key, column in transition.announces.items()},
+        },
+        at=now,
+    )
+    return strategy
+
+
+def _check_effective_on(effective_on: date, previous: date | None, today: date) -> None:
+    if effective_on > today:
+        raise ValidationFailed.field("#/effective_on", f"must not be in the future (today is {today.isoformat()})")
+    if previous is not None and effective_on < previous:
+        raise ValidationFailed.field(
+            "#/effective_on", f"must not precede the previous transition, effective on {previous.isoformat()}"
+        )
+
+
+def history(session: Session, strategy_id: int) -> list[StageChange]:
+    get_strategy(session, strategy_id)
+    query = select(StageChange).where(col(StageChange.strategy_id) == strategy_id).order_by(col(StageChange.id))
+    return list(session.scalars(query))

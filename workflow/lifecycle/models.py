@@ -1,0 +1,82 @@
+"""Tables of the lifecycle: strategies (and action plans) and their history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlmodel import Field, SQLModel
+
+from workflow.core import UTCDateTime
+from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
+
+KINDS = ("strategy", "action_plan")
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Strategy(SQLModel, table=True):
+    """A strategy or an action plan, with its place in the lifecycle.
+
+    ``stage_entered_on`` is the effective date of the last transition (None while the first
+    drafting stage has no recorded start); ``expired_on``/``expiry_reason`` come from ``expire``.
+    """
+
+    __tablename__ = "strategies"
+    __table_args__ = (
+        CheckConstraint("period_end > period_start", name="ck_strategies_period_order"),
+        CheckConstraint("version >= 1", name="ck_strategies_version_positive"),
+        Index("ix_strategies_area_period_end", "policy_area", "period_end"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(sa_column=Column(String(300), nullable=False))
+    policy_area: str = Field(sa_column=Column(String(80), nullable=False))
+    kind: str = Field(sa_column=Column(String(20), nullable=False))
+    parent_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=True, index=True)
+    )
+    predecessor_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=True, index=True)
+    )
+    lead_institution_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("institutions.id"), nullable=False, index=True)
+    )
+    period_start: date
+    period_end: date
+    stage: str = Field(sa_column=Column(String(20), nullable=False, index=True))
+    stage_entered_on: date | None = None
+    version: int = Field(default=1, nullable=False)
+    drafting_due: date | None = None
+    consultation_due: date | None = None
+    approval_due: date | None = None
+    approval_reference: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    approved_on: date | None = None
+    expired_on: date | None = None
+    expiry_reason: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
+    min_consultation_days: int | None = None
+    reminder_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    overdue_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    created_at: datetime = _when(nullable=False)
+    updated_at: datetime = _when(nullable=False)
+
+
+class StageChange(SQLModel, table=True):
+    """One row of a strategy's history: which event moved it, by whom, effective when."""
+
+    __tablename__ = "stage_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=False, index=True)
+    )
+    event: str = Field(sa_column=Column(String(40), nullable=False))
+    from_stage: str = Field(sa_column=Column(String(20), nullable=False))
+    to_stage: str = Field(sa_column=Column(String(20), nullable=False))
+    actor: str = Field(sa_column=Column(String(200), nullable=False))
+    comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    effective_on: date
+    recorded_at: datetime = _when(nullable=False)

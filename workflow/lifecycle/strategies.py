@@ -1,0 +1,227 @@
+"""Creating, reading and editing strategies. Stage changes are not here: see ``workflow.transitions``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from workflow.core import (
+    ConcurrentUpdate,
+    FieldError,
+    StaleVersion,
+    ValidationFailed,
+    get_or_not_found,
+    record_event,
+    requested_changes,
+)
+from workflow.directory import Institution
+from workflow.lifecycle.models import Strategy
+from workflow.lifecycle.requests import NOT_NULLABLE_PATCH_FIELDS, StrategyCreate, StrategyPatch
+from workflow.lifecycle.stages import Stage
+
+
+def snapshot(strategy: Strategy) -> dict[str, Any]:
+    """A JSON-ready copy of a strategy's fields, for events."""
+    data = strategy.model_dump()
+    return {k: (v.isoformat() if isinstance(v, (date, datetime)) else v) for k, v in data.items()}
+
+
+def get_strategy(session: Session, strategy_id: int) -> Strategy:
+    return get_or_not_found(session, Strategy, strategy_id, "strategy", fresh=True)
+
+
+@dataclass(frozen=True)
+class StrategyFilter:
+    policy_area: str | None = None
+    stage: str | None = None
+    kind: str | None = None
+    lapsing_before: date | None = None
+    parent_id: int | None = None
+
+
+def list_strategies(
+    session: Session, filters: StrategyFilter, *, limit: int, offset: int
+) -> tuple[list[Strategy], int]:
+    """``lapsing_before`` keeps strategies not yet expired whose period ends before that day."""
+    query = select(Strategy)
+    if filters.policy_area is not None:
+        query = query.where(col(Strategy.policy_area) == filters.policy_area)
+    if filters.stage is not None:
+        query = query.where(col(Strategy.stage) == filters.stage)
+    if filters.kind is not None:
+        query = query.where(col(Strategy.kind) == filters.kind)
+    if filters.parent_id is not None:
+        query = query.where(col(Strategy.parent_id) == filters.parent_id)
+    if filters.lapsing_before is not None:
+        query = query.where(
+            col(Strategy.period_end) < filters.lapsing_before, col(Strategy.stage) != Stage.EXPIRY.value
+        )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(col(Strategy.period_end), col(Strategy.id))
+    rows = session.scalars(ordered.limit(limit).offset(offset))
+    return list(rows), total
+
+
+def create_strategy(session: Session, command: StrategyCreate, *, now: datetime) -> Strategy:
+    fields = command.model_dump()
+    _check_relations(session, fields, strategy_id=None)
+    strategy = Strategy(**fields, stage=Stage.DRAFTING.value, version=1, created_at=now, updated_at=now)
+    session.add(strategy)
+    session.flush()
+    record_event(session, "strategy_created", strategy_id=strategy.id, payload=snapshot(strategy), at=now)
+    return strategy
+
+
+def update_strategy(
+    session: Session,
+    strategy_id: int,
+    command: StrategyPatch,
+    *,
+    now: datetime,
+    if_match: Collection[int] | None = None,
+    authorize: Callable[[Strategy], None] | None = None,
+) -> Strategy:
+    """``authorize`` sees the row the conditional UPDATE is pinned to, so a check on its institution holds."""
+    strategy = get_strategy(session, strategy_id)
+    if authorize is not None:
+        authorize(strategy)
+    check_version(strategy, if_match)
+    requested = requested_changes(command, required=NOT_NULLABLE_PATCH_FIELDS)
+    changes = {k: v for k, v in requested.items() if getattr(strategy, k) != v}
+    if not changes:
+        return strategy
+    merged = snapshot_fields(strategy) | changes
+    _check_relations(session, merged, strategy_id=strategy.id)
+    # Read before the UPDATE: an ORM-enabled UPDATE synchronises the loaded object in place.
+    before = {k: getattr(strategy, k) for k in changes}
+    result = session.exec(
+        update(Strategy)
+        .where(col(Strategy.id) == strategy.id, col(Strategy.version) == strategy.version)
+        .values(**changes, version=strategy.version + 1, updated_at=now)
+    )
+    if result.rowcount != 1:
+        raise lost_race(if_match)
+    session.refresh(strategy)
+    record_event(
+        session,
+        "strategy_updated",
+        strategy_id=strategy.id,
+        payload={
+            "version": strategy.version,
+            "changes": {k: [_jsonable(before[k]), _jsonable(v)] for k, v in changes.items()},
+        },
+        at=now,
+    )
+    return strategy
+
+
+def check_version(strategy: Strategy, if_match: Collection[int] | None) -> None:
+    """``if_match`` holds the versions the caller has seen; None means it did not say."""
+    if if_match is not None and strategy.version not in if_match:
+        seen = ", ".join(str(v) for v in sorted(if_match))
+        raise StaleVersion(
+            f"you have seen version {seen}, but the strategy is at version {strategy.version}: reload and retry",
+            current_version=strategy.version,
+        )
+
+
+def lost_race(if_match: Collection[int] | None) -> Exception:
+    """The conditional UPDATE matched no row: someone else changed the strategy after we read it."""
+    if if_match is not None:
+        return StaleVersion("the strategy changed while this request was applied: reload and retry")
+    return ConcurrentUpdate("the strategy was changed by another request at the same time; reload and retry")
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (date, datetime)) else value
+
+
+def snapshot_fields(strategy: Strategy) -> dict[str, Any]:
+    return {
+        "id": strategy.id,
+        "kind": strategy.kind,
+        "policy_area": strategy.policy_area,
+        "parent_id": strategy.parent_id,
+        "predecessor_id": strategy.predecessor_id,
+        "lead_institution_id": strategy.lead_institution_id,
+        "period_start": strategy.period_start,
+        "period_end": strategy.period_end,
+    }
+
+
+def _check_relations(session: Session, fields: dict[str, Any], *, strategy_id: int | None) -> None:
+    """Cross-field and cross-row rules; every failure points at the field to fix."""
+    errors: list[FieldError] = []
+    if fields["period_end"] <= fields["period_start"]:
+        errors.append(FieldError("#/period_end", "must be after period_start"))
+    if session.get(Institution, fields["lead_institution_id"]) is None:
+        errors.append(FieldError("#/lead_institution_id", f"no institution with id {fields['lead_institution_id']}"))
+    errors += _check_parent(session, fields)
+    errors += _check_predecessor(session, fields, strategy_id)
+    if strategy_id is not None and not errors:
+        errors += _check_children_fit(session, strategy_id, fields)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _check_parent(session: Session, fields: dict[str, Any]) -> list[FieldError]:
+    parent_id = fields.get("parent_id")
+    if fields["kind"] == "strategy":
+        return [FieldError("#/parent_id", "only an action plan has a parent strategy")] if parent_id else []
+    if parent_id is None:
+        return [FieldError("#/parent_id", "an action plan must name the strategy it belongs to")]
+    parent = session.get(Strategy, parent_id)
+    if parent is None:
+        return [FieldError("#/parent_id", f"no strategy with id {parent_id}")]
+    if parent.kind != "strategy":
+        return [FieldError("#/parent_id", "the parent must be a strategy, not an action plan")]
+    errors = []
+    if fields["period_start"] < parent.period_start:
+        errors.append(
+            FieldError(
+                "#/period_start", f"the action plan starts before its strategy ({parent.period_start.isoformat()})"
+            )
+        )
+    if fields["period_end"] > parent.period_end:
+        errors.append(
+            FieldError("#/period_end", f"the action plan ends after its strategy ({parent.period_end.isoformat()})")
+        )
+    return errors
+
+
+def _check_predecessor(session: Session, fields: dict[str, Any], strategy_id: int | None) -> list[FieldError]:
+    predecessor_id = fields.get("predecessor_id")
+    if predecessor_id is None:
+        return []
+    if predecessor_id == strategy_id:
+        return [FieldError("#/predecessor_id", "a strategy cannot succeed itself")]
+    predecessor = session.get(Strategy, predecessor_id)
+    if predecessor is None:
+        return [FieldError("#/predecessor_id", f"no strategy with id {predecessor_id}")]
+    if predecessor.kind != fields["kind"]:
+        return [FieldError("#/predecessor_id", f"the predecessor is a {predecessor.kind}, not a {fields['kind']}")]
+    if predecessor.policy_area != fields["policy_area"]:
+        return [FieldError("#/predecessor_id", f"the predecessor belongs to policy area {predecessor.policy_area!r}")]
+    seen = {strategy_id}
+    current: Strategy | None = predecessor
+    while current is not None and current.predecessor_id is not None:
+        if current.predecessor_id in seen or current.id in seen:
+            return [FieldError("#/predecessor_id", "this would make the succession a cycle")]
+        seen.add(current.id)
+        current = session.get(Strategy, current.predecessor_id)
+    return []
+
+
+def _check_children_fit(session: Session, strategy_id: int, fields: dict[str, Any]) -> list[FieldError]:
+    children = session.scalars(select(Strategy).where(col(Strategy.parent_id) == strategy_id))
+    for child in children:
+        if child.period_start < fields["period_start"]:
+            return [FieldError("#/period_start", f"action plan {child.id} starts on {child.period_start.isoformat()}")]
+        if child.period_end > fields["period_end"]:
+            return [FieldError("#/period_end", f"action plan {child.id} ends on {child.period_end.isoformat()}")]
+    return []

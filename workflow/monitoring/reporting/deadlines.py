@@ -1,0 +1,89 @@
+"""Report due dates as deadlines in the notification ledger (a ``DeadlineSource``).
+
+For every plan in force with a reporting cycle, each (period, responsible institution) whose
+report is not yet submitted is a live deadline keyed ``report:{plan}:{period}:{institution}``.
+The scheduler then reminds the institution's contact points before the due date (rows of kind
+``report_due``), sends overdue notices after it and escalates late ones to the escalation
+contacts of the plan's lead institution (the coordinating committee). Submitting the report
+takes the deadline out of the live set, so pending reminders for it are cancelled.
+
+Reminders go out only on offsets within the due window (a 90-day reminder for a report due 30
+days after its quarter closes would arrive before there is anything to report).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from workflow.core import Settings
+from workflow.lifecycle import IN_FORCE_STAGES, Strategy
+from workflow.monitoring.models import ProgressReport, ReportingCycle
+from workflow.monitoring.plan.cycles import expected_reports
+from workflow.reminders import REPORT_DUE, Deadline, LiveDeadline, Notification, ReminderPolicy, reminder_policy
+
+SUBMITTED = ("submitted", "accepted")
+
+
+def report_deadline_key(plan_id: int, period_label: str, institution_id: int) -> str:
+    return f"report:{plan_id}:{period_label}:{institution_id}"
+
+
+def period_of_key(key: str) -> str | None:
+    """The period label in a report deadline key, or None for any other key."""
+    parts = key.split(":")
+    return parts[2] if len(parts) == 4 and parts[0] == "report" else None
+
+
+def report_policy(
+    before: Iterable[int], after: Iterable[int], escalate_after_days: int, due_days: int
+) -> ReminderPolicy:
+    within = [offset for offset in before if offset <= due_days] or [due_days]
+    return ReminderPolicy.of(within, list(after), escalate_after_days)
+
+
+def _plan_deadlines(session: Session, plan: Strategy, cycle: ReportingCycle) -> Iterator[tuple[Deadline, int]]:
+    submitted = {tuple(row) for row in session.execute(
+        select(col(ProgressReport.period_label), col(ProgressReport.institution_id))
+        .where(col(ProgressReport.plan_id) == plan.id, col(ProgressReport.status).in_(SUBMITTED))
+    )}
+    assert plan.id is not None
+    for expected in expected_reports(session, plan, cycle):
+        if (expected.period.label, expected.institution_id) in submitted:
+            continue
+        key = report_deadline_key(plan.id, expected.period.label, expected.institution_id)
+        yield Deadline(key, REPORT_DUE, plan.id, expected.period.due_on), expected.institution_id
+
+
+def _in_force(plan: Strategy | None) -> bool:
+    return plan is not None and plan.stage in {stage.value for stage in IN_FORCE_STAGES}
+
+
+class ReportDeadlines:
+    kinds = frozenset({REPORT_DUE})
+
+    def live(self, session: Session, settings: Settings) -> Iterable[LiveDeadline]:
+        rows = session.execute(
+            select(Strategy, ReportingCycle)
+            .join(ReportingCycle, col(ReportingCycle.plan_id) == col(Strategy.id))
+            .order_by(col(Strategy.id))
+        )
+        for plan, cycle in rows:
+            if not _in_force(plan):
+                continue
+            base = reminder_policy(plan, settings)
+            policy = report_policy(base.before, base.after, base.escalate_after_days, cycle.due_days)
+            for deadline, institution_id in _plan_deadlines(session, plan, cycle):
+                yield LiveDeadline(deadline, institution_id, "contact_point", policy,
+                                   escalation_institution_id=plan.lead_institution_id)
+
+    def still_live(self, session: Session, row: Notification) -> bool:
+        plan = session.get(Strategy, row.strategy_id)
+        cycle = session.get(ReportingCycle, row.strategy_id)
+        if plan is None or cycle is None or not _in_force(plan):
+            return False
+        return any(
+            (d.key, d.due_on) == (row.deadline_key, row.due_on) for d, _ in _plan_deadlines(session, plan, cycle)
+        )

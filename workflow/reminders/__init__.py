@@ -1,0 +1,63 @@
+"""The reminder path from deadline to SMTP: deadlines and the sources that list them, timing
+(offsets, send day), the planner that records due reminders, the notification ledger and its
+status machine, and delivery (claim, re-check, send, record the outcome).
+"""
+
+from workflow.reminders import ledger
+from workflow.reminders.deadlines import LAPSE, Deadline, strategy_deadline_key
+from workflow.reminders.delivery import Composer, DeliveryResult, SourceLookup, Transport, deliver
+from workflow.reminders.ledger import list_notifications
+from workflow.reminders.models import Notification
+from workflow.reminders.planner import plan_deadline_reminders
+from workflow.reminders.sources import DeadlineSource, LiveDeadline, StrategyDeadlines, reminder_policy
+from workflow.reminders.statuses import (
+    ACTIVE_NOTIFICATION_STATUSES,
+    NOTIFICATION_STATUSES,
+    NOTIFICATIONS,
+    NotificationEvent,
+    NotificationStatus,
+)
+from workflow.reminders.timing import (
+    DEADLINE_REMINDER,
+    DELIVERY_FAILED,
+    GAP_WARNING,
+    OVERDUE,
+    REPORT_DUE,
+    ReminderPolicy,
+    due_gap_warning,
+    send_instant,
+    sending_day,
+)
+
+__all__ = [
+    "ACTIVE_NOTIFICATION_STATUSES",
+    "DEADLINE_REMINDER",
+    "DELIVERY_FAILED",
+    "GAP_WARNING",
+    "LAPSE",
+    "NOTIFICATIONS",
+    "NOTIFICATION_STATUSES",
+    "OVERDUE",
+    "REPORT_DUE",
+    "Composer",
+    "Deadline",
+    "DeadlineSource",
+    "DeliveryResult",
+    "LiveDeadline",
+    "Notification",
+    "NotificationEvent",
+    "NotificationStatus",
+    "ReminderPolicy",
+    "SourceLookup",
+    "StrategyDeadlines",
+    "Transport",
+    "deliver",
+    "due_gap_warning",
+    "ledger",
+    "list_notifications",
+    "plan_deadline_reminders",
+    "reminder_policy",
+    "send_instant",
+    "sending_day",
+    "strategy_deadline_key",
+]

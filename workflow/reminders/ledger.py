@@ -1,0 +1,135 @@
+"""The notification ledger: recording intended emails once, cancelling stale ones, finding due ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlmodel import Session, col
+
+from workflow.core import insert_ignoring_conflict
+from workflow.directory import Contact, contacts_with_role
+from workflow.lifecycle import Strategy
+from workflow.reminders.deadlines import Deadline
+from workflow.reminders.models import Notification
+from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent, NotificationStatus
+from workflow.reminders.timing import DELIVERY_FAILED, DueReminder
+
+_UNIQUE = ["deadline_key", "due_on", "offset_days", "contact_id"]
+
+
+def record(
+    session: Session,
+    reminder: DueReminder,
+    contacts: Iterable[Contact],
+    *,
+    send_after: datetime,
+    now: datetime,
+    details: dict[str, Any],
+) -> list[int]:
+    """Record ``reminder`` for each contact unless it is recorded already; returns the new row ids.
+
+    INSERT .. ON CONFLICT DO NOTHING on the ledger's unique key makes this safe when two
+    scheduler passes plan the same reminder at the same moment.
+    """
+    created = []
+    for contact in contacts:
+        values = {
+            "deadline_key": reminder.deadline.key,
+            "deadline_kind": reminder.deadline.kind,
+            "strategy_id": reminder.deadline.strategy_id,
+            "due_on": reminder.deadline.due_on,
+            "offset_days": reminder.offset_days,
+            "kind": reminder.kind,
+            "escalated": reminder.escalate,
+            "contact_id": contact.id,
+            "status": NOTIFICATIONS.initial,
+            "due_at": send_after,
+            "attempts": 0,
+            "details": details,
+            "created_at": now,
+        }
+        new_id = insert_ignoring_conflict(session, Notification, values, unique=_UNIQUE, returning=Notification.id)
+        if new_id is not None:
+            created.append(new_id)
+    return created
+
+
+def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterable[str], now: datetime) -> int:
+    """Cancel pending rows whose (deadline, due date) is no longer live: the date moved, the stage
+    advanced, the strategy expired. Only deadline ``kinds`` the caller planned are considered.
+    Rows being sent right now (``sending``) are left to their sender, which re-checks relevance
+    itself before it sends.
+    """
+    query = select(col(Notification.id), col(Notification.deadline_key), col(Notification.due_on)).where(
+        col(Notification.status) == NotificationStatus.PENDING, col(Notification.deadline_kind).in_(list(kinds))
+    )
+    stale = [row.id for row in session.execute(query) if (row.deadline_key, row.due_on) not in live]
+    if not stale:
+        return 0
+    result = session.exec(
+        update(Notification)
+        # Only rows no worker holds: a claimed row is re-checked by its worker before it is sent.
+        .where(col(Notification.id).in_(stale), col(Notification.status) == NotificationStatus.PENDING)
+        .values(
+            status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target,
+            due_at=None,
+            closed_at=now,
+            last_error="deadline no longer applies",
+        )
+    )
+    return result.rowcount
+
+
+def due_query(now: datetime, limit: int = 1000) -> Select[int | None]:
+    """Rows a worker should act on now: pending and due, or claimed with an expired lease.
+
+    Served by the partial index ``ix_notifications_due`` (only active rows are in it), so its
+    cost follows the rows due, not the ledger's history.
+    """
+    return (
+        select(col(Notification.id))
+        .where(
+            col(Notification.status).in_(NOTIFICATIONS.sources(NotificationEvent.CLAIM)),
+            col(Notification.due_at) <= now,
+        )
+        .order_by(col(Notification.due_at))
+        .limit(limit)
+    )
+
+
+def due_ids(session: Session, now: datetime, limit: int = 1000) -> list[int]:
+    return list(session.scalars(due_query(now, limit)))
+
+
+def record_delivery_failure(session: Session, failed: Notification, *, today: date, now: datetime) -> list[int]:
+    """Tell the lead institution's escalation contacts that ``failed`` could not be delivered."""
+    strategy = session.get(Strategy, failed.strategy_id)
+    if strategy is None:
+        return []
+    contacts = [
+        c for c in contacts_with_role(session, strategy.lead_institution_id, "escalation") if c.id != failed.contact_id
+    ]
+    notice = DueReminder(
+        deadline=Deadline(f"notification:{failed.id}:failed", DELIVERY_FAILED, failed.strategy_id, failed.due_on),
+        offset_days=0,
+        kind=DELIVERY_FAILED,
+        send_on=today,
+        escalate=True,
+    )
+    return record(session, notice, contacts, send_after=now, now=now, details={"failed_notification_id": failed.id})
+
+
+def list_notifications(
+    session: Session, *, strategy_id: int | None, status: str | None, limit: int, offset: int
+) -> tuple[list[Notification], int]:
+    query = select(Notification)
+    if strategy_id is not None:
+        query = query.where(col(Notification.strategy_id) == strategy_id)
+    if status is not None:
+        query = query.where(col(Notification.status) == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(col(Notification.id).desc()).limit(limit).offset(offset))
+    return list(rows), total

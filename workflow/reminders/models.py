@@ -1,0 +1,69 @@
+"""The notification ledger's table."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from workflow.core import UTCDateTime
+from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
+from workflow.lifecycle import Strategy  # noqa: F401  (named by its foreign keys)
+from workflow.reminders.statuses import ACTIVE_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES
+
+
+def _sql_list(values: tuple[str, ...]) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+_ACTIVE, _ALL = _sql_list(ACTIVE_NOTIFICATION_STATUSES), _sql_list(NOTIFICATION_STATUSES)
+
+
+def _when(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class Notification(SQLModel, table=True):
+    """The ledger: every email Continuum intends to send, one row per recipient.
+
+    Unique on (deadline, due date, offset, recipient), so planning the same reminder twice,
+    from two scheduler passes at once, records it once. ``due_at`` is when a worker should act
+    on the row next: the send time while ``pending``, the lease expiry while ``sending``, and
+    empty once it is final; the partial index on it keeps the due query proportional to the
+    rows due.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("deadline_key", "due_on", "offset_days", "contact_id", name="uq_notifications_once"),
+        Index(
+            "ix_notifications_due",
+            "due_at",
+            postgresql_where=text(f"status IN ({_ACTIVE})"),
+            sqlite_where=text(f"status IN ({_ACTIVE})"),
+        ),
+        CheckConstraint(
+            f"status IN ({_ALL})", name="ck_notifications_status"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    deadline_key: str = Field(sa_column=Column(String(120), nullable=False))
+    deadline_kind: str = Field(sa_column=Column(String(40), nullable=False))
+    strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=False, index=True))
+    due_on: date
+    offset_days: int
+    kind: str = Field(sa_column=Column(String(30), nullable=False))
+    escalated: bool = False
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=False))
+    status: str = Field(sa_column=Column(String(12), nullable=False))
+    due_at: datetime | None = _when(nullable=True)
+    attempts: int = 0
+    claim_token: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _when(nullable=False)
+    sent_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)

@@ -1,0 +1,94 @@
+"""Composing the email for a ledger row from the current state of the world."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from email.message import EmailMessage
+from typing import TypedDict
+
+from sqlmodel import Session
+
+from workflow.core import Settings, local_date
+from workflow.directory import Contact
+from workflow.lifecycle import Strategy
+from workflow.mail import DELIVERY_FAILED, GAP_WARNING, NotificationContext, build_message, render
+from workflow.monitoring import period_of_key
+from workflow.reminders import Composer, Notification
+
+
+class _ExtraFacts(TypedDict, total=False):
+    """The facts only some kinds of notice carry (see ``NotificationContext``)."""
+
+    failed_recipient: str
+    failed_recipient_email: str | None
+    last_error: str
+    successor_title: str | None
+    successor_stage: str | None
+    projected_approval: date | None
+    projection_basis: str | None
+    reporting_period: str | None
+
+
+def message_key(row: Notification) -> str:
+    """Stable per ledger row, so a retried or repeated send carries the same Message-ID."""
+    return f"notification:{row.id}:{row.deadline_key}:{row.due_on.isoformat()}:{row.offset_days}"
+
+
+def context_for(session: Session, row: Notification, *, recipient: Contact, today: date) -> NotificationContext:
+    strategy = session.get(Strategy, row.strategy_id)
+    if strategy is None:
+        raise ValueError(f"strategy {row.strategy_id} no longer exists")
+    assert strategy.id is not None, "a strategy read from the database has its id"
+    details = row.details or {}
+    deadline_kind = "period_end" if row.kind == GAP_WARNING else row.deadline_kind
+    extra: _ExtraFacts = {}
+    if row.kind == DELIVERY_FAILED:
+        failed = session.get(Notification, details.get("failed_notification_id"))
+        if failed is None:
+            raise ValueError("the failed notification is gone")
+        failed_contact = session.get(Contact, failed.contact_id)
+        deadline_kind = "period_end" if failed.kind == GAP_WARNING else failed.deadline_kind
+        extra = {
+            "failed_recipient": failed_contact.name if failed_contact else f"contact {failed.contact_id}",
+            "failed_recipient_email": failed_contact.email if failed_contact else None,
+            "last_error": failed.last_error or "unknown error",
+        }
+    if row.kind == GAP_WARNING:
+        projected = details.get("projected_successor_approval")
+        extra = {
+            "successor_title": details.get("successor_title"),
+            "successor_stage": details.get("successor_stage"),
+            "projected_approval": date.fromisoformat(projected) if projected else None,
+            "projection_basis": details.get("projection_basis"),
+        }
+    if row.deadline_kind == "report_due":
+        extra["reporting_period"] = period_of_key(row.deadline_key)
+    return NotificationContext(
+        strategy_title=strategy.title,
+        strategy_id=strategy.id,
+        deadline_kind=deadline_kind,
+        due_on=row.due_on,
+        days=(row.due_on - today).days,
+        recipient_name=recipient.name,
+        escalated=row.escalated,
+        **extra,
+    )
+
+
+def compose_for(settings: Settings) -> Composer:
+    def compose(session: Session, row: Notification, now: datetime) -> EmailMessage:
+        recipient = session.get(Contact, row.contact_id)
+        if recipient is None:
+            raise ValueError(f"contact {row.contact_id} no longer exists")
+        context = context_for(session, row, recipient=recipient, today=local_date(now, settings.zone))
+        rendered = render(row.kind, recipient.language, context)
+        return build_message(
+            rendered,
+            sender=settings.mail_from,
+            to_name=recipient.name,
+            to_email=recipient.email,
+            message_id_key=message_key(row),
+            sent_at=now,
+        )
+
+    return compose

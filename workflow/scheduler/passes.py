@@ -1,0 +1,53 @@
+"""The scheduler pass: what beat runs every tick and `continuum tick` runs once.
+
+It expires what has lapsed, records the reminders that are due in the ledger (once, whoever
+runs it and however often), cancels reminders that no longer apply, and returns the ids of
+ledger rows a worker should send. It sends nothing itself: sending happens after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from workflow.core import Settings, local_date, new_session, unit_of_work
+from workflow.gaps import GAP_DEADLINE, watch_gaps
+from workflow.lifecycle import expire_due
+from workflow.reminders import ledger, plan_deadline_reminders
+from workflow.scheduler.registry import SOURCES
+
+
+@dataclass
+class PassReport:
+    expired: list[int] = field(default_factory=list)
+    recorded: int = 0
+    cancelled: int = 0
+    gap_changes: int = 0
+    due: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"expired {len(self.expired)}, recorded {self.recorded} email(s), cancelled {self.cancelled}, "
+            f"gap status changes {self.gap_changes}, due to send {len(self.due)}"
+        )
+
+
+def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport:
+    today = local_date(now, settings.zone)
+    report = PassReport()
+    report.expired = expire_due(
+        engine, now=now, today=today, default_min_consultation_days=settings.min_consultation_days
+    )
+    with unit_of_work(engine) as session:
+        report.recorded, live = plan_deadline_reminders(session, SOURCES, now=now, settings=settings)
+        gap_recorded, report.gap_changes, gap_live = watch_gaps(session, now=now, today=today, settings=settings)
+        report.recorded += gap_recorded
+        kinds = frozenset().union(*(source.kinds for source in SOURCES)) | {GAP_DEADLINE}
+        report.cancelled = ledger.cancel_stale(session, live | gap_live, kinds=kinds, now=now)
+    session = new_session(engine)
+    try:
+        report.due = ledger.due_ids(session, now)
+    finally:
+        session.close()
+    return report

@@ -1,0 +1,31 @@
+"""Every table of the domain, imported once so ``SQLModel.metadata`` is complete.
+
+Alembic's environment, the migration check and the tests' clean-up need the whole schema;
+each topic declares its own tables, and its public face exports them.
+"""
+
+from sqlmodel import SQLModel
+
+from workflow.access import ApiToken
+from workflow.core import OutboxEvent
+from workflow.directory import Contact, Institution
+from workflow.gaps import GapWatch
+from workflow.lifecycle import StageChange, Strategy
+from workflow.monitoring import (
+    Indicator,
+    IndicatorValue,
+    Measure,
+    Objective,
+    ProgressReport,
+    ReportingCycle,
+    ReportMeasureUpdate,
+)
+from workflow.reminders import Notification
+
+TABLES = (
+    ApiToken, OutboxEvent, Contact, Institution, GapWatch, StageChange, Strategy, Indicator, IndicatorValue,
+    Measure, Objective, ProgressReport, ReportingCycle, ReportMeasureUpdate, Notification,
+)
+metadata = SQLModel.metadata
+
+__all__ = ["TABLES", "metadata"]
