@@ -12,6 +12,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+SMTP_PORT ?= 8025
 
 # The install users get, built the way the Dockerfile builds it: the runtime lock, then the
 # package alone with --no-deps. The suite runs `continuum` from here in its deployment tests.
@@ -61,7 +62,7 @@ migrate: $(STAMP)
 	$(BIN)/continuum migrate
 
 run: $(STAMP)
-	$(BIN)/continuum dev --host $(HOST) --port $(PORT)
+	$(BIN)/continuum dev --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
 # ruff (style, imports, likely bugs) over the whole tree, then mypy: strict for workflow/, checked for
 # api/, tasks/ and cli/ (both configured in pyproject.toml).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +21,7 @@ from types import FrameType
 from cli.main import CommandError
 
 CHILD_STOP_SECONDS = 15
+API_START_SECONDS = 60
 
 
 def dev(args: argparse.Namespace) -> int:
@@ -35,11 +37,11 @@ def dev(args: argparse.Namespace) -> int:
         migrations.upgrade(settings.resolved_database_url)
     except Exception as exc:
         raise CommandError(f"cannot migrate the database: {exc}") from exc
+    _require_free_port(args.host, args.port, "the API", "PORT", "--port")
     try:
         mailbox = start_mailbox(mailbox_dir, "127.0.0.1", args.smtp_port)
     except OSError as exc:
-        raise CommandError(f"cannot start the local mailbox on 127.0.0.1:{args.smtp_port}: {exc}") from exc
-    token = _local_admin_token(settings.resolved_database_url)
+        raise CommandError(_busy(args.smtp_port, "the local mailbox's SMTP", "SMTP_PORT", "--smtp-port")) from exc
 
     env = dict(os.environ)
     env.update({
@@ -55,10 +57,18 @@ def dev(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     me = [sys.executable, "-m", "cli"]
-    children = {
-        "api": subprocess.Popen([*me, "serve", "--host", args.host, "--port", str(args.port)], env=env),
-        "worker": subprocess.Popen([*me, "worker", "--beat", "--concurrency", "1", "--log-level", "warning"], env=env),
-    }
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        children["api"] = subprocess.Popen([*me, "serve", "--host", args.host, "--port", str(args.port)], env=env)
+        _wait_until_serving(args.host, args.port, children["api"])
+        children["worker"] = subprocess.Popen(
+            [*me, "worker", "--beat", "--concurrency", "1", "--log-level", "warning"], env=env
+        )
+        token = _local_admin_token(settings.resolved_database_url)
+    except BaseException:
+        _stop(children.values())
+        mailbox.stop()
+        raise
     print(
         "\nContinuum is running (Ctrl-C stops everything):\n"
         f"  API docs  http://{args.host}:{args.port}/docs  (Authorize with the token below)\n"
@@ -80,6 +90,35 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         _stop(children.values())
         mailbox.stop()
+
+
+def _busy(port: int, what: str, variable: str, option: str) -> str:
+    return f"port {port} ({what}) is in use: choose another with {variable}=<port> make run, or {option} <port>"
+
+
+def _require_free_port(host: str, port: int, what: str, variable: str, option: str) -> None:
+    """Refuse a busy port in one line before anything starts, a token included."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CommandError(_busy(port, what, variable, option)) from exc
+
+
+def _wait_until_serving(host: str, port: int, api: subprocess.Popen[bytes]) -> None:
+    """The banner promises a listening API: wait until it accepts connections (or has died)."""
+    deadline = time.monotonic() + API_START_SECONDS
+    while time.monotonic() < deadline:
+        if api.poll() is not None:
+            raise CommandError(f"the API could not start on {host}:{port} (exit code {api.returncode}); "
+                               "if the port was taken meanwhile, choose another with PORT=<port> make run")
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)  # nothing to await but the socket itself
+    raise CommandError(f"the API did not start listening on {host}:{port} within {API_START_SECONDS} s")
 
 
 def _local_admin_token(database_url: str) -> str:
@@ -115,7 +154,8 @@ def _stop(children: Collection[subprocess.Popen[bytes]]) -> None:
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("dev", help="run everything locally: API, worker, beat and a local mailbox")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
-    parser.add_argument("--smtp-port", type=int, default=8025, help="local mailbox SMTP port (default 8025)")
+    parser.add_argument("--port", type=int, default=8000, help="API port (default 8000; `make run PORT=...`)")
+    parser.add_argument("--smtp-port", type=int, default=8025,
+                        help="local mailbox SMTP port (default 8025; `make run SMTP_PORT=...`)")
     parser.add_argument("--tick-seconds", type=int, default=None, help="override CONTINUUM_TICK_SECONDS")
     parser.set_defaults(run=dev)

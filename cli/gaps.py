@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from cli.runtime import parse_day
-from cli.strategies import truncate
+from cli.strategies import policy_area
 from cli.table import render_table
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ def row(entry: GapEntry) -> tuple[str, ...]:
         projected = f"{entry.projected_successor_approval.isoformat()} ({entry.projection_basis})"
     return (
         str(entry.strategy_id),
-        truncate(entry.title, 40),
+        entry.title,
         entry.policy_area,
         entry.kind,
         entry.lapses_on.isoformat(),
@@ -57,7 +57,7 @@ def gaps(args: argparse.Namespace) -> int:
     if args.status:
         entries = [e for e in entries if e.status in args.status]
     print(f"Policy gaps as of {as_of.isoformat()} (at risk = lapsing within {horizon} days without a timely successor)")
-    print(render_table(COLUMNS, [row(e) for e in entries]) if entries else "nothing in force or lapsed")
+    print(render_table(COLUMNS, [row(e) for e in entries], shrink="title") if entries else "nothing in force or lapsed")
     counts: dict[str, int] = {}
     for entry in entries:
         counts[entry.status] = counts.get(entry.status, 0) + 1
@@ -73,7 +73,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "--horizon-days", type=int, default=None, help="at-risk horizon (default CONTINUUM_GAP_HORIZON_DAYS)"
     )
-    parser.add_argument("--policy-area", default=None)
+    parser.add_argument("--policy-area", type=policy_area, default=None, metavar="AREA",
+                        help="only this policy area, e.g. migration")
     parser.add_argument("--status", action="append", choices=["covered", "ok", "at_risk", "gap"],
                         help="only these statuses (repeatable)")
     parser.set_defaults(run=gaps)

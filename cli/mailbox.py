@@ -42,5 +42,9 @@ def start_mailbox(directory: Path, host: str, port: int) -> Controller:
     """Start the sink in a background thread; raises OSError when the port is taken."""
     directory.mkdir(parents=True, exist_ok=True)
     controller = Controller(EmlDirectoryHandler(directory), hostname=host, port=port)
-    controller.start()
+    try:
+        controller.start()
+    except BaseException:
+        controller.loop.close()  # the controller made its own event loop; a failed start leaves it open
+        raise
     return controller

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-COMMAND_MODULES = ("cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.tokens")
+COMMAND_MODULES = (
+    "cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.tokens", "cli.directory",
+)
 
 
 class CommandError(Exception):
@@ -38,6 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`continuum strategies | head`): it has what it wanted. Point stdout
+        # at /dev/null so the interpreter's final flush does not fail again on exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except CommandError as exc:
         print(f"continuum {args.command}: {exc}", file=sys.stderr)
         return 1

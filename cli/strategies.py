@@ -12,23 +12,16 @@ from cli.table import render_table
 from workflow.core import POLICY_AREA_PATTERN
 from workflow.lifecycle import Stage, Strategy
 
-TITLE_WIDTH = 44
 COLUMNS = ("id", "title", "area", "kind", "stage", "period", "approved", "lapses")
 PAGE = 10_000
 
 
-def _policy_area(text: str) -> str:
-    if not re.fullmatch(POLICY_AREA_PATTERN, text):
-        raise argparse.ArgumentTypeError(f"not a policy area (lowercase words joined by '-'): {text!r}")
-    return text
-
-
-def truncate(text: str, width: int = TITLE_WIDTH) -> str:
-    """Cut from the middle: a title's end usually holds its years, which tell successors apart."""
-    if len(text) <= width:
-        return text
-    tail = (width - 3) // 3
-    return text[: width - 3 - tail] + "..." + text[len(text) - tail :]
+def policy_area(text: str) -> str:
+    """A policy area as stored (``migration``, ``anti-trafficking``), whatever case it was typed in."""
+    area = text.strip().lower()
+    if not re.fullmatch(POLICY_AREA_PATTERN, area):
+        raise argparse.ArgumentTypeError(f"not a policy area (words joined by '-', e.g. migration): {text!r}")
+    return area
 
 
 def period(strategy: Strategy) -> str:
@@ -50,7 +43,7 @@ def lapses(strategy: Strategy) -> str:
 def row(strategy: Strategy) -> tuple[str, ...]:
     return (
         str(strategy.id),
-        truncate(strategy.title),
+        strategy.title,
         strategy.policy_area,
         strategy.kind,
         strategy.stage,
@@ -61,7 +54,7 @@ def row(strategy: Strategy) -> tuple[str, ...]:
 
 
 def render(rows: Sequence[tuple[str, ...]]) -> str:
-    return render_table(COLUMNS, rows)
+    return render_table(COLUMNS, rows, shrink="title")
 
 
 def strategies(args: argparse.Namespace) -> int:
@@ -95,7 +88,7 @@ def strategies(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("strategies", help="list strategies and action plans as a table")
-    parser.add_argument("--policy-area", type=_policy_area, default=None, metavar="AREA",
+    parser.add_argument("--policy-area", type=policy_area, default=None, metavar="AREA",
                         help="only this policy area, e.g. migration")
     parser.add_argument("--stage", choices=[s.value for s in Stage], default=None,
                         help="only strategies in this stage")

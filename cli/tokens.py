@@ -7,32 +7,17 @@ works; it is shown only then and stored only as a hash.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
 from pydantic import ValidationError
-from sqlmodel import Session
 
+from cli.database import command_session
 from cli.main import CommandError
 from workflow.access import TOKEN_ROLES
 
 T = TypeVar("T")
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    from cli.demo import require_migrated
-    from workflow.core import get_settings, make_engine, unit_of_work
-
-    engine = make_engine(get_settings().resolved_database_url)
-    try:
-        require_migrated(engine)
-        with unit_of_work(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _domain(action: Callable[[], T]) -> T:
@@ -58,7 +43,7 @@ def create(args: argparse.Namespace) -> int:
     from workflow.core import clock, get_settings
     from workflow.directory import find_institution
 
-    with _session() as session:
+    with command_session() as session:
         institution_id = None
         if args.institution is not None:
             institution = find_institution(session, args.institution)
@@ -82,13 +67,15 @@ def create(args: argparse.Namespace) -> int:
 def list_(args: argparse.Namespace) -> int:
     from workflow.access import list_tokens, token_status
     from workflow.core import clock
+    from workflow.directory import institution_names
 
     now = clock.now()
-    with _session() as session:
+    with command_session() as session:
         rows, _ = list_tokens(session, limit=1_000_000, offset=0)
+        names = institution_names(session, {t.institution_id for t in rows if t.institution_id is not None})
         table: list[tuple[str, ...]] = [
-            (str(t.id), t.name, t.role, str(t.institution_id or "-"), t.prefix + "...", token_status(t, now),
-             _when(t.expires_at), _when(t.last_used_at))
+            (str(t.id), t.name, t.role, names.get(t.institution_id, "-") if t.institution_id else "-",
+             t.prefix + "...", token_status(t, now), _when(t.expires_at), _when(t.last_used_at))
             for t in rows
         ]
     if not table:
@@ -102,7 +89,7 @@ def revoke(args: argparse.Namespace) -> int:
     from workflow.access import find_token, revoke_token
     from workflow.core import clock
 
-    with _session() as session:
+    with command_session() as session:
         token = _domain(lambda: find_token(session, args.token))
         already = token.revoked_at is not None
         revoke_token(session, token, now=clock.now())

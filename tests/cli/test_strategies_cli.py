@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 
 from cli.main import main
-from cli.strategies import lapses, period, truncate
+from cli.strategies import lapses, period
+from cli.table import truncate
 
 
 def body(out: str) -> list[str]:

@@ -2,7 +2,13 @@
 """
 
 from workflow.directory.contacts import create_contact, get_contact, list_contacts, update_contact
-from workflow.directory.institutions import create_institution, find_institution, get_institution, list_institutions
+from workflow.directory.institutions import (
+    create_institution,
+    find_institution,
+    get_institution,
+    institution_names,
+    list_institutions,
+)
 from workflow.directory.models import Contact, Institution
 from workflow.directory.recipients import contacts_with_role, recipients
 from workflow.directory.requests import ContactCreate, ContactPatch, InstitutionCreate, Language, Role
@@ -21,6 +27,7 @@ __all__ = [
     "find_institution",
     "get_contact",
     "get_institution",
+    "institution_names",
     "list_contacts",
     "list_institutions",
     "recipients",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from workflow.core import ValidationFailed, apply_changes, get_or_not_found, requested_changes
+from workflow.core import Conflict, ValidationFailed, apply_changes, get_or_not_found, requested_changes
 from workflow.directory.models import Contact, Institution
 from workflow.directory.requests import ContactCreate, ContactPatch
 
@@ -17,8 +17,25 @@ def _require_institution(session: Session, institution_id: int) -> None:
         raise ValidationFailed.field("#/institution_id", f"no institution with id {institution_id}")
 
 
+def _require_new_address(session: Session, institution_id: int, email: str, *, contact_id: int | None) -> None:
+    """One contact per address and institution: a second copy would receive every email twice."""
+    query = select(col(Contact.id)).where(
+        col(Contact.institution_id) == institution_id, func.lower(col(Contact.email)) == email.lower()
+    )
+    if contact_id is not None:
+        query = query.where(col(Contact.id) != contact_id)
+    existing = session.scalar(query.limit(1))
+    if existing is not None:
+        raise Conflict(
+            f"contact {existing} of institution {institution_id} has the address {email} already",
+            errors=[{"pointer": "#/email", "detail": "must be unique within the institution"}],
+            contact_id=existing,
+        )
+
+
 def create_contact(session: Session, command: ContactCreate, *, now: datetime) -> Contact:
     _require_institution(session, command.institution_id)
+    _require_new_address(session, command.institution_id, command.email, contact_id=None)
     contact = Contact(**command.model_dump(), created_at=now, updated_at=now)
     session.add(contact)
     session.flush()
@@ -36,6 +53,13 @@ def update_contact(session: Session, contact_id: int, command: ContactPatch, *, 
         _require_institution(session, changes["institution_id"])
     if "roles" in changes:
         changes["roles"] = list(dict.fromkeys(changes["roles"]))
+    if "institution_id" in changes or "email" in changes:
+        _require_new_address(
+            session,
+            changes.get("institution_id", contact.institution_id),
+            changes.get("email", contact.email),
+            contact_id=contact.id,
+        )
     return apply_changes(session, contact, changes, now=now)
 
 

@@ -45,3 +45,11 @@ def list_institutions(session: Session, *, limit: int, offset: int) -> tuple[lis
     total = session.scalar(select(func.count()).select_from(Institution)) or 0
     rows = session.scalars(select(Institution).order_by(col(Institution.id)).limit(limit).offset(offset))
     return list(rows), total
+
+
+def institution_names(session: Session, ids: set[int]) -> dict[int, str]:
+    """id -> name for the given institutions (for listings that show names, not ids)."""
+    if not ids:
+        return {}
+    rows = session.execute(select(col(Institution.id), col(Institution.name)).where(col(Institution.id).in_(ids)))
+    return {row_id: name for row_id, name in rows}

@@ -20,8 +20,12 @@ def recipients(
     escalation_institution_id: int | None = None,
 ) -> list[Contact]:
     """The institution's contacts with ``role``, plus escalation contacts when ``escalate`` (those of
-    ``escalation_institution_id`` if given, else the institution's own); each once."""
+    ``escalation_institution_id`` if given, else the institution's own); each address once, so a
+    person recorded twice (before duplicates were refused) gets one email, not two."""
     contacts = contacts_with_role(session, institution_id, role)
     if escalate:
         contacts += contacts_with_role(session, escalation_institution_id or institution_id, "escalation")
-    return list({c.id: c for c in contacts}.values())
+    once: dict[str, Contact] = {}
+    for contact in contacts:
+        once.setdefault(contact.email.casefold(), contact)
+    return list(once.values())

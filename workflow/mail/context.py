@@ -12,6 +12,7 @@ NOTIFICATION_KINDS = (DEADLINE_REMINDER, OVERDUE, GAP_WARNING, DELIVERY_FAILED, 
 
 DEADLINE_KINDS = ("drafting_due", "consultation_due", "approval_due", LAPSE, "report_due")
 LANGUAGES = ("en", "sq")
+DOCUMENT_KINDS = ("strategy", "action_plan")
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,15 @@ class NotificationContext:
     last_error: str | None = None
     escalated: bool = False
     reporting_period: str | None = None
+    reporting_institution: str | None = None  # whose progress report is due or late
+    document_kind: str = "strategy"  # or "action_plan": what the email calls the document
     app_url: str | None = None
 
     def __post_init__(self) -> None:
         if self.deadline_kind not in DEADLINE_KINDS:
             raise ValueError(f"unknown deadline kind {self.deadline_kind!r}; expected one of {DEADLINE_KINDS}")
+        if self.document_kind not in DOCUMENT_KINDS:
+            raise ValueError(f"unknown document kind {self.document_kind!r}; expected one of {DOCUMENT_KINDS}")
         if self.app_url is not None and urlsplit(self.app_url).scheme not in ("http", "https"):
             raise ValueError("app_url must be an http(s) URL")
 

@@ -44,6 +44,14 @@ class Phrases:
         """What is due, as it follows 'afati i ...' in Albanian, or before 'due' in English."""
         return DEADLINE_NAMES[self.language][deadline_kind]
 
+    def document(self, kind: str) -> str:
+        """The document as a label: 'Strategy' / 'Action plan'; 'Strategjia' / 'Plani i veprimit'."""
+        return DOCUMENT_LABELS[self.language][kind]
+
+    def document_after_of(self, kind: str) -> str:
+        """The document after 'of'/'për': 'strategy' / 'action plan'; 'strategjinë' / 'planin e veprimit'."""
+        return DOCUMENTS_AFTER_OF[self.language][kind]
+
     def stage_name(self, stage: str | None) -> str | None:
         if stage is None:
             return None
@@ -105,4 +113,14 @@ PROJECTION_BASES = {
         "due_dates": "afatet e vetë strategjisë pasardhëse",
         "typical_durations": "kohëzgjatjet tipike të fazave të mbetura",
     },
+}
+
+# Albanian takes the accusative after "për": "për strategjinë", "për planin e veprimit".
+DOCUMENT_LABELS = {
+    "en": {"strategy": "Strategy", "action_plan": "Action plan"},
+    "sq": {"strategy": "Strategjia", "action_plan": "Plani i veprimit"},
+}
+DOCUMENTS_AFTER_OF = {
+    "en": {"strategy": "strategy", "action_plan": "action plan"},
+    "sq": {"strategy": "strategjinë", "action_plan": "planin e veprimit"},
 }

@@ -80,5 +80,8 @@ def template_variables(phrases: Phrases, context: NotificationContext) -> dict[s
         "failed_recipient": failed_recipient,
         "last_error": context.last_error,
         "reporting_period": context.reporting_period,
+        "reporting_institution": context.reporting_institution,
+        "document": phrases.document(context.document_kind),
+        "of_document": phrases.document_after_of(context.document_kind),
         "app_url": context.app_url,
     }
