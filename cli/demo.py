@@ -30,7 +30,7 @@ def require_migrated(engine: Engine) -> None:
 
 
 def demo(args: argparse.Namespace) -> int:
-    from workflow.access import issue_local_admin_token
+    from workflow.access import active_local_admin, issue_local_admin_token
     from workflow.core import clock, get_settings, make_engine, unit_of_work
     from workflow.demo import load_portfolio, read_portfolio, seed_demo_monitoring
 
@@ -48,7 +48,9 @@ def demo(args: argparse.Namespace) -> int:
                 min_consultation_days=settings.min_consultation_days,
             )
             seeded = seed_demo_monitoring(session, now=clock.now(), today=clock.today(settings.zone))
-            token = issue_local_admin_token(session, clock.now())
+            in_use = active_local_admin(session, clock.now())
+            token = None if in_use is not None else issue_local_admin_token(session, clock.now())
+            in_use_name = in_use.name if in_use is not None else None
     finally:
         engine.dispose()
     print(f"demo portfolio: {report.summary()}")
@@ -61,7 +63,10 @@ def demo(args: argparse.Namespace) -> int:
         )
     if report.created["strategies"]:
         print("see them with `continuum strategies` and `continuum gaps`")
-    print(f"admin API token for local use (30 days):\nexport TOKEN={token}")
+    if token is None:
+        print(f"the local admin token {in_use_name} (printed by `make run`) still works; no new one was made")
+    else:
+        print(f"admin API token for local use (30 days; it replaces earlier local ones):\nexport TOKEN={token}")
     return 0
 
 

@@ -74,7 +74,7 @@ def dev(args: argparse.Namespace) -> int:
         f"  API docs  http://{args.host}:{args.port}/docs  (Authorize with the token below)\n"
         f"  data      {data_dir}\n"
         f"  mailbox   {mailbox_dir}  (SMTP on 127.0.0.1:{args.smtp_port}; each email is an .eml file)\n"
-        "  admin API token, valid 30 days, new on each start:\n"
+        "  admin API token, valid 30 days; each start replaces the previous one:\n"
         f"export TOKEN={token}\n",
         flush=True,
     )

@@ -15,12 +15,14 @@ from workflow.access.tokens import (
     token_status,
     verify_token,
 )
+from workflow.access.tokens import active_local_admin
 
 __all__ = [
     "TOKEN_ROLES",
     "ApiToken",
     "TokenCreate",
     "TokenRefused",
+    "active_local_admin",
     "find_token",
     "get_token",
     "issue_local_admin_token",

@@ -121,9 +121,29 @@ def _duplicate_name(name: str) -> Conflict:
     )
 
 
+LOCAL_ADMIN_PREFIX = "local-admin-"
+
+
+def active_local_admin(session: Session, now: datetime) -> ApiToken | None:
+    """The newest local admin token still in use, if any."""
+    rows = session.scalars(
+        select(ApiToken)
+        .where(col(ApiToken.name).startswith(LOCAL_ADMIN_PREFIX), col(ApiToken.revoked_at).is_(None))
+        .order_by(col(ApiToken.id).desc())
+    )
+    return next((row for row in rows if token_status(row, now) == "active"), None)
+
+
 def issue_local_admin_token(session: Session, now: datetime) -> str:
-    """A fresh admin token for the local quick start (`continuum dev`, `continuum demo`); returns the secret."""
-    name = f"local-admin-{now.strftime('%Y%m%d-%H%M%S')}"
+    """A fresh admin token for the local quick start (`continuum dev`); returns the secret.
+
+    It replaces the previous local admin tokens (they are revoked), so restarts do not pile up
+    30-day admin tokens: only the one printed last works."""
+    for row in session.scalars(
+        select(ApiToken).where(col(ApiToken.name).startswith(LOCAL_ADMIN_PREFIX), col(ApiToken.revoked_at).is_(None))
+    ):
+        revoke_token(session, row, now=now)
+    name = f"{LOCAL_ADMIN_PREFIX}{now.strftime('%Y%m%d-%H%M%S')}"
     if session.scalar(select(col(ApiToken.id)).where(col(ApiToken.name) == name)) is not None:
         name = f"{name}-{secrets.token_hex(3)}"
     command = TokenCreate(name=name, role="admin", expires_in_days=LOCAL_ADMIN_LIFETIME.days)
