@@ -5,6 +5,7 @@ from workflow.access.models import TOKEN_ROLES, ApiToken
 from workflow.access.tokens import (
     TokenCreate,
     TokenRefused,
+    active_local_admin,
     find_token,
     get_token,
     issue_local_admin_token,
@@ -15,7 +16,6 @@ from workflow.access.tokens import (
     token_status,
     verify_token,
 )
-from workflow.access.tokens import active_local_admin
 
 __all__ = [
     "TOKEN_ROLES",
