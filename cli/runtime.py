@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date, datetime
 
 from cli.main import CommandError
 
 
 def parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+    """A day as the API takes it: ``YYYY-MM-DD`` only (not 20230630, not a week date)."""
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a day of the calendar (YYYY-MM-DD)") from None
+    raise argparse.ArgumentTypeError(f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2023-06-30")
 
 
 def require_broker(attempts: int = 3) -> None:
@@ -33,22 +37,29 @@ def require_broker(attempts: int = 3) -> None:
 
 
 def worker(args: argparse.Namespace) -> int:
-    from tasks.app import celery_app
+    """A worker that sends: it consumes the send queue (with ``--beat``, the scheduler's too)."""
+    from tasks.app import SCHEDULER_QUEUE, SEND_QUEUE, celery_app
 
     require_broker()
     argv = ["worker", f"--loglevel={args.log_level}", f"--concurrency={args.concurrency}"]
-    if args.beat:
-        argv.append("--beat")
-        argv.append(f"--schedule={_beat_schedule_path()}")
+    if args.beat:  # one process for everything (`continuum dev`): a pass may wait for a free pool process
+        argv += [f"--queues={SEND_QUEUE},{SCHEDULER_QUEUE}", "--beat", f"--schedule={_beat_schedule_path()}"]
+    else:
+        argv.append(f"--queues={SEND_QUEUE}")
     celery_app.worker_main(argv)
     return 0
 
 
 def beat(args: argparse.Namespace) -> int:
-    from tasks.app import celery_app
+    """The scheduler: beat publishes a pass every tick to the scheduler queue, and this process's own
+    pool (one solo consumer of that queue only) runs it, so no backlog of sends can delay a pass."""
+    from tasks.app import SCHEDULER_QUEUE, celery_app
 
     require_broker()
-    celery_app.start(["beat", f"--loglevel={args.log_level}", f"--schedule={_beat_schedule_path()}"])
+    celery_app.worker_main([
+        "worker", "--beat", f"--schedule={_beat_schedule_path()}", f"--queues={SCHEDULER_QUEUE}", "--pool=solo",
+        "--hostname=scheduler@%h", "--without-gossip", "--without-mingle", f"--loglevel={args.log_level}",
+    ])
     return 0
 
 

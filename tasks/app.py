@@ -1,4 +1,9 @@
-"""The Celery application, configured from the one settings object."""
+"""The Celery application, configured from the one settings object.
+
+Two queues: sends go to Celery's default queue, which ``continuum worker`` consumes; scheduler
+passes go to a queue of their own, which only the scheduler process (``continuum beat``: beat
+with one pool process of its own) consumes, so a pass never waits behind a backlog of sends.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from workflow.core import Settings, get_settings
 
 TICK_TASK = "continuum.tick"
 SEND_TASK = "continuum.send_notification"
+SEND_QUEUE = "celery"  # Celery's default queue: messages published before the queues were split still go here
+SCHEDULER_QUEUE = "continuum.scheduler"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -28,6 +35,8 @@ def make_celery(settings: Settings) -> Celery:
         broker_connection_retry_on_startup=True,
         result_expires=3600,
         task_ignore_result=True,
+        task_default_queue=SEND_QUEUE,
+        task_routes={TICK_TASK: {"queue": SCHEDULER_QUEUE}},
         beat_schedule={
             "scheduler-pass": {
                 "task": TICK_TASK,

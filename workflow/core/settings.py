@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     )
     send_hour: int = Field(9, ge=0, le=23, description="Local hour from which a day's reminders are sent.")
     lease_minutes: int = Field(10, ge=1, le=1440, description="A claimed email not sent within this is claimed again.")
+    enqueue_lease_minutes: int = Field(
+        10, ge=1, le=1440, description="A due email queued but not claimed within this is handed to the queue again."
+    )
     smtp_max_attempts: int = Field(5, ge=1, le=20, description="Tries per email before it is marked failed.")
     smtp_retry_base_seconds: int = Field(30, ge=1, description="First retry delay; doubles with each try.")
 
@@ -50,8 +53,21 @@ class Settings(BaseSettings):
     typical_consultation_days: int = Field(45, ge=1, description="Projection fallback: days a consultation takes.")
     typical_approval_days: int = Field(60, ge=1, description="Projection fallback: days an approval takes.")
 
+    max_objectives_per_plan: int = Field(
+        300, ge=1, le=100_000, description="Objectives a strategy and its action plans may hold together."
+    )
+    max_measures_per_plan: int = Field(
+        1000, ge=1, le=100_000, description="Measures a strategy and its action plans may hold together."
+    )
+    max_indicators_per_plan: int = Field(
+        2000, ge=1, le=200_000, description="Indicators a strategy and its action plans may hold together."
+    )
+
     max_body_bytes: int = Field(1_048_576, ge=1024, le=1_073_741_824, description="Larger request bodies get 413.")
     token_lifetime_days: int = Field(90, ge=1, le=3650, description="Lifetime of an API token created without one.")
+    auth_failures_per_minute: int = Field(
+        30, ge=1, le=100_000, description="Refused tokens one client address may send per minute before 429."
+    )
 
     smtp_host: str = Field("127.0.0.1", description="SMTP server that accepts Continuum's email.")
     smtp_port: int = Field(8025, ge=1, le=65535, description="SMTP port (8025: the local sink of `continuum dev`).")

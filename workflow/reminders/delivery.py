@@ -1,9 +1,10 @@
 """Sending one ledger row: claim it, re-check it still applies, send it, record the outcome.
 
-The claim is a conditional UPDATE, so of two workers handed the same id only one sends. The
-row is marked ``sent`` only after the SMTP server accepted the message. A claim that is never
-finished (a worker killed mid-send) expires after the lease and the row becomes due again;
-the Message-ID is derived from the row, so a repeat can be recognised by the receiver.
+The claim is a conditional UPDATE, so of two workers handed the same id only one sends: it takes
+a row the scheduler pass handed to the queue, or any row that is due. The row is marked ``sent``
+only after the SMTP server accepted the message. A claim that is never finished (a worker killed
+mid-send) expires after the lease and the row becomes due again; the Message-ID is derived from
+the row, so a repeat can be recognised by the receiver.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 
 from jinja2 import TemplateError
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col
 
 from workflow.core import DeliveryError, PermanentDeliveryError, Settings, local_date, unit_of_work
 from workflow.lifecycle import Strategy
-from workflow.reminders.ledger import record_delivery_failure
+from workflow.reminders.ledger import QUEUED, SUPERSEDED, is_superseded, record_delivery_failure
 from workflow.reminders.models import Notification
 from workflow.reminders.sources import DeadlineSource
 from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent
@@ -54,7 +55,9 @@ def claim(
         .where(
             col(Notification.id) == notification_id,
             col(Notification.status).in_(NOTIFICATIONS.sources(NotificationEvent.CLAIM)),
-            col(Notification.due_at) <= now,
+            # Handed to the queue (its due_at is the hand-out lease), or due: never a row whose
+            # retry time has not come, nor one another worker holds under its lease.
+            or_(col(Notification.claim_token) == QUEUED, col(Notification.due_at) <= now),
         )
         .values(
             status=NOTIFICATIONS.move(NotificationEvent.CLAIM).target,
@@ -74,6 +77,8 @@ def why_stale(session: Session, row: Notification, today: date, source_for: Sour
         return None
     if row.kind in ("deadline_reminder", "report_due", "gap_warning") and row.due_on < today:
         return "the date it announced has passed (overdue notices take over)"
+    if is_superseded(session, row):
+        return SUPERSEDED
     strategy = session.get(Strategy, row.strategy_id)
     if strategy is None:
         return "the strategy no longer exists"

@@ -1,12 +1,13 @@
-"""The notification ledger: recording intended emails once, cancelling stale ones, finding due ones."""
+"""The notification ledger: recording intended emails once, cancelling stale and superseded ones,
+handing due ones to the queue."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import ColumnElement, Select, exists, func, select, update
 from sqlmodel import Session, col
 
 from workflow.core import insert_ignoring_conflict
@@ -18,6 +19,9 @@ from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent, Notifi
 from workflow.reminders.timing import DELIVERY_FAILED, DueReminder
 
 _UNIQUE = ["deadline_key", "due_on", "offset_days", "contact_id"]
+SUPERSEDED = "a later reminder of this deadline supersedes it"
+# The claim token of a row handed to the queue and not yet claimed; a worker's token is 32 hex digits.
+QUEUED = "queued"
 
 
 def record(
@@ -32,10 +36,13 @@ def record(
     """Record ``reminder`` for each contact unless it is recorded already; returns the new row ids.
 
     INSERT .. ON CONFLICT DO NOTHING on the ledger's unique key makes this safe when two
-    scheduler passes plan the same reminder at the same moment.
+    scheduler passes plan the same reminder at the same moment. A new row supersedes the
+    recipient's older pending reminders of the same deadline (``cancel_superseded``), in the
+    same transaction: after downtime only the most recent missed reminder is sent.
     """
     created = []
     for contact in contacts:
+        assert contact.id is not None, "recipients are read from the database"
         values = {
             "deadline_key": reminder.deadline.key,
             "deadline_kind": reminder.deadline.kind,
@@ -54,7 +61,49 @@ def record(
         new_id = insert_ignoring_conflict(session, Notification, values, unique=_UNIQUE, returning=Notification.id)
         if new_id is not None:
             created.append(new_id)
+            cancel_superseded(session, reminder, contact_id=contact.id, now=now)
     return created
+
+
+def _same_line(deadline_key: str, due_on: date, contact_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The reminders of one deadline (with its due date) to one recipient: of those, the row with the
+    smallest offset (the latest send day; overdue offsets are negative) supersedes the others."""
+    return (
+        col(Notification.deadline_key) == deadline_key,
+        col(Notification.due_on) == due_on,
+        col(Notification.contact_id) == contact_id,
+    )
+
+
+def cancel_superseded(session: Session, newer: DueReminder, *, contact_id: int, now: datetime) -> int:
+    """Cancel the recipient's pending reminders of ``newer``'s deadline with an earlier offset than it.
+
+    Rows being sent (``sending``) are left to their sender, which re-checks ``is_superseded``."""
+    result = session.exec(
+        update(Notification)
+        .where(
+            *_same_line(newer.deadline.key, newer.deadline.due_on, contact_id),
+            col(Notification.offset_days) > newer.offset_days,
+            # Only rows no worker holds: a claimed row is re-checked by its worker before it is sent.
+            col(Notification.status) == NotificationStatus.PENDING,
+        )
+        .values(
+            status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target,
+            due_at=None,
+            claim_token=None,
+            closed_at=now,
+            last_error=SUPERSEDED,
+        )
+    )
+    return result.rowcount
+
+
+def is_superseded(session: Session, row: Notification) -> bool:
+    """Whether a later offset of ``row``'s deadline was recorded for the same recipient."""
+    later = exists().where(
+        *_same_line(row.deadline_key, row.due_on, row.contact_id), col(Notification.offset_days) < row.offset_days
+    )
+    return bool(session.scalar(select(later)))
 
 
 def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterable[str], now: datetime) -> int:
@@ -76,6 +125,7 @@ def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterab
         .values(
             status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target,
             due_at=None,
+            claim_token=None,
             closed_at=now,
             last_error="deadline no longer applies",
         )
@@ -84,7 +134,8 @@ def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterab
 
 
 def due_query(now: datetime, limit: int = 1000) -> Select[int | None]:
-    """Rows a worker should act on now: pending and due, or claimed with an expired lease.
+    """Rows to hand to a worker now: pending and due (a queued row whose hand-out lease ran out is
+    due again), or claimed with an expired lease.
 
     Served by the partial index ``ix_notifications_due`` (only active rows are in it), so its
     cost follows the rows due, not the ledger's history.
@@ -100,8 +151,30 @@ def due_query(now: datetime, limit: int = 1000) -> Select[int | None]:
     )
 
 
-def due_ids(session: Session, now: datetime, limit: int = 1000) -> list[int]:
-    return list(session.scalars(due_query(now, limit)))
+def hand_out(session: Session, now: datetime, *, lease: timedelta, limit: int = 1000) -> list[int]:
+    """Mark the rows due now as handed to the queue, and return their ids, oldest due first.
+
+    A conditional UPDATE: each row is marked ``QUEUED`` and its ``due_at`` moved ``lease`` ahead,
+    so the next pass does not hand it out again while its message waits in the queue (``claim``
+    takes a queued row at once). It is handed out again only when that lease passes unclaimed
+    (the message was lost), or when a failed try's retry time comes. Of two passes at once, each
+    row goes to one: the UPDATE re-checks ``due_at`` on the row it locks.
+    """
+    due = list(session.scalars(due_query(now, limit)))
+    if not due:
+        return []
+    marked = session.scalars(
+        update(Notification)
+        .where(
+            col(Notification.id).in_(due),
+            col(Notification.status).in_(NOTIFICATIONS.sources(NotificationEvent.HAND_OUT)),
+            col(Notification.due_at) <= now,
+        )
+        .values(status=NOTIFICATIONS.move(NotificationEvent.HAND_OUT).target, claim_token=QUEUED, due_at=now + lease)
+        .returning(col(Notification.id))
+    )
+    handed = set(marked)
+    return [row_id for row_id in due if row_id is not None and row_id in handed]
 
 
 def record_delivery_failure(session: Session, failed: Notification, *, today: date, now: datetime) -> list[int]:

@@ -29,10 +29,11 @@ class Notification(SQLModel, table=True):
     """The ledger: every email Continuum intends to send, one row per recipient.
 
     Unique on (deadline, due date, offset, recipient), so planning the same reminder twice,
-    from two scheduler passes at once, records it once. ``due_at`` is when a worker should act
-    on the row next: the send time while ``pending``, the lease expiry while ``sending``, and
-    empty once it is final; the partial index on it keeps the due query proportional to the
-    rows due.
+    from two scheduler passes at once, records it once. ``due_at`` is when the row should be
+    handed to a worker next: the send (or retry) time while ``pending``, the hand-out lease's
+    end while ``pending`` and queued (``claim_token`` is ``queued``: a pass handed it to the
+    queue), the claim lease's end while ``sending`` (``claim_token`` is the worker's), and empty
+    once it is final; the partial index on it keeps the due query proportional to the rows due.
     """
 
     __tablename__ = "notifications"

@@ -1,7 +1,10 @@
 """A ledger row's status as data: the states, the events that move them and the table of moves.
 
-``pending`` rows wait for their send time; a worker ``claim``s one (``sending``, under a lease:
-a claim whose worker died is claimed again once the lease has passed), then records the outcome:
+``pending`` rows wait for their send time; the scheduler pass ``hand_out``s a due one to the
+queue (still ``pending``, marked queued for a while, so the next pass does not hand it out again;
+a row whose claim lease ran out comes back to ``pending`` the same way); a worker ``claim``s it
+(``sending``, under a lease: a claim whose worker died is handed out again once the lease has
+passed), then records the outcome:
 ``sent`` once the server accepted the message, ``pending`` again for a temporary failure (later),
 ``failed`` when retrying cannot help, ``cancelled`` when the reminder no longer applies.
 Every status write in ``ledger`` and ``delivery`` is a conditional UPDATE on the sources this
@@ -24,6 +27,7 @@ class NotificationStatus(StrEnum):
 
 
 class NotificationEvent(StrEnum):
+    HAND_OUT = "hand_out"
     CLAIM = "claim"
     MARK_SENT = "mark_sent"
     RETRY_LATER = "retry_later"
@@ -37,6 +41,7 @@ NotificationStep = Step[NotificationStatus, NotificationEvent]
 NOTIFICATION_MOVES: dict[NotificationEvent, NotificationStep] = {
     step.event: step
     for step in (
+        Step(NotificationEvent.HAND_OUT, frozenset({_PENDING, _SENDING}), _PENDING),
         Step(NotificationEvent.CLAIM, frozenset({_PENDING, _SENDING}), _SENDING),
         Step(NotificationEvent.MARK_SENT, frozenset({_SENDING}), NotificationStatus.SENT),
         Step(NotificationEvent.RETRY_LATER, frozenset({_SENDING}), _PENDING),

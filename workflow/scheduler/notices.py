@@ -9,10 +9,10 @@ from typing import TypedDict
 from sqlmodel import Session
 
 from workflow.core import Settings, local_date
-from workflow.directory import Contact
+from workflow.directory import Contact, Institution
 from workflow.lifecycle import Strategy
 from workflow.mail import DELIVERY_FAILED, GAP_WARNING, NotificationContext, build_message, render
-from workflow.monitoring import period_of_key
+from workflow.monitoring import institution_of_key, period_of_key
 from workflow.reminders import Composer, Notification
 
 
@@ -27,6 +27,7 @@ class _ExtraFacts(TypedDict, total=False):
     projected_approval: date | None
     projection_basis: str | None
     reporting_period: str | None
+    reporting_institution: str | None
 
 
 def message_key(row: Notification) -> str:
@@ -63,6 +64,9 @@ def context_for(session: Session, row: Notification, *, recipient: Contact, toda
         }
     if row.deadline_kind == "report_due":
         extra["reporting_period"] = period_of_key(row.deadline_key)
+        reporter = institution_of_key(row.deadline_key)
+        institution = session.get(Institution, reporter) if reporter is not None else None
+        extra["reporting_institution"] = institution.name if institution is not None else None
     return NotificationContext(
         strategy_title=strategy.title,
         strategy_id=strategy.id,
@@ -71,6 +75,7 @@ def context_for(session: Session, row: Notification, *, recipient: Contact, toda
         days=(row.due_on - today).days,
         recipient_name=recipient.name,
         escalated=row.escalated,
+        document_kind=strategy.kind,
         **extra,
     )
 

@@ -1,17 +1,19 @@
 """The scheduler pass: what beat runs every tick and `continuum tick` runs once.
 
 It expires what has lapsed, records the reminders that are due in the ledger (once, whoever
-runs it and however often), cancels reminders that no longer apply, and returns the ids of
-ledger rows a worker should send. It sends nothing itself: sending happens after commit."""
+runs it and however often), cancels reminders that no longer apply, and hands the due ledger
+rows to the queue: it marks them (``ledger.hand_out``) and returns their ids, each once until
+its hand-out lease or retry time says otherwise. It sends nothing itself: sending happens after
+commit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
-from workflow.core import Settings, local_date, new_session, unit_of_work
+from workflow.core import Settings, local_date, unit_of_work
 from workflow.gaps import GAP_DEADLINE, watch_gaps
 from workflow.lifecycle import expire_due
 from workflow.reminders import ledger, plan_deadline_reminders
@@ -45,9 +47,6 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
         report.recorded += gap_recorded
         kinds = frozenset().union(*(source.kinds for source in SOURCES)) | {GAP_DEADLINE}
         report.cancelled = ledger.cancel_stale(session, live | gap_live, kinds=kinds, now=now)
-    session = new_session(engine)
-    try:
-        report.due = ledger.due_ids(session, now)
-    finally:
-        session.close()
+    with unit_of_work(engine) as session:  # committed before anyone publishes the ids
+        report.due = ledger.hand_out(session, now, lease=timedelta(minutes=settings.enqueue_lease_minutes))
     return report
