@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlmodel import Session
+from sqlalchemy import Engine
 
 from api.deps import SessionDep, SettingsDep, id_path
 from api.problems import responses
-from api.routers.monitoring_schemas import CoverageItemOut, CoverageOut, FrameworkItemOut, FrameworkOut
+from api.routers.monitoring_schemas import CoverageItemOut, CoverageOut, FrameworkItemOut, FrameworkOut, MonitoringOut
 from workflow.core import Settings, clock
 from workflow.lifecycle import get_strategy
 from workflow.monitoring import (
@@ -36,8 +36,11 @@ def _year(year: int | None, settings: Settings) -> int:
     return year if year is not None else clock.today(settings.zone).year - 1
 
 
-def _result(strategy_id: int, year: int | None, session: Session, settings: Settings) -> Monitoring:
-    return monitoring_for(session, strategy_id, year=_year(year, settings), today=clock.today(settings.zone))
+def _result(strategy_id: int, year: int | None, request: Request, settings: Settings) -> Monitoring:
+    """No request session: ``monitoring_for`` reads in a short session of its own and gives the
+    pooled connection back before it computes."""
+    engine: Engine = request.app.state.engine
+    return monitoring_for(engine, strategy_id, year=_year(year, settings), today=clock.today(settings.zone))
 
 
 def _csv(result: Monitoring) -> Response:
@@ -47,29 +50,32 @@ def _csv(result: Monitoring) -> Response:
 
 
 @router.get(
-    "/strategies/{strategy_id}/monitoring", responses={**responses(404, 422), 200: {"content": {"text/csv": {}}}},
+    "/strategies/{strategy_id}/monitoring",
+    responses={**responses(404, 422), 200: {"model": MonitoringOut, "content": {"text/csv": {}}}},
 )
 def monitoring(
-    strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None,
+    strategy_id: StrategyId, request: Request, settings: SettingsDep, year: Year = None,
     format: Annotated[Literal["json", "csv"], Query(description="`csv` for spreadsheets")] = "json",
 ) -> Any:
-    """Implementation rate of the year (OECD/SIGMA), progress to target per indicator, reporting
-    timeliness per institution and GCM coverage, for the document and its action plans."""
-    result = _result(strategy_id, year, session, settings)
+    """Implementation rate of the year (OECD/SIGMA; `to_date` while the year runs), beside it
+    everything due by the as-of day with the measures past their planned end, progress to
+    target per indicator, reporting timeliness per institution and GCM coverage, for the
+    document and its action plans."""
+    result = _result(strategy_id, year, request, settings)
     return _csv(result) if format == "csv" else JSONResponse(as_json(result))
 
 
 @router.get("/strategies/{strategy_id}/monitoring.csv", response_class=Response, responses=responses(404, 422))
-def monitoring_csv(strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None) -> Response:
-    return _csv(_result(strategy_id, year, session, settings))
+def monitoring_csv(strategy_id: StrategyId, request: Request, settings: SettingsDep, year: Year = None) -> Response:
+    return _csv(_result(strategy_id, year, request, settings))
 
 
 @router.get("/strategies/{strategy_id}/monitoring/report", response_class=HTMLResponse, responses=responses(404, 422))
 def monitoring_report(
-    strategy_id: StrategyId, session: SessionDep, settings: SettingsDep, year: Year = None
+    strategy_id: StrategyId, request: Request, settings: SettingsDep, year: Year = None
 ) -> HTMLResponse:
     """A printable monitoring report for the committee to circulate."""
-    return HTMLResponse(as_html(_result(strategy_id, year, session, settings)))
+    return HTMLResponse(as_html(_result(strategy_id, year, request, settings)))
 
 
 @router.get("/strategies/{strategy_id}/alignment", response_model=CoverageOut, responses=responses(404, 422))

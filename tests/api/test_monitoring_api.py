@@ -88,12 +88,13 @@ def test_demo_a_contact_point_reports_the_coordinator_accepts_and_monitoring_sho
         body = coordinator.get(f"/strategies/{plan}/monitoring", params={"year": 2025}).json()
     # 2025: 1.1 on track, 1.2 not planned (2024), 2.1 delayed, 2.2 not started, 3.1 completed -> 2 of 4.
     assert body["implementation"] | {"not_implemented_measure_ids": None} == {
+        "complete": True, "to_date": False, "as_of": "2025-12-31",
         "planned": 4, "completed": 1, "on_schedule": 1, "implemented": 2, "cancelled": 0, "rate_percent": "50.0",
         "not_implemented_measure_ids": None,
     }
     remittances = next(i for i in body["indicators"] if i["name"].startswith("Average cost"))
     # decreasing: (6.25 - 7.5) / (5 - 7.5) = 50 %
-    assert remittances["latest"] == {"value": "6.2500", "period": "2025-Q4"}
+    assert remittances["latest"] == {"value": "6.25", "period": "2025-Q4"}  # 7.50 -> 5.00: two decimals
     assert (remittances["progress_percent"], remittances["progress_state"]) == ("50.0", "in_progress")
     committee_row = next(t for t in body["timeliness"] if t["institution_id"] == committee)
     assert committee_row["late"] == ["2025-Q4"]  # due 2026-01-30, submitted 2026-02-10

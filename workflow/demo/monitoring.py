@@ -91,10 +91,11 @@ def seed_demo_monitoring(
         assert created.id is not None, "create_measure flushes, so the row has its id"
         return created.id
 
-    def indicator(name: str, unit: str, baseline: str, target: str, direction: str = "increase", **owner: int) -> None:
+    def indicator(name: str, unit: str, baseline: str, target: str, direction: str = "increase", *,
+                  objective_id: int | None = None, measure_id: int | None = None) -> None:
         command = IndicatorCreate(name=name, unit=unit, baseline_value=Decimal(baseline), baseline_year=2023,
                                   target_value=Decimal(target), target_year=2026, direction=direction)
-        create_indicator(session, command, now=now, **owner)
+        create_indicator(session, command, objective_id=objective_id, measure_id=measure_id, now=now)
 
     data = objective("1", "Evidence-based migration governance", ["gcm:1", "sdg:10.7.2", "mgi:whole-of-government"])
     returns = objective("2", "Dignified return and sustainable reintegration", ["gcm:21", "mgi:migrants-rights"])

@@ -24,7 +24,7 @@ from workflow.monitoring.plan.cycles import expected_reports, get_cycle, set_cyc
 from workflow.monitoring.plan.importer import import_plan_csv
 from workflow.monitoring.plan.indicators import create_indicator
 from workflow.monitoring.reporting import reports
-from workflow.monitoring.reporting.deadlines import ReportDeadlines, period_of_key
+from workflow.monitoring.reporting.deadlines import ReportDeadlines, institution_of_key, period_of_key
 from workflow.monitoring.requests import (
     AcceptRequest,
     CycleSet,
@@ -78,6 +78,7 @@ __all__ = [
     "get_cycle",
     "import_plan_csv",
     "indicators",
+    "institution_of_key",
     "list_measures",
     "list_objectives",
     "monitoring_for",

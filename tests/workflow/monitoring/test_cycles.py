@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 
-from workflow.monitoring.plan.periods import parse_label, period_containing, periods_between, reporting_periods
+from workflow.monitoring.plan import periods as calendar
+from workflow.monitoring.plan.cycles import expected_of, responsible_for
+from workflow.monitoring.plan.periods import (
+    MAX_CYCLE_YEARS,
+    parse_label,
+    period_containing,
+    periods_between,
+    reporting_periods,
+)
 
 
 @pytest.mark.parametrize(
@@ -54,3 +63,66 @@ def test_labels_that_name_no_period_are_refused(label):
 def test_a_label_names_its_period():
     period = parse_label("2025-Q4", due_days=45)
     assert (period.start, period.end, period.due_on) == (date(2025, 10, 1), date(2025, 12, 31), date(2026, 2, 14))
+
+
+# Bounded cycles (issue 10, item 5) -------------------------------------------------------------
+
+
+def _unbounded(frequency, due_days, starts_on, plan_start, plan_end):
+    """The definition before the bound: every period overlapping the plan that ends on or after starts_on."""
+    return [p for p in periods_between(frequency, plan_start, plan_end, due_days) if p.end >= starts_on]
+
+
+@pytest.mark.parametrize("frequency", ["quarterly", "semi_annual", "annual"])
+@pytest.mark.parametrize(
+    ("starts_on", "plan_start", "plan_end"),
+    [
+        (date(2020, 1, 1), date(2024, 5, 2), date(2026, 11, 15)),  # cycle set before the plan starts
+        (date(2025, 3, 15), date(2024, 1, 1), date(2026, 12, 31)),  # mid-period start
+        (date(2026, 12, 1), date(2024, 1, 1), date(2026, 11, 15)),  # after the plan's last day, in its last period
+        (date(2027, 2, 1), date(2024, 1, 1), date(2026, 11, 15)),  # after the plan: nothing to ask
+        (date(2024, 1, 1), date(2024, 1, 1), date(2073, 12, 31)),  # exactly MAX_CYCLE_YEARS
+    ],
+)
+def test_within_the_bound_a_cycle_asks_for_exactly_the_periods_it_always_did(frequency, starts_on, plan_start,
+                                                                            plan_end):
+    bounded = reporting_periods(frequency, 30, starts_on, plan_start, plan_end)
+    assert bounded == _unbounded(frequency, 30, starts_on, plan_start, plan_end)
+    for year in range(2023, 2028):
+        assert reporting_periods(frequency, 30, starts_on, plan_start, plan_end, year=year) == [
+            p for p in bounded if p.end.year == year
+        ]
+
+
+def test_a_cycle_never_asks_for_more_than_its_bound_whatever_the_plan_period():
+    periods = reporting_periods("quarterly", 30, date(1900, 1, 1), date(1900, 1, 1), date(2199, 12, 31))
+    assert len(periods) == 4 * MAX_CYCLE_YEARS == 200 and periods[-1].label == "1949-Q4"
+    later = reporting_periods("quarterly", 30, date(2025, 2, 1), date(1900, 1, 1), date(2199, 12, 31))
+    assert (later[0].label, later[-1].label) == ("2025-Q1", "2074-Q4")
+    assert reporting_periods("quarterly", 30, date(1900, 1, 1), date(1900, 1, 1), date(2199, 12, 31), year=2100) == []
+
+
+def test_the_periods_of_one_year_are_found_without_walking_the_others(monkeypatch):
+    calls = []
+    real = calendar.period_containing
+    monkeypatch.setattr(calendar, "period_containing", lambda *a, **k: calls.append(a) or real(*a, **k))
+    periods = reporting_periods("quarterly", 30, date(1925, 1, 1), date(1900, 1, 1), date(2199, 12, 31), year=1960)
+    assert [p.label for p in periods] == ["1960-Q1", "1960-Q2", "1960-Q3", "1960-Q4"]
+    assert len(calls) <= 6
+
+
+def test_who_is_asked_to_report_is_worked_out_per_institution_as_it_is_per_period():
+    def m(institution, start, end, status="on_track"):
+        return SimpleNamespace(responsible_institution_id=institution, status=status,
+                               planned_start=date.fromisoformat(start), planned_end=date.fromisoformat(end))
+
+    measures = [
+        m(1, "2024-02-01", "2024-05-15"), m(1, "2024-05-10", "2024-08-01"), m(1, "2025-01-01", "2025-01-31"),
+        m(2, "2024-10-01", "2025-12-31"), m(3, "2024-01-01", "2025-12-31", "cancelled"),
+        m(4, "2023-01-01", "2023-12-31"), m(5, "2024-12-31", "2024-12-31"),
+    ]
+    periods = periods_between("quarterly", date(2024, 1, 1), date(2025, 12, 31))
+    expected = [(e.period.label, e.institution_id) for e in expected_of(periods, measures)]
+    assert expected == [(p.label, i) for p in periods for i in sorted(responsible_for(measures, p))]
+    assert ("2024-Q3", 1) in expected and ("2024-Q4", 1) not in expected and ("2024-Q4", 5) in expected
+    assert not any(i in (3, 4) for _, i in expected)

@@ -10,9 +10,12 @@ import pytest
 from workflow.monitoring.results.rates import (
     ExpectedReport,
     MeasureFacts,
+    delivery_by,
+    figures_day,
     implementation_rate,
     progress_to_target,
     timeliness,
+    year_complete,
 )
 
 
@@ -97,3 +100,48 @@ def test_timeliness_per_institution():
         1, ["2025-Q1"], ["2025-Q2"], ["2025-Q3"]
     )
     assert (second.on_time, second.missing, second.not_yet_due) == (["2025-Q3"], [], ["2025-Q4"])
+
+
+# An honest headline (issue 10, item 15): the demo's action plan on 10 February 2026.
+DEMO_MEASURES = [
+    MeasureFacts(11, date(2024, 6, 1), date(2026, 12, 31), "on_track"),  # 1.1
+    MeasureFacts(12, date(2024, 6, 1), date(2024, 12, 31), "completed", date(2024, 11, 15)),  # 1.2
+    MeasureFacts(21, date(2024, 9, 1), date(2025, 12, 31), "delayed"),  # 2.1
+    MeasureFacts(22, date(2025, 1, 1), date(2025, 6, 30), "not_started"),  # 2.2
+    MeasureFacts(31, date(2025, 3, 1), date(2026, 12, 31), "on_track"),  # 3.1
+]
+FEB_10 = date(2026, 2, 10)
+
+
+def test_a_running_year_keeps_the_sigma_rate_but_is_to_date_and_its_carried_over_work_stays_in_sight():
+    """2026: 1.1 and 3.1 are planned and on track, so SIGMA says 2 of 2 = 100.0 %; 2.1 (delayed)
+    and 2.2 (not started) ended in 2025, so SIGMA drops them from 2026. Beside the rate: of the
+    3 measures due by 10 February (1.2, 2.1, 2.2) one was delivered, 33.3 %, and 2.1 and 2.2 are
+    past their planned end, carried over from before 2026."""
+    sigma = implementation_rate(DEMO_MEASURES, 2026)
+    assert (sigma.planned, sigma.implemented, sigma.rate_percent) == (2, 2, Decimal("100.0"))
+    assert not year_complete(2026, FEB_10) and figures_day(2026, FEB_10) == FEB_10
+    due = delivery_by(DEMO_MEASURES, 2026, figures_day(2026, FEB_10))
+    assert (due.due, due.delivered, due.rate_percent) == (3, 1, Decimal("33.3"))
+    assert due.overdue_ids == (21, 22) and due.carried_over_ids == (21, 22) and due.overdue_cancelled == 0
+
+
+def test_a_full_year_is_final_and_its_late_measures_are_in_its_own_rate_not_carried_over():
+    assert year_complete(2025, FEB_10) and figures_day(2025, FEB_10) == date(2025, 12, 31)
+    assert implementation_rate(DEMO_MEASURES, 2025).rate_percent == Decimal("50.0")  # 1.1 and 3.1 of 4: unchanged
+    due = delivery_by(DEMO_MEASURES, 2025, date(2025, 12, 31))
+    assert (due.due, due.delivered, due.overdue_ids, due.carried_over_ids) == (3, 1, (21, 22), ())
+
+
+def test_due_by_a_day_counts_a_completion_only_on_or_before_that_day_and_cancelled_work_as_undelivered():
+    measures = [
+        MeasureFacts(1, date(2024, 1, 1), date(2024, 12, 31), "completed", date(2025, 3, 1)),  # late
+        MeasureFacts(2, date(2024, 1, 1), date(2024, 12, 31), "cancelled"),
+        MeasureFacts(3, date(2024, 1, 1), date(2025, 12, 31), "completed", date(2024, 6, 1)),  # not due yet
+        MeasureFacts(4, date(2024, 1, 1), date(2024, 12, 31), "completed", date(2024, 12, 31)),  # on the day
+    ]
+    at_year_end = delivery_by(measures, 2024, date(2024, 12, 31))
+    assert (at_year_end.due, at_year_end.delivered, at_year_end.overdue_ids) == (3, 1, (1, 2))
+    assert at_year_end.overdue_cancelled == 1 and at_year_end.carried_over_ids == ()
+    assert delivery_by(measures, 2025, date(2025, 12, 31)).carried_over_ids == (2,)  # 1 was delivered in March
+    assert delivery_by([], 2025, date(2025, 12, 31)).rate_percent is None

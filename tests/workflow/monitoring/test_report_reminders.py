@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.workflow.monitoring.builders import monitored_plan
 from workflow.core.db import unit_of_work
+from workflow.directory import Institution
 from workflow.monitoring.reporting.reports import open_report, submit_report
 from workflow.monitoring.requests import ReportOpen
 from workflow.reminders.models import Notification
@@ -98,3 +99,17 @@ def test_a_report_that_was_never_expected_is_not_chased_for_periods_before_the_c
     with freezegun.freeze_time(at(date(2020, 5, 8))):
         run_pass(engine, now=at(date(2020, 5, 8)), settings=settings)
     assert rows(engine) == []
+
+
+def test_an_overdue_notice_says_whose_report_is_late_and_for_which_period(engine, settings):
+    world = monitored_plan(engine)
+    with freezegun.freeze_time(at(date(2020, 5, 1))):
+        run_pass(engine, now=at(date(2020, 5, 1)), settings=settings)
+    (row,) = rows(engine)
+    with unit_of_work(engine) as s:
+        partner = s.get(Institution, world.partner)
+        assert partner is not None
+        message = compose_for(settings)(s, s.get(Notification, row.id), at(date(2020, 5, 1)))
+    text = message.get_body(("plain",)).get_content()
+    assert f"progress report of {partner.name} for 2020-Q1" in str(message["Subject"])
+    assert f"Reporting institution: {partner.name}" in text and "Reporting period: 2020-Q1" in text

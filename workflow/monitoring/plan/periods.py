@@ -4,6 +4,12 @@ Periods are calendar quarters, halves or years, labelled ``2025-Q3``, ``2025-H2`
 A plan reports for every calendar period that overlaps its own period (a plan that starts on
 2 May reports for the whole second quarter). A report is due ``due_days`` after its period
 closes: the fourth quarter of 2025 with 30 days is due on 2026-01-30.
+
+A cycle asks for at most ``MAX_CYCLE_YEARS`` calendar years of periods, counted from the year
+of its first period: setting a cycle that would span more is refused (``cycles.set_cycle``),
+and should a plan's period grow afterwards, periods past that bound are not asked for until the
+cycle is set again from a later day. So a plan's periods, and the work every reading of them
+does, stay bounded whatever period a strategy was given (200 quarters at most).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from datetime import date, timedelta
 QUARTERLY, SEMI_ANNUAL, ANNUAL = "quarterly", "semi_annual", "annual"
 MONTHS_PER_PERIOD = {QUARTERLY: 3, SEMI_ANNUAL: 6, ANNUAL: 12}
 DEFAULT_DUE_DAYS = 30
+MAX_CYCLE_YEARS = 50
 _LABEL = re.compile(r"^(?P<year>\d{4})(?:-(?P<kind>[QH])(?P<index>\d))?$")
 
 
@@ -79,9 +86,35 @@ def frequency_of(label: str) -> str:
     return QUARTERLY if "-Q" in label else SEMI_ANNUAL if "-H" in label else ANNUAL
 
 
+def _first_day(frequency: str, starts_on: date, plan_start: date) -> date:
+    """Where a cycle's periods begin: a period is asked for when it ends on or after ``starts_on``,
+    so from the start of the period containing that day (or the plan's start, if later)."""
+    return max(plan_start, period_containing(frequency, starts_on).start)
+
+
+def cycle_span_years(frequency: str, starts_on: date, plan_start: date, plan_end: date) -> int:
+    """Calendar years from the first period a cycle asks for to the plan's end (0: it asks for none)."""
+    first = _first_day(frequency, starts_on, plan_start)
+    return plan_end.year - first.year + 1 if first <= plan_end else 0
+
+
+def reporting_window(frequency: str, starts_on: date, plan_start: date, plan_end: date) -> tuple[date, date] | None:
+    """The days whose periods a cycle asks for, cut at ``MAX_CYCLE_YEARS`` calendar years; None when empty."""
+    first = _first_day(frequency, starts_on, plan_start)
+    last = min(plan_end, date(min(first.year + MAX_CYCLE_YEARS - 1, 9999), 12, 31))
+    return (first, last) if first <= last else None
+
+
 def reporting_periods(
-    frequency: str, due_days: int, starts_on: date, plan_start: date, plan_end: date
+    frequency: str, due_days: int, starts_on: date, plan_start: date, plan_end: date, *, year: int | None = None
 ) -> list[Period]:
     """The periods a plan is asked to report on: those overlapping the plan that end on or after
-    ``starts_on`` (when the cycle was set up; earlier periods are not chased after the fact)."""
-    return [p for p in periods_between(frequency, plan_start, plan_end, due_days) if p.end >= starts_on]
+    ``starts_on`` (when the cycle was set up; earlier periods are not chased after the fact),
+    within the cycle's bound. With ``year``, only those of that calendar year (periods never
+    straddle two years), computed without walking the others."""
+    window = reporting_window(frequency, starts_on, plan_start, plan_end)
+    if window is not None and year is not None:
+        window = (max(window[0], date(year, 1, 1)), min(window[1], date(year, 12, 31)))
+    if window is None or window[0] > window[1]:
+        return []
+    return periods_between(frequency, window[0], window[1], due_days)

@@ -13,6 +13,19 @@ planned for a calendar year, the share implemented in it.
 * The status is the current one (as last accepted from a report or set by a coordinator), so
   the rate of a past year is exact only as far as statuses are kept current.
 
+This is the SIGMA figure, computed exactly as defined, and it is final only for a calendar year
+that is over. Two things keep the headline honest without bending the definition:
+
+* A year that is still running is labelled "to date" (``year_complete`` is False): its rate
+  stands at the as-of day, not at 31 December.
+* Work carried over does not vanish. A measure whose planned end fell in an earlier year is not
+  planned for this one, so SIGMA drops it from this year's count however late it is. Beside
+  the rate stands ``delivery_by``: of every measure due by the as-of day (planned end on or
+  before it, whatever year it started), how many were delivered (completed on or before it),
+  the share as a second rate, and the measures past their planned end and not implemented,
+  with those that ended before the year (outside its rate) marked as carried over. Cancelled
+  measures count as due and not delivered there too, for the same reason as above.
+
 Progress to target: ``(latest - baseline) / (target - baseline)``. Indicators are validated so
 that the target lies on the indicator's side of the baseline (above for ``increase``, below for
 ``decrease``), which makes this one formula direction-aware. It is clamped to 0..1: a value
@@ -88,6 +101,63 @@ def implementation_rate(measures: Iterable[MeasureFacts], year: int) -> Implemen
         cancelled=sum(m.status == "cancelled" for m in planned),
         implemented_ids=tuple(sorted(i for i, v in verdicts.items() if v != "not_implemented")),
         not_implemented_ids=tuple(sorted(i for i, v in verdicts.items() if v == "not_implemented")),
+    )
+
+
+def year_complete(year: int, today: date) -> bool:
+    """Whether the calendar year is over, so that its figures are final rather than "to date"."""
+    return today > date(year, 12, 31)
+
+
+def figures_day(year: int, today: date) -> date:
+    """The day a year's figures stand at: 31 December once the year is over, else today."""
+    return min(date(year, 12, 31), today)
+
+
+def delivered_by(measure: MeasureFacts, day: date) -> bool:
+    return measure.status == "completed" and measure.completed_on is not None and measure.completed_on <= day
+
+
+def past_planned_end(measure: MeasureFacts, day: date) -> bool:
+    """Due by ``day`` (planned end on or before it) and not delivered by then."""
+    return measure.planned_end <= day and not delivered_by(measure, day)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Everything due by ``as_of``: the figure that keeps carried-over work in sight."""
+
+    year: int
+    as_of: date
+    due: int
+    delivered: int
+    overdue_ids: tuple[int, ...]
+    carried_over_ids: tuple[int, ...]  # overdue and planned to end before ``year``: outside its rate
+    overdue_cancelled: int
+
+    @property
+    def overdue(self) -> int:
+        return len(self.overdue_ids)
+
+    @property
+    def rate_percent(self) -> Decimal | None:
+        """Delivered / due, as a percentage to one decimal; None when nothing was due."""
+        if not self.due:
+            return None
+        return (Decimal(100) * self.delivered / self.due).quantize(PERCENT, ROUND_HALF_UP)
+
+
+def delivery_by(measures: Iterable[MeasureFacts], year: int, as_of: date) -> Delivery:
+    due = [m for m in measures if m.planned_end <= as_of]
+    overdue = [m for m in due if not delivered_by(m, as_of)]
+    return Delivery(
+        year=year,
+        as_of=as_of,
+        due=len(due),
+        delivered=len(due) - len(overdue),
+        overdue_ids=tuple(sorted(m.id for m in overdue)),
+        carried_over_ids=tuple(sorted(m.id for m in overdue if m.planned_end < date(year, 1, 1))),
+        overdue_cancelled=sum(m.status == "cancelled" for m in overdue),
     )
 
 

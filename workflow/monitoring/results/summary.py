@@ -1,9 +1,12 @@
-"""What ``GET /strategies/{id}/monitoring`` reports: the year's implementation rate, progress to
-target per indicator, reporting timeliness per institution and GCM coverage, for a strategy
-document and its action plans. Reads the database, computes with ``rates``.
+"""What ``GET /strategies/{id}/monitoring`` reports: the year's implementation rate (OECD/SIGMA,
+labelled "to date" while the year runs), beside it everything due by the as-of day with the
+measures past their planned end, progress to target per indicator, reporting timeliness per
+institution and GCM coverage, for a strategy document and its action plans.
 
-Indicator values count once their report is accepted; the "latest" value for a year is the one
-from the accepted report with the latest period ending in or before that year.
+``monitoring_for`` reads what it needs (``reading``) in a session of its own, closes it so the
+pooled connection goes back, and only then computes (``rates``): a heavy read never holds a
+connection while it computes. ``as_json`` prints each number with its unit's precision
+(``units``).
 """
 
 from __future__ import annotations
@@ -13,17 +16,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlalchemy import Engine
 
-from workflow.directory import Institution
-from workflow.lifecycle import Strategy, get_strategy
-from workflow.monitoring.models import Indicator, IndicatorValue, Measure, Objective, ProgressReport, ReportingCycle
-from workflow.monitoring.plan.catalog import list_measures, list_objectives, scope_ids
-from workflow.monitoring.plan.cycles import expected_reports
-from workflow.monitoring.plan.indicators import indicators_in, level_of
-from workflow.monitoring.results import rates
+from workflow.core import new_session
+from workflow.monitoring.plan.cycles import expected_of
+from workflow.monitoring.plan.periods import reporting_periods
+from workflow.monitoring.results import rates, units
 from workflow.monitoring.results.alignment import coverage
+from workflow.monitoring.results.reading import Inputs, PlanIn, read_inputs
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,10 @@ class MeasureRow:
     planned_start: date
     planned_end: date
     completed_on: date | None
+    estimated_cost: str | None  # with the currency's decimals
+    currency: str | None
     verdict: str | None  # completed | on_schedule | not_implemented; None when not planned in the year
+    past_planned_end: bool  # due by the figures' day and not completed by then
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,11 @@ class IndicatorRow:
     level: str
     unit: str
     direction: str
-    baseline: Decimal
+    baseline: str  # baseline, target and latest share the indicator's precision
     baseline_year: int
-    target: Decimal
+    target: str
     target_year: int
-    latest: Decimal | None
+    latest: str | None
     latest_period: str | None
     progress: rates.Progress
 
@@ -65,127 +68,119 @@ class TimelinessRow:
 
 @dataclass(frozen=True)
 class Monitoring:
-    strategy: Strategy
+    strategy: PlanIn
     year: int
-    as_of: date
+    as_of: date  # the day the results were asked on
+    complete: bool  # the year is over: its figures are final, not "to date"
+    figures_as_of: date  # 31 December of the year once it is over, else ``as_of``
     implementation: rates.ImplementationRate
+    delivery: rates.Delivery
     measures: list[MeasureRow]
     indicators: list[IndicatorRow]
     timeliness: list[TimelinessRow]
     gcm_addressed: list[str]
     gcm_not_addressed: list[str]
 
-
-def _id(row: Objective | Measure | Indicator) -> int:
-    """The primary key of a row read from the database (only a row not yet flushed has none)."""
-    assert row.id is not None
-    return row.id
+    @property
+    def to_date(self) -> bool:
+        return not self.complete
 
 
-def _names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(col(Institution.id), col(Institution.name))).all())
-
-
-def _latest_values(session: Session, indicator_ids: list[int], year: int) -> dict[int, tuple[Decimal, str]]:
-    query = (
-        select(col(IndicatorValue.indicator_id), col(IndicatorValue.value), col(ProgressReport.period_label))
-        .join(ProgressReport, col(ProgressReport.id) == col(IndicatorValue.report_id))
-        .where(col(IndicatorValue.indicator_id).in_(indicator_ids), col(ProgressReport.status) == "accepted",
-               col(ProgressReport.period_end) <= date(year, 12, 31))
-        .order_by(col(ProgressReport.period_end), col(ProgressReport.reviewed_at))
-    )
-    return {indicator_id: (value, label) for indicator_id, value, label in session.execute(query)}
-
-
-def _timeliness(
-    session: Session, plans: list[Strategy], year: int, today: date, names: dict[int, str]
-) -> list[TimelinessRow]:
+def _timeliness(inputs: Inputs, year: int, today: date) -> list[TimelinessRow]:
     expected: list[rates.ExpectedReport] = []
-    for plan in plans:
-        cycle = session.get(ReportingCycle, plan.id)
-        if cycle is None:
-            continue
-        submitted = {
-            (r.period_label, r.institution_id): r.first_submitted_on
-            for r in session.scalars(select(ProgressReport).where(col(ProgressReport.plan_id) == plan.id))
-        }
+    for cycle in inputs.cycles:
+        plan = cycle.plan
+        periods = reporting_periods(cycle.frequency, cycle.due_days, cycle.starts_on, plan.period_start,
+                                    plan.period_end, year=year)
+        measures = [m for m in inputs.measures if m.plan_id == plan.id]
         expected += [
             rates.ExpectedReport(e.institution_id, e.period.label, e.period.due_on,
-                                 submitted.get((e.period.label, e.institution_id)))
-            for e in expected_reports(session, plan, cycle)
-            if e.period.end.year == year
+                                 inputs.first_submitted.get((plan.id, e.period.label, e.institution_id)))
+            for e in expected_of(periods, measures)
         ]
     return [
-        TimelinessRow(t.institution_id, names.get(t.institution_id, "?"), t) for t in rates.timeliness(expected, today)
+        TimelinessRow(t.institution_id, inputs.names.get(t.institution_id, "?"), t)
+        for t in rates.timeliness(expected, today)
     ]
 
 
-def monitoring_for(session: Session, strategy_id: int, *, year: int, today: date) -> Monitoring:
-    strategy = get_strategy(session, strategy_id)
-    ids = scope_ids(session, strategy)
-    plans = [get_strategy(session, i) for i in ids]
-    names = _names(session)
-    measures = list_measures(session, ids)
-    facts = [rates.MeasureFacts(_id(m), m.planned_start, m.planned_end, m.status, m.completed_on) for m in measures]
-    implementation = rates.implementation_rate(facts, year)
+def compute(inputs: Inputs, *, year: int, today: date) -> Monitoring:
+    """The results from values already read: pure, no database."""
+    figures_day = rates.figures_day(year, today)
+    facts = [rates.MeasureFacts(m.id, m.planned_start, m.planned_end, m.status, m.completed_on)
+             for m in inputs.measures]
     measure_rows = [
-        MeasureRow(_id(m), m.plan_id, m.code, m.title, names.get(m.responsible_institution_id, "?"), m.status,
-                   m.planned_start, m.planned_end, m.completed_on,
-                   rates.implementation_verdict(f, year) if rates.planned_in(f, year) else None)
-        for m, f in zip(measures, facts, strict=True)
+        MeasureRow(m.id, m.plan_id, m.code, m.title, inputs.names.get(m.responsible_institution_id, "?"), m.status,
+                   m.planned_start, m.planned_end, m.completed_on, units.money(m.estimated_cost, m.currency),
+                   m.currency, rates.implementation_verdict(f, year) if rates.planned_in(f, year) else None,
+                   rates.past_planned_end(f, figures_day))
+        for m, f in zip(inputs.measures, facts, strict=True)
     ]
-    scope_with_parent = ids + ([strategy.parent_id] if strategy.parent_id else [])
-    indicators = indicators_in(session, scope_with_parent)
-    latest = _latest_values(session, [_id(i) for i in indicators], year)
     indicator_rows = []
-    for i in indicators:
-        found: tuple[Decimal | None, str | None] = latest.get(_id(i), (None, None))
+    for i in inputs.indicators:
+        found: tuple[Decimal | None, str | None] = inputs.latest.get(i.id, (None, None))
         value, label = found
+        decimals = units.shared_places((i.baseline, i.target, value))
         indicator_rows.append(IndicatorRow(
-            _id(i), i.name, level_of(i), i.unit, i.direction, i.baseline_value, i.baseline_year,
-            i.target_value, i.target_year, value, label,
-            rates.progress_to_target(i.baseline_value, i.target_value, value),
+            i.id, i.name, i.level, i.unit, i.direction, units.fixed(i.baseline, decimals) or "", i.baseline_year,
+            units.fixed(i.target, decimals) or "", i.target_year, units.fixed(value, decimals), label,
+            rates.progress_to_target(i.baseline, i.target, value),
         ))
-    objectives = list_objectives(session, scope_with_parent)
-    gcm = coverage(
-        [(_id(o), o.alignment_tags) for o in objectives], [(_id(m), m.alignment_tags) for m in measures]
-    )["gcm"]
+    gcm = coverage(inputs.objective_tags, [(m.id, m.alignment_tags) for m in inputs.measures])["gcm"]
     return Monitoring(
-        strategy=strategy, year=year, as_of=today, implementation=implementation, measures=measure_rows,
-        indicators=indicator_rows, timeliness=_timeliness(session, plans, year, today, names),
+        strategy=inputs.strategy, year=year, as_of=today, complete=rates.year_complete(year, today),
+        figures_as_of=figures_day, implementation=rates.implementation_rate(facts, year),
+        delivery=rates.delivery_by(facts, year, figures_day), measures=measure_rows, indicators=indicator_rows,
+        timeliness=_timeliness(inputs, year, today),
         gcm_addressed=[c.tag for c in gcm if c.addressed], gcm_not_addressed=[c.tag for c in gcm if not c.addressed],
     )
 
 
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+def monitoring_for(engine: Engine, strategy_id: int, *, year: int, today: date) -> Monitoring:
+    """Read (``NotFound`` for an unknown strategy), give the connection back, then compute."""
+    with new_session(engine) as session:
+        inputs = read_inputs(session, strategy_id, year=year)
+    return compute(inputs, year=year, today=today)
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return units.fixed(value, 1)
 
 
 def as_json(result: Monitoring) -> dict[str, Any]:
     """JSON-ready; exact decimals are strings so no client rounds them through a float."""
-    impl = result.implementation
+    impl, due = result.implementation, result.delivery
     return {
         "strategy": {"id": result.strategy.id, "title": result.strategy.title, "kind": result.strategy.kind},
         "year": result.year,
         "as_of": result.as_of.isoformat(),
         "implementation": {
+            "complete": result.complete, "to_date": result.to_date, "as_of": result.figures_as_of.isoformat(),
             "planned": impl.planned, "completed": impl.completed, "on_schedule": impl.on_schedule,
-            "implemented": impl.implemented, "cancelled": impl.cancelled, "rate_percent": _text(impl.rate_percent),
+            "implemented": impl.implemented, "cancelled": impl.cancelled, "rate_percent": _percent(impl.rate_percent),
             "not_implemented_measure_ids": list(impl.not_implemented_ids),
+        },
+        "due_by_as_of": {
+            "as_of": due.as_of.isoformat(), "due": due.due, "delivered": due.delivered,
+            "rate_percent": _percent(due.rate_percent), "past_planned_end": due.overdue,
+            "past_planned_end_measure_ids": list(due.overdue_ids),
+            "carried_over_measure_ids": list(due.carried_over_ids), "past_planned_end_cancelled": due.overdue_cancelled,
         },
         "measures": [
             {"id": m.id, "plan_id": m.plan_id, "code": m.code, "title": m.title,
              "responsible_institution": m.institution, "status": m.status,
              "planned_start": m.planned_start.isoformat(), "planned_end": m.planned_end.isoformat(),
-             "completed_on": m.completed_on.isoformat() if m.completed_on else None, "verdict": m.verdict}
+             "completed_on": m.completed_on.isoformat() if m.completed_on else None,
+             "estimated_cost": m.estimated_cost, "currency": m.currency, "verdict": m.verdict,
+             "past_planned_end": m.past_planned_end}
             for m in result.measures
         ],
         "indicators": [
             {"id": i.id, "name": i.name, "level": i.level, "unit": i.unit, "direction": i.direction,
-             "baseline": {"value": str(i.baseline), "year": i.baseline_year},
-             "target": {"value": str(i.target), "year": i.target_year},
-             "latest": {"value": _text(i.latest), "period": i.latest_period},
-             "progress_percent": _text(i.progress.percent), "progress_state": i.progress.state}
+             "baseline": {"value": i.baseline, "year": i.baseline_year},
+             "target": {"value": i.target, "year": i.target_year},
+             "latest": {"value": i.latest, "period": i.latest_period},
+             "progress_percent": _percent(i.progress.percent), "progress_state": i.progress.state}
             for i in result.indicators
         ],
         "timeliness": [
