@@ -8,8 +8,8 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from sqlalchemy import Engine
 
-from api import problems
-from api.auth import authenticate, document_security
+from api import docs, problems
+from api.auth import PUBLIC_PATHS, Authentication, authenticate, document_security
 from api.limits import BodySizeLimit
 from api.routers import (
     directory,
@@ -22,6 +22,8 @@ from api.routers import (
     system,
     tokens,
 )
+from api.security import SecurityHeaders
+from api.throttle import FailureThrottle
 from workflow.core import Settings, get_settings, make_engine
 
 DESCRIPTION = """
@@ -33,18 +35,33 @@ to `/strategies/{id}/transitions`. Every strategy response carries its `stage`, 
 (also sent as `ETag`) and the `allowed_events`; send `If-Match` with the ETag you read to make
 sure nobody changed it in between. Errors are RFC 9457 `application/problem+json`.
 
-Every endpoint but `/health` needs an API token: `Authorization: Bearer <token>` (Authorize button
-above). Tokens come from `continuum tokens create` or, for admins, `POST /tokens`.
+Every endpoint but `/health` (and these docs) needs an API token: `Authorization: Bearer <token>`
+(Authorize button above). Tokens come from `continuum tokens create` or, for admins, `POST /tokens`.
 """
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
-    app = FastAPI(title="Continuum", version="0.1.0", description=DESCRIPTION, dependencies=[Depends(authenticate)])
+    app = FastAPI(
+        title="Continuum", version="0.1.0", description=DESCRIPTION, dependencies=[Depends(authenticate)],
+        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
+    )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.resolved_database_url)
     problems.install(app)
+    docs.install(app)
+    system.install_health_check(app, app.state.engine)
+    # The last added runs first: security headers on every answer, then authentication before
+    # anything reads the body (401 first), then the body limit for those who may send one.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        Authentication,
+        engine=app.state.engine,
+        throttle=FailureThrottle(settings.auth_failures_per_minute),
+        open_paths=PUBLIC_PATHS | docs.DOCS_PATHS,
+        open_prefixes=(docs.STATIC_PREFIX,),
+    )
+    app.add_middleware(SecurityHeaders)
     app.include_router(strategies.router)
     app.include_router(directory.router)
     app.include_router(notifications.router)

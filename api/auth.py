@@ -1,34 +1,53 @@
 """Who is calling: bearer-token authentication and the checks routes use to authorize.
 
-``authenticate`` is an application-wide dependency (see ``api.app``), so every route, including
-those of routers added later, needs a valid token unless its path is in ``PUBLIC_PATHS``. The
-docs (/docs, /redoc, /openapi.json) are plain Starlette routes that no dependency reaches.
+Authentication comes before anything else. ``Authentication`` is an ASGI middleware that checks
+the bearer token of every request outside the open paths (``/health``, the docs and their assets)
+before routing, so no body, content type, encoding, parameter or unknown route can earn an
+unauthenticated caller anything but 401, nor make the server parse a byte for them. It stores the
+``Principal`` in the request's state, where the application-wide ``authenticate`` dependency (see
+``api.app``) hands it to routes. Refused tokens are counted per client address by ``api.throttle``
+(those shaped like a Continuum token, which are looked up; anything else is refused without a
+query and could never succeed): past the limit they get 429 with Retry-After; a valid token
+always passes.
+
+Tests may replace the principal with FastAPI's ``dependency_overrides[authenticate]``; the
+middleware then leaves authentication to the override.
+
 Routes authorize with ``require_roles`` (the role) and ``Principal.may_act_for`` (the object's
 institution); admins pass both.
 
-Authentication reads the token in its own short session, so a failure never touches the
-request's unit of work, and records ``last_used_at`` at most once per few minutes per token:
-a read stays a read for the database almost always.
+The token is read in its own short session, so a failure never touches the request's unit of
+work, and ``last_used_at`` is recorded at most once per few minutes per token: a read stays a
+read for the database almost always.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.problems import PROBLEM_MEDIA_TYPE
-from workflow.access import TOKEN_ROLES, TokenRefused, mark_used, verify_token
-from workflow.core import Forbidden, Unauthenticated, clock, new_session
+from api.problems import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, database_problem, domain_problem
+from api.throttle import FailureThrottle
+from workflow.access import TOKEN_ROLES, TokenRefused, looks_like_token, mark_used, verify_token
+from workflow.core import DomainError, Forbidden, TooManyFailedAuthentications, Unauthenticated, clock, new_session
 
 log = logging.getLogger("continuum.api.auth")
 
 ROLES = TOKEN_ROLES
-PUBLIC_PATHS = frozenset({"/health"})
+PUBLIC_PATHS = frozenset({"/health"})  # public operations of the API schema
 SECURITY_SCHEME = "bearerToken"
+PRINCIPAL = "principal"  # the key in the request's state
 
 
 @dataclass(frozen=True)
@@ -48,8 +67,13 @@ class Principal:
             raise Forbidden(f"token {self.name!r} acts for {own}; {what} belongs to institution {institution_id}")
 
 
-def _bearer_secret(request: Request) -> str:
-    header = request.headers.get("authorization")
+_QUERY_TOKEN = re.compile(rb"(?:^|&)(?:access_token|token)=", re.IGNORECASE)
+
+
+def _bearer_secret(header: str | None, query_string: bytes = b"") -> str:
+    if header is None and _QUERY_TOKEN.search(query_string):
+        raise Unauthenticated("a token in the query string is not accepted (logs would keep it): "
+                              "send it as `Authorization: Bearer <token>`", token_presented=False)
     if header is None:
         raise Unauthenticated("send an API token: `Authorization: Bearer <token>`", token_presented=False)
     scheme, _, secret = header.strip().partition(" ")
@@ -58,14 +82,10 @@ def _bearer_secret(request: Request) -> str:
     return secret.strip()
 
 
-def authenticate(request: Request) -> Principal | None:
-    """The caller behind the bearer token; None on public paths, which need none."""
-    route = request.scope.get("route")
-    if getattr(route, "path", None) in PUBLIC_PATHS:
-        return None
-    secret = _bearer_secret(request)
+def principal_of(engine: Engine, secret: str) -> Principal:
+    """The principal whose token ``secret`` is, or ``Unauthenticated``; records the token's use."""
     now = clock.now()
-    with new_session(request.app.state.engine) as session:
+    with new_session(engine) as session:
         try:
             token = verify_token(session, secret, now=now)
         except TokenRefused as refused:
@@ -77,6 +97,76 @@ def authenticate(request: Request) -> Principal | None:
         except DBAPIError:  # a busy database must not fail the request over a usage timestamp
             session.rollback()
             log.warning("could not record the use of token %r", token.name, exc_info=True)
+    return principal
+
+
+class Authentication:
+    """Authenticates every request outside ``open_paths`` / ``open_prefixes`` before the app sees it."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        engine: Engine,
+        throttle: FailureThrottle,
+        open_paths: Collection[str],
+        open_prefixes: tuple[str, ...] = (),
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.throttle = throttle
+        self.open_paths = frozenset(open_paths)
+        self.open_prefixes = open_prefixes
+
+    def is_open(self, scope: Scope) -> bool:
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root):]
+        return (path.rstrip("/") or "/") in self.open_paths or path.startswith(self.open_prefixes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.is_open(scope) or _overridden(scope):
+            await self.app(scope, receive, send)
+            return
+        secret = None
+        try:
+            secret = _bearer_secret(Headers(scope=scope).get("authorization"), scope.get("query_string", b""))
+            principal = await run_in_threadpool(principal_of, self.engine, secret)
+        except DomainError as refused:
+            # Only a token that was looked up counts: nothing else could succeed or costs a query.
+            await self._refuse(scope, receive, send, refused, counted=secret is not None and looks_like_token(secret))
+            return
+        except (DBAPIError, PoolTimeout) as failure:
+            problem = database_problem(failure, instance=scope["path"])
+            assert problem is not None
+            await problem(scope, receive, send)
+            return
+        scope.setdefault("state", {})[PRINCIPAL] = principal
+        await self.app(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, refused: DomainError, *, counted: bool) -> None:
+        if counted:
+            client = scope.get("client")
+            address = client[0] if client else "unknown"
+            retry_after = self.throttle.failed(address)
+            if retry_after is not None:
+                refused = TooManyFailedAuthentications(retry_after)
+        await domain_problem(refused, instance=scope["path"])(scope, receive, send)
+
+
+def _overridden(scope: Scope) -> bool:
+    app = scope.get("app")
+    return authenticate in getattr(app, "dependency_overrides", {})
+
+
+async def authenticate(request: Request) -> Principal | None:
+    """The caller the ``Authentication`` middleware found; None on public paths, which need none.
+
+    Asynchronous and without I/O, so a request never waits for a worker thread to learn who it is."""
+    principal: Principal | None = request.scope.get("state", {}).get(PRINCIPAL)
+    if principal is None and getattr(request.scope.get("route"), "path", None) not in PUBLIC_PATHS:
+        raise Unauthenticated("send an API token: `Authorization: Bearer <token>`", token_presented=False)
     return principal
 
 
@@ -105,8 +195,9 @@ def require_roles(*roles: str) -> Any:
 
 
 def document_security(openapi: dict[str, Any]) -> None:
-    """Declare the bearer scheme, and on every operation outside ``PUBLIC_PATHS`` the 401 and 403
-    it may answer (and 413 where it takes a body): the dependency is global, so FastAPI cannot."""
+    """Declare the bearer scheme, and on every operation outside ``PUBLIC_PATHS`` the 401, 403 and 429
+    it may answer (and 413 where it takes a body, 503 everywhere): the middleware is global, so
+    FastAPI cannot see them."""
     components = openapi.setdefault("components", {})
     components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = {
         "type": "http",
@@ -114,21 +205,25 @@ def document_security(openapi: dict[str, Any]) -> None:
         "description": "An API token from `continuum tokens create` or `POST /tokens`.",
     }
     problem = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    retry_after = {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before retrying"}}
     for path, operations in openapi.get("paths", {}).items():
         for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
             if "requestBody" in operation:
-                responses.setdefault("413", {"description": "The body is larger than the limit", "content": problem})
+                responses.setdefault("413", {"description": PROBLEM_DESCRIPTIONS[413], "content": problem})
+            busy = responses.setdefault("503", {"description": PROBLEM_DESCRIPTIONS[503], "content": problem})
+            busy.setdefault("headers", {}).update(retry_after)
             if path in PUBLIC_PATHS:
                 continue
             operation["security"] = [{SECURITY_SCHEME: []}]
             responses.setdefault("401", {
-                "description": "No token, or a token that is unknown, expired or revoked",
+                "description": PROBLEM_DESCRIPTIONS[401],
                 "headers": {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "`Bearer`"}},
                 "content": problem,
             })
+            responses.setdefault("403", {"description": PROBLEM_DESCRIPTIONS[403], "content": problem})
             responses.setdefault(
-                "403", {"description": "The token's role or institution may not do this", "content": problem}
+                "429", {"description": PROBLEM_DESCRIPTIONS[429], "headers": dict(retry_after), "content": problem}
             )

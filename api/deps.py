@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Path, Request
 from sqlmodel import Session
 
-from workflow.core import DomainError, Settings, unit_of_work
+from workflow.core import MalformedIfMatch, Settings, unit_of_work
 
 MAX_ID = 2**31 - 1
 MAX_PAGE_SIZE = 200
@@ -25,12 +25,6 @@ def get_session(request: Request) -> Iterator[Session]:
 def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-class MalformedIfMatch(DomainError):
-    status = 400
-    slug = "malformed-if-match"
-    title = "Malformed If-Match header"
 
 
 def expected_version(

@@ -25,10 +25,13 @@ def migrate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.security import access_log_config
+
     get_settings()  # a bad setting is reported here in one line, not inside uvicorn's factory
 
     print(f"Continuum API on http://{args.host}:{args.port} (docs at http://{args.host}:{args.port}/docs)", flush=True)
-    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level,
+                log_config=access_log_config())  # uvicorn's own, with tokens in URLs redacted
     return 0
 
 

@@ -126,3 +126,58 @@ def test_the_openapi_schema_documents_the_bearer_scheme_and_its_problems(anonymo
             assert "WWW-Authenticate" in operation["responses"]["401"]["headers"]
             if "requestBody" in operation:
                 assert "413" in operation["responses"], (method, path)
+
+
+# 401 before anything else: the token is checked before the body, its type, its encoding, the route
+# or the parameters are looked at, so no answer tells an unauthenticated caller more than "log in".
+NO_TOKEN = {}
+BAD_TOKEN = bearer("ctm_" + "B" * 43)
+UNAUTHENTICATED_CALLERS = pytest.mark.parametrize("credentials", [NO_TOKEN, BAD_TOKEN], ids=["no-token", "bad-token"])
+JSON = "application/json"
+
+
+@UNAUTHENTICATED_CALLERS
+@pytest.mark.parametrize(
+    ("content", "content_type"),
+    [
+        (b"{bad", JSON),  # malformed JSON
+        (b'{"name": 1, "unknown": true}', JSON),  # well-formed, invalid
+        (b"name=Ministry", "application/x-www-form-urlencoded"),  # wrong content type
+        (b"<institution/>", "text/xml"),
+        (b'{"name": "Minist\xe8ri"}', JSON),  # not UTF-8 (Latin-1)
+        (b"\xff\xfe{\x00}\x00", JSON),  # UTF-16 with a byte-order mark
+        (b"", None),  # no body, no content type
+    ],
+    ids=["malformed", "invalid", "form", "xml", "latin-1", "utf-16", "empty"],
+)
+@pytest.mark.parametrize(("method", "path"), [("POST", "/institutions"), ("POST", "/strategies"),
+                                              ("PATCH", "/strategies/1"), ("POST", "/strategies/1/transitions")])
+def test_without_a_valid_token_any_write_is_401_whatever_its_body(anonymous, credentials, content, content_type,
+                                                                  method, path):
+    headers = {**credentials, **({"content-type": content_type} if content_type else {})}
+    response = anonymous.request(method, path, content=content, headers=headers)
+    assert_problem(response, 401, "/problems/unauthenticated")
+    assert response.headers["www-authenticate"].startswith('Bearer realm="continuum"')
+
+
+@UNAUTHENTICATED_CALLERS
+@pytest.mark.parametrize("path", ["/strategies/not-a-number", "/strategies/0", "/events?limit=0",
+                                  "/gaps?as_of=yesterday", "/no/such/route"])
+def test_without_a_valid_token_bad_parameters_and_unknown_routes_are_401(anonymous, credentials, path):
+    response = anonymous.get(path, headers=credentials)
+    assert_problem(response, 401, "/problems/unauthenticated")
+
+
+def test_with_a_valid_token_the_same_bad_inputs_get_their_own_answers(client):
+    assert client.post("/institutions", content=b"{bad", headers={"content-type": JSON}).status_code == 422
+    assert client.post("/institutions", content=b'{"name": "Minist\xe8ri"}',
+                       headers={"content-type": JSON}).status_code == 422
+    assert client.get("/strategies/not-a-number").status_code == 422
+    assert client.get("/no/such/route").status_code == 404
+
+
+@pytest.mark.parametrize("parameter", ["access_token", "token", "Token"])
+def test_a_token_in_the_query_string_is_never_accepted(anonymous, token_for, parameter):
+    response = anonymous.get(f"/strategies?{parameter}={token_for('viewer')}")
+    body = assert_problem(response, 401, "/problems/unauthenticated")
+    assert "query string" in body["detail"]

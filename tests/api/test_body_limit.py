@@ -65,10 +65,12 @@ def test_bodies_up_to_the_limit_pass_the_middleware(limited):
     assert created.status_code == 201, created.text
 
 
-def test_the_limit_applies_before_authentication(limited):
-    limited.headers.pop("Authorization")
-    assert_problem(limited.post("/strategies", content=b"x" * (LIMIT + 1)), 413)
-    assert_problem(limited.post("/strategies", content=b"{}"), 401)
+def test_authentication_comes_before_the_limit(limited):
+    """401 first: a caller without a valid token learns nothing about the limit, declared or streamed."""
+    token = limited.headers.pop("Authorization")
+    assert_problem(limited.post("/strategies", content=b"x" * (LIMIT + 1)), 401)
+    assert_problem(limited.post("/strategies", content=chunks(b"x" * (LIMIT + 1))), 401)
+    assert_problem(limited.post("/strategies", content=b"x" * (LIMIT + 1), headers={"Authorization": token}), 413)
 
 
 def test_the_default_limit_is_one_mebibyte(client, settings):

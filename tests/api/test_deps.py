@@ -2,7 +2,8 @@
 
 import pytest
 
-from api.deps import MalformedIfMatch, expected_version
+from api.deps import expected_version
+from workflow.core import MalformedIfMatch
 
 
 @pytest.mark.parametrize(

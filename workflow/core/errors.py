@@ -121,6 +121,41 @@ class Unauthenticated(DomainError):
         self.headers = {"WWW-Authenticate": challenge}
 
 
+
+# Conditions of the HTTP edge, rendered like every other problem.
+class MalformedIfMatch(DomainError):
+    status = 400
+    slug = "malformed-if-match"
+    title = "Malformed If-Match header"
+
+
+class TooManyFailedAuthentications(DomainError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many failed authentications"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            f"too many failed authentications from this address; retry in {retry_after} seconds with a valid token"
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class ServerBusy(DomainError):
+    """Every database connection of this server is in use: an HTTP condition, not a domain rule."""
+
+    status = 503
+    slug = "server-busy"
+    title = "Server busy"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            "every database connection of this server is in use; nothing was changed, "
+            f"retry in {retry_after} seconds"
+        )
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 # Not domain errors rendered as problems: how an SMTP delivery failed, for the sender's retry rule.
 class DeliveryError(Exception):
     """The message was not accepted. ``smtp_code`` is the server's reply code when there was one."""
