@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from api.deps import MAX_ID, SessionDep, SettingsDep
 from api.problems import responses
-from workflow.core import EARLIEST_DATE, LATEST_DATE, POLICY_AREA_PATTERN, clock
+from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock
 from workflow.gaps import STATUSES, GapEntry, Timeline, gap_report, timeline_report
 from workflow.lifecycle import Kind, get_strategy
 
@@ -21,9 +21,8 @@ Status = Literal["covered", "ok", "at_risk", "gap"]
 assert set(get_args(Status)) == set(STATUSES)
 
 AsOf = Annotated[
-    date | None,
-    Query(description="Answer as recorded on this day; default: today in the deployment timezone.",
-          ge=EARLIEST_DATE, le=LATEST_DATE),
+    SaneDate | None,
+    Query(description="Answer as recorded on this day (YYYY-MM-DD); default: today in the deployment timezone."),
 ]
 PolicyAreaFilter = Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)]
 
@@ -161,8 +160,8 @@ def timeline(
     parent_id: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="A strategy: show its action plans instead.")
     ] = None,
-    from_: Annotated[date | None, Query(alias="from", ge=EARLIEST_DATE, le=LATEST_DATE)] = None,
-    to: Annotated[date | None, Query(ge=EARLIEST_DATE, le=LATEST_DATE)] = None,
+    from_: Annotated[SaneDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    to: Annotated[SaneDate | None, Query(description="YYYY-MM-DD")] = None,
     as_of: AsOf = None,
 ) -> TimelineOut:
     """Intervals in force and the holes between them, with day counts, for the strategies of a policy

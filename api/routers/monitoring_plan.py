@@ -1,6 +1,8 @@
 """Objectives, measures and indicators of a strategy or action plan; its reporting cycle; CSV import.
 
-Changes are for coordinators of the document's lead institution (and admins); reads for anyone.
+Changes are for coordinators of the document's lead institution (and admins); reads for anyone. Every
+row a change links to (a parent objective, a measure's objective) is authorized against its own
+institution too: the services call ``Principal.require_institution`` with the owner of each.
 """
 
 from __future__ import annotations
@@ -67,10 +69,14 @@ def _may_edit(session: Session, principal: Principal, strategy_id: int) -> None:
 @router.post("/strategies/{strategy_id}/objectives", status_code=status.HTTP_201_CREATED, response_model=ObjectiveOut,
              responses=WRITE)
 def create_objective(
-    strategy_id: StrategyId, command: ObjectiveCreate, session: SessionDep, principal: PrincipalDep
+    strategy_id: StrategyId, command: ObjectiveCreate, session: SessionDep, settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> Objective:
     _may_edit(session, principal, strategy_id)
-    objective = catalog.create_objective(session, strategy_id, command, now=clock.now())
+    objective = catalog.create_objective(
+        session, strategy_id, command, now=clock.now(), authorize_link=principal.require_institution,
+        settings=settings,
+    )
     return objective
 
 
@@ -106,10 +112,14 @@ def delete_objective(objective_id: ObjectiveId, session: SessionDep, principal: 
 @router.post("/strategies/{strategy_id}/measures", status_code=status.HTTP_201_CREATED, response_model=MeasureOut,
              responses=WRITE)
 def create_measure(
-    strategy_id: StrategyId, command: MeasureCreate, session: SessionDep, principal: PrincipalDep
+    strategy_id: StrategyId, command: MeasureCreate, session: SessionDep, settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> Measure:
     _may_edit(session, principal, strategy_id)
-    measure = catalog.create_measure(session, strategy_id, command, now=clock.now())
+    measure = catalog.create_measure(
+        session, strategy_id, command, now=clock.now(), authorize_link=principal.require_institution,
+        settings=settings,
+    )
     return measure
 
 
@@ -128,7 +138,9 @@ def edit_measure(
     measure_id: MeasureId, command: MeasurePatch, session: SessionDep, principal: PrincipalDep
 ) -> Measure:
     _may_edit(session, principal, catalog.get_measure(session, measure_id).plan_id)
-    measure = catalog.update_measure(session, measure_id, command, now=clock.now())
+    measure = catalog.update_measure(
+        session, measure_id, command, now=clock.now(), authorize_link=principal.require_institution
+    )
     return measure
 
 
@@ -148,13 +160,17 @@ def import_measures(
     strategy_id: StrategyId,
     csv_body: Annotated[bytes, Body(media_type="text/csv")],
     session: SessionDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
 ) -> ImportOut:
     """Import objectives and measures from CSV (see ``workflow.monitoring.plan.importer`` for the columns).
     All rows or none: a 422 lists every bad row and column as ``#/rows/{line}/{column}``.
     The body limit is ``CONTINUUM_MAX_BODY_BYTES`` (413 beyond it), as for every request."""
     _may_edit(session, principal, strategy_id)
-    result = import_plan_csv(session, strategy_id, csv_body, now=clock.now())
+    result = import_plan_csv(
+        session, strategy_id, csv_body, now=clock.now(), authorize_link=principal.require_institution,
+        settings=settings,
+    )
     return ImportOut(**vars(result))
 
 
@@ -164,20 +180,28 @@ def import_measures(
 @router.post("/objectives/{objective_id}/indicators", status_code=status.HTTP_201_CREATED, response_model=IndicatorOut,
              responses=WRITE)
 def create_outcome_indicator(
-    objective_id: ObjectiveId, command: IndicatorCreate, session: SessionDep, principal: PrincipalDep
+    objective_id: ObjectiveId, command: IndicatorCreate, session: SessionDep, settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> IndicatorOut:
     _may_edit(session, principal, catalog.get_objective(session, objective_id).strategy_id)
-    indicator = indicators.create_indicator(session, command, objective_id=objective_id, now=clock.now())
+    indicator = indicators.create_indicator(
+        session, command, objective_id=objective_id, now=clock.now(), authorize_link=principal.require_institution,
+        settings=settings,
+    )
     return _indicator_out(indicator)
 
 
 @router.post("/measures/{measure_id}/indicators", status_code=status.HTTP_201_CREATED, response_model=IndicatorOut,
              responses=WRITE)
 def create_output_indicator(
-    measure_id: MeasureId, command: IndicatorCreate, session: SessionDep, principal: PrincipalDep
+    measure_id: MeasureId, command: IndicatorCreate, session: SessionDep, settings: SettingsDep,
+    principal: PrincipalDep,
 ) -> IndicatorOut:
     _may_edit(session, principal, catalog.get_measure(session, measure_id).plan_id)
-    indicator = indicators.create_indicator(session, command, measure_id=measure_id, now=clock.now())
+    indicator = indicators.create_indicator(
+        session, command, measure_id=measure_id, now=clock.now(), authorize_link=principal.require_institution,
+        settings=settings,
+    )
     return _indicator_out(indicator)
 
 

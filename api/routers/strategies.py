@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
@@ -11,7 +10,7 @@ from api.auth import Principal, require_roles
 from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
-from workflow.core import EARLIEST_DATE, LATEST_DATE, POLICY_AREA_PATTERN, clock
+from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock
 from workflow.lifecycle import (
     Kind,
     Stage,
@@ -21,6 +20,7 @@ from workflow.lifecycle import (
     StrategyPatch,
     TransitionRequest,
     apply_transition,
+    consultation_floor_for,
     create_strategy,
     get_strategy,
     history,
@@ -39,9 +39,16 @@ def _render(strategy: Strategy, response: Response) -> StrategyOut:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=StrategyOut, responses=responses(422))
-def create(command: StrategyCreate, principal: Coordinator, session: SessionDep, response: Response) -> StrategyOut:
+def create(
+    command: StrategyCreate, principal: Coordinator, session: SessionDep, settings: SettingsDep, response: Response
+) -> StrategyOut:
+    """A coordinator links (``parent_id``, ``predecessor_id``) only to its own institution's strategies, and
+    sets ``min_consultation_days`` below the legal minimum (``CONTINUUM_MIN_CONSULTATION_DAYS``) only as an admin."""
     principal.require_institution(command.lead_institution_id, "lead_institution_id")
-    strategy = create_strategy(session, command, now=clock.now())
+    strategy = create_strategy(
+        session, command, now=clock.now(), actor=principal.name, authorize_link=principal.require_institution,
+        consultation_floor=consultation_floor_for(principal.role, settings.min_consultation_days),
+    )
     response.headers["Location"] = f"/strategies/{strategy.id}"
     return _render(strategy, response)
 
@@ -54,8 +61,7 @@ def index(
     kind: Kind | None = None,
     parent_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
     lapsing_before: Annotated[
-        date | None,
-        Query(description="Not yet expired, period ending before this day.", ge=EARLIEST_DATE, le=LATEST_DATE),
+        SaneDate | None, Query(description="Not yet expired, period ending before this day (YYYY-MM-DD).")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
@@ -82,18 +88,24 @@ def edit(
     command: StrategyPatch,
     principal: Coordinator,
     session: SessionDep,
+    settings: SettingsDep,
     if_match: IfMatchDep,
     response: Response,
 ) -> StrategyOut:
     """Change metadata and deadlines. ``stage`` is not editable here: fire a transition.
-    A coordinator can neither edit another institution's strategy nor hand its own to another."""
+    A coordinator can neither edit another institution's strategy nor hand its own to another, nor name
+    another's as the predecessor, nor go below the legal minimum consultation."""
 
     def authorize(strategy: Strategy) -> None:
         principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
         if command.lead_institution_id is not None:
             principal.require_institution(command.lead_institution_id, "the new lead_institution_id")
 
-    strategy = update_strategy(session, strategy_id, command, now=clock.now(), if_match=if_match, authorize=authorize)
+    strategy = update_strategy(
+        session, strategy_id, command, now=clock.now(), if_match=if_match, authorize=authorize, actor=principal.name,
+        authorize_link=principal.require_institution,
+        consultation_floor=consultation_floor_for(principal.role, settings.min_consultation_days),
+    )
     return _render(strategy, response)
 
 

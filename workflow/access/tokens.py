@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, Strict
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
@@ -51,7 +51,7 @@ class TokenCreate(Command):
     institution_id: Id | None = Field(
         default=None, description="The institution the holder acts for; required for coordinators and contact points."
     )
-    expires_in_days: int | None = Field(
+    expires_in_days: Annotated[int, Strict()] | None = Field(
         default=None, ge=1, le=3650, description="Lifetime; empty means the deployment default."
     )
 
@@ -150,9 +150,14 @@ def issue_local_admin_token(session: Session, now: datetime) -> str:
     return issue_token(session, command, now=now, default_lifetime_days=None).plain
 
 
+def looks_like_token(presented: str) -> bool:
+    """Whether ``presented`` could be a Continuum token, i.e. is worth looking up at all."""
+    return presented.startswith(TOKEN_PREFIX) and len(presented) <= MAX_PRESENTED_LENGTH
+
+
 def verify_token(session: Session, presented: str, *, now: datetime) -> ApiToken:
     """The live token whose secret is ``presented``, or ``TokenRefused`` saying why not."""
-    if not presented.startswith(TOKEN_PREFIX) or len(presented) > MAX_PRESENTED_LENGTH:
+    if not looks_like_token(presented):
         raise TokenRefused("the bearer token is not a Continuum token")
     token = session.scalar(select(ApiToken).where(col(ApiToken.token_hash) == hash_token(presented)))
     if token is None:

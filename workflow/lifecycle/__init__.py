@@ -1,17 +1,20 @@
 """A strategy's life as data and its one writer: the stages and events (``stages``), the transition
 table (``transitions``), the guards, ``machine.apply_transition`` (the only code that changes a
-stage), the strategy service, the request models, automatic expiry and the in-force interval.
+stage), the strategy service, the request models, automatic expiry, the in-force interval, and the
+authorization of links between rows (``links``: a field naming another row is checked against that row).
 """
 
 from workflow.lifecycle import guards
 from workflow.lifecycle.expiry import expire_due
 from workflow.lifecycle.in_force import Interval, in_force_interval
+from workflow.lifecycle.links import AuthorizeLink, OwnerOf, authorize_links, links_of, strategy_owner
 from workflow.lifecycle.machine import apply_transition, history
 from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import Kind, StrategyCreate, StrategyPatch, TransitionRequest
 from workflow.lifecycle.stages import IN_FORCE_STAGES, LifecycleEvent, Stage
 from workflow.lifecycle.strategies import (
     StrategyFilter,
+    consultation_floor_for,
     create_strategy,
     get_strategy,
     list_strategies,
@@ -20,10 +23,12 @@ from workflow.lifecycle.strategies import (
 from workflow.lifecycle.transitions import allowed_events
 
 __all__ = [
+    "AuthorizeLink",
     "IN_FORCE_STAGES",
     "Interval",
     "Kind",
     "LifecycleEvent",
+    "OwnerOf",
     "Stage",
     "StageChange",
     "Strategy",
@@ -33,12 +38,16 @@ __all__ = [
     "TransitionRequest",
     "allowed_events",
     "apply_transition",
+    "authorize_links",
+    "consultation_floor_for",
     "create_strategy",
     "expire_due",
     "get_strategy",
     "guards",
     "history",
     "in_force_interval",
+    "links_of",
     "list_strategies",
+    "strategy_owner",
     "update_strategy",
 ]

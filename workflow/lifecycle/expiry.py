@@ -34,8 +34,18 @@ def expiries_due(strategies: list[Strategy], today: date) -> list[ExpiryDue]:
     A successor (the strategy naming this one as predecessor) that is approved and whose
     period has started supersedes it on the successor's start date; otherwise a strategy
     whose period_end has passed expires the day after period_end.
+
+    Only a successor of the same lead institution supersedes: an automatic supersession acts for
+    the successor's institution, which could not have expired another institution's strategy
+    itself (a link made across institutions, by an admin or before links were authorized, ends
+    nothing; the strategy runs to its period's end unless its own institution expires it).
     """
-    by_predecessor = {s.predecessor_id: s for s in strategies if s.predecessor_id is not None and s.approved_on}
+    lead = {s.id: s.lead_institution_id for s in strategies}
+    by_predecessor = {
+        s.predecessor_id: s
+        for s in strategies
+        if s.predecessor_id is not None and s.approved_on and lead.get(s.predecessor_id) == s.lead_institution_id
+    }
     due = []
     for strategy in strategies:
         if strategy.stage not in IN_FORCE_STAGES:

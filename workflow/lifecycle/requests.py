@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, Strict
 
 from workflow.core import Command, Comment, Id, PolicyArea, Reference, SaneDate, Title
 from workflow.lifecycle.stages import LifecycleEvent
@@ -17,10 +17,10 @@ from workflow.lifecycle.stages import LifecycleEvent
 Kind = Literal["strategy", "action_plan"]
 
 
-ConsultationDays = Annotated[int, Field(ge=0, le=365)]
+ConsultationDays = Annotated[int, Strict(), Field(ge=0, le=365)]
 
 
-Offsets = Annotated[list[Annotated[int, Field(ge=0, le=3650)]], Field(max_length=12)]
+Offsets = Annotated[list[Annotated[int, Strict(), Field(ge=0, le=3650)]], Field(max_length=12)]
 
 
 class StrategyFields(Command):

@@ -13,6 +13,7 @@ from sqlmodel import Session, col
 from workflow.core import (
     ConcurrentUpdate,
     FieldError,
+    Forbidden,
     StaleVersion,
     ValidationFailed,
     get_or_not_found,
@@ -20,6 +21,7 @@ from workflow.core import (
     requested_changes,
 )
 from workflow.directory import Institution
+from workflow.lifecycle.links import STRATEGY_OWNERS, AuthorizeLink, authorize_links
 from workflow.lifecycle.models import Strategy
 from workflow.lifecycle.requests import NOT_NULLABLE_PATCH_FIELDS, StrategyCreate, StrategyPatch
 from workflow.lifecycle.stages import Stage
@@ -67,13 +69,42 @@ def list_strategies(
     return list(rows), total
 
 
-def create_strategy(session: Session, command: StrategyCreate, *, now: datetime) -> Strategy:
+def consultation_floor_for(role: str, legal_minimum: int) -> int | None:
+    """The fewest working days of consultation a writer of ``role`` may set on a strategy: the law's
+    minimum (``CONTINUUM_MIN_CONSULTATION_DAYS``), which only an admin may go below (None: no floor)."""
+    return None if role == "admin" else legal_minimum
+
+
+def _check_consultation_floor(fields: dict[str, Any], floor: int | None) -> None:
+    days = fields.get("min_consultation_days")
+    if floor is not None and days is not None and days < floor:
+        detail = (
+            f"min_consultation_days below the legal minimum of {floor} working days "
+            "(CONTINUUM_MIN_CONSULTATION_DAYS) may be set by an admin only"
+        )
+        raise Forbidden(detail, errors=[{"pointer": "#/min_consultation_days", "detail": detail}])
+
+
+def create_strategy(
+    session: Session,
+    command: StrategyCreate,
+    *,
+    now: datetime,
+    actor: str | None = None,
+    authorize_link: AuthorizeLink | None = None,
+    consultation_floor: int | None = None,
+) -> Strategy:
+    """``authorize_link`` sees the owner of every row the new strategy links to (see ``links``);
+    ``consultation_floor`` is the shortest consultation this writer may set; ``actor`` is recorded."""
     fields = command.model_dump()
+    _check_consultation_floor(fields, consultation_floor)
+    authorize_links(session, Strategy, fields, authorize_link, STRATEGY_OWNERS)
     _check_relations(session, fields, strategy_id=None)
     strategy = Strategy(**fields, stage=Stage.DRAFTING.value, version=1, created_at=now, updated_at=now)
     session.add(strategy)
     session.flush()
-    record_event(session, "strategy_created", strategy_id=strategy.id, payload=snapshot(strategy), at=now)
+    payload = snapshot(strategy) | {"actor": actor}
+    record_event(session, "strategy_created", strategy_id=strategy.id, payload=payload, at=now)
     return strategy
 
 
@@ -85,8 +116,12 @@ def update_strategy(
     now: datetime,
     if_match: Collection[int] | None = None,
     authorize: Callable[[Strategy], None] | None = None,
+    actor: str | None = None,
+    authorize_link: AuthorizeLink | None = None,
+    consultation_floor: int | None = None,
 ) -> Strategy:
-    """``authorize`` sees the row the conditional UPDATE is pinned to, so a check on its institution holds."""
+    """``authorize`` sees the row the conditional UPDATE is pinned to, so a check on its institution holds;
+    ``authorize_link`` the owner of every row a changed field links to; ``actor`` is recorded."""
     strategy = get_strategy(session, strategy_id)
     if authorize is not None:
         authorize(strategy)
@@ -95,6 +130,8 @@ def update_strategy(
     changes = {k: v for k, v in requested.items() if getattr(strategy, k) != v}
     if not changes:
         return strategy
+    _check_consultation_floor(changes, consultation_floor)
+    authorize_links(session, Strategy, changes, authorize_link, STRATEGY_OWNERS)
     merged = snapshot_fields(strategy) | changes
     _check_relations(session, merged, strategy_id=strategy.id)
     # Read before the UPDATE: an ORM-enabled UPDATE synchronises the loaded object in place.
@@ -114,6 +151,7 @@ def update_strategy(
         payload={
             "version": strategy.version,
             "changes": {k: [_jsonable(before[k]), _jsonable(v)] for k, v in changes.items()},
+            "actor": actor,
         },
         at=now,
     )

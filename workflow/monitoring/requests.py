@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, Strict, StringConstraints
 
 from workflow.core import Command, Id, SaneDate, Title, no_line_breaks, no_nul
 from workflow.monitoring.models import CURRENCIES, DIRECTIONS, FREQUENCIES, MEASURE_STATUSES, OBJECTIVE_LEVELS
@@ -40,7 +40,7 @@ Tags = Annotated[
 Institutions = Annotated[list[Id], Field(max_length=30), AfterValidator(_distinct)]
 Amount = Annotated[Decimal, Field(ge=0, max_digits=16, decimal_places=2, allow_inf_nan=False)]
 Value = Annotated[Decimal, Field(max_digits=18, decimal_places=4, allow_inf_nan=False)]
-Year = Annotated[int, Field(ge=1900, le=2200)]
+Year = Annotated[int, Strict(), Field(ge=1900, le=2200)]
 Narrative = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(no_nul)]
 Note = Annotated[str, StringConstraints(max_length=4000), AfterValidator(no_nul)]
 Level = Literal["strategic", "specific"]
@@ -128,7 +128,9 @@ class IndicatorPatch(IndicatorFields):
 
 class CycleSet(Command):
     frequency: Frequency = Field(examples=["quarterly"])
-    due_days: int = Field(default=30, ge=0, le=365, description="Days after a period closes that its report is due.")
+    due_days: Annotated[int, Strict()] = Field(
+        default=30, ge=0, le=365, description="Days after a period closes that its report is due."
+    )
     starts_on: SaneDate | None = Field(
         default=None, description="Periods ending before this day are not asked for; defaults to today."
     )

@@ -116,6 +116,7 @@ def test_patch_bumps_the_version_and_records_the_change(session):
             "title": ["National Strategy on Migration 2019-2022", "Renamed"],
             "consultation_due": [None, "2019-06-01"],
         },
+        "actor": None,  # the API passes the token's name; this call names no one
     }
 
 

@@ -4,6 +4,11 @@ An objective belongs to the strategy or action plan that states it; a specific o
 serves a strategic objective of the same document. A measure belongs to a plan (the action
 plan that schedules it) and serves an objective of that plan or of the plan's parent strategy.
 Deleting refuses while something still refers to the row: history is not silently dropped.
+
+Every row linked to (the document, a parent objective, a measure's objective) is authorized
+against its owner, the lead institution of the document it belongs to, through the caller's
+``authorize_link`` (see ``workflow.lifecycle.links``): a coordinator hangs nothing onto another
+institution's strategy, even through a plan an admin placed under it.
 """
 
 from __future__ import annotations
@@ -14,9 +19,17 @@ from typing import Any
 from sqlalchemy import exists, select
 from sqlmodel import Session, col
 
-from workflow.core import Conflict, FieldError, ValidationFailed, apply_changes, get_or_not_found, requested_changes
+from workflow.core import (
+    Conflict,
+    FieldError,
+    Settings,
+    ValidationFailed,
+    apply_changes,
+    get_or_not_found,
+    requested_changes,
+)
 from workflow.directory import Institution
-from workflow.lifecycle import Strategy, get_strategy
+from workflow.lifecycle import AuthorizeLink, OwnerOf, Strategy, authorize_links, get_strategy, strategy_owner
 from workflow.monitoring.models import (
     Indicator,
     Measure,
@@ -24,6 +37,7 @@ from workflow.monitoring.models import (
     ReportMeasureUpdate,
 )
 from workflow.monitoring.plan.checks import measure_errors
+from workflow.monitoring.plan.limits import PlanLimits, require_room
 from workflow.monitoring.requests import (
     NOT_NULLABLE_MEASURE_FIELDS,
     MeasureCreate,
@@ -42,6 +56,26 @@ def scope_ids(session: Session, strategy: Strategy) -> list[int]:
     return [strategy.id, *children]
 
 
+def objective_owner(session: Session, objective_id: int) -> int | None:
+    objective = session.get(Objective, objective_id)
+    return strategy_owner(session, objective.strategy_id) if objective is not None else None
+
+
+def measure_owner(session: Session, measure_id: int) -> int | None:
+    measure = session.get(Measure, measure_id)
+    return strategy_owner(session, measure.plan_id) if measure is not None else None
+
+
+PLAN_OWNERS: dict[str, OwnerOf | None] = {
+    "strategies": strategy_owner,
+    "objectives": objective_owner,
+    "measures": measure_owner,
+    # A measure names the institutions that carry it out: the directory, which only admins write.
+    # Naming one gives it nothing to write but its own progress reports on that measure.
+    "institutions": None,
+}
+
+
 # Objectives -------------------------------------------------------------------------------
 
 
@@ -58,9 +92,15 @@ def list_objectives(session: Session, strategy_ids: list[int]) -> list[Objective
     return list(session.scalars(query))
 
 
-def create_objective(session: Session, strategy_id: int, command: ObjectiveCreate, *, now: datetime) -> Objective:
+def create_objective(
+    session: Session, strategy_id: int, command: ObjectiveCreate, *, now: datetime,
+    authorize_link: AuthorizeLink | None = None, settings: Settings | None = None,
+) -> Objective:
+    """``settings`` give the size limits (``plan.limits``; their defaults without)."""
     strategy = get_strategy(session, strategy_id)
     assert strategy.id is not None
+    authorize_links(session, Objective, command.model_dump() | {"strategy_id": strategy.id}, authorize_link,
+                    PLAN_OWNERS)
     if command.level == "strategic" and command.parent_id is not None:
         raise ValidationFailed.field("#/parent_id", "a strategic objective has no parent objective")
     if command.level == "specific":
@@ -69,6 +109,7 @@ def create_objective(session: Session, strategy_id: int, command: ObjectiveCreat
             raise ValidationFailed.field(
                 "#/parent_id", f"a specific objective serves a strategic objective of strategy {strategy.id}"
             )
+    require_room(session, strategy, "objectives", PlanLimits.of(settings))
     objective = Objective(**command.model_dump(), strategy_id=strategy.id, created_at=now, updated_at=now)
     session.add(objective)
     session.flush()
@@ -138,13 +179,19 @@ def check_measure(session: Session, plan: Strategy, fields: dict[str, Any], pref
     )
 
 
-def create_measure(session: Session, plan_id: int, command: MeasureCreate, *, now: datetime) -> Measure:
+def create_measure(
+    session: Session, plan_id: int, command: MeasureCreate, *, now: datetime,
+    authorize_link: AuthorizeLink | None = None, settings: Settings | None = None,
+) -> Measure:
+    """``settings`` give the size limits (``plan.limits``; their defaults without)."""
     plan = get_strategy(session, plan_id)
     assert plan.id is not None
     fields = command.model_dump()
+    authorize_links(session, Measure, fields | {"plan_id": plan.id}, authorize_link, PLAN_OWNERS)
     errors = check_measure(session, plan, fields)
     if errors:
         raise ValidationFailed(errors)
+    require_room(session, plan, "measures", PlanLimits.of(settings))
     measure = Measure(**fields, plan_id=plan.id, created_at=now, updated_at=now)
     session.add(measure)
     session.flush()
@@ -155,9 +202,13 @@ def measure_fields(measure: Measure) -> dict[str, Any]:
     return measure.model_dump(exclude={"id", "plan_id", "created_at", "updated_at"})
 
 
-def update_measure(session: Session, measure_id: int, command: MeasurePatch, *, now: datetime) -> Measure:
+def update_measure(
+    session: Session, measure_id: int, command: MeasurePatch, *, now: datetime,
+    authorize_link: AuthorizeLink | None = None,
+) -> Measure:
     measure = get_measure(session, measure_id)
     changes = requested_changes(command, required=NOT_NULLABLE_MEASURE_FIELDS)
+    authorize_links(session, Measure, changes | {"plan_id": measure.plan_id}, authorize_link, PLAN_OWNERS)
     if changes.get("status") not in (None, "completed") and "completed_on" not in changes:
         changes["completed_on"] = None  # leaving `completed` drops the completion date with it
     merged = measure_fields(measure) | changes

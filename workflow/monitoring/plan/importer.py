@@ -25,11 +25,13 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
-from workflow.core import FieldError, Title, ValidationFailed
+from workflow.core import FieldError, Settings, Title, ValidationFailed
 from workflow.directory import Institution
-from workflow.lifecycle import Strategy, get_strategy
+from workflow.lifecycle import AuthorizeLink, Strategy, get_strategy
 from workflow.monitoring.models import Measure, Objective
+from workflow.monitoring.plan.catalog import objective_owner
 from workflow.monitoring.plan.checks import measure_errors
+from workflow.monitoring.plan.limits import PlanLimits, require_room
 from workflow.monitoring.requests import Code, MeasureCreate
 
 REQUIRED = ("objective_code", "measure_title", "responsible_institution", "planned_start", "planned_end")
@@ -87,8 +89,8 @@ def _check_header(header: list[str]) -> None:
 
 
 class _Importer:
-    def __init__(self, session: Session, plan: Strategy) -> None:
-        self.session, self.plan = session, plan
+    def __init__(self, session: Session, plan: Strategy, authorize_link: AuthorizeLink | None) -> None:
+        self.session, self.plan, self.authorize_link = session, plan, authorize_link
         owners = [plan.id] + ([plan.parent_id] if plan.parent_id else [])
         self.objectives = {o.code: o.id for o in session.scalars(
             select(Objective).where(col(Objective.strategy_id).in_(owners), col(Objective.code).is_not(None)))}
@@ -112,6 +114,7 @@ class _Importer:
             self.errors.append(FieldError(f"{at}/objective_code", "is required"))
             return False
         if code in self.objectives:
+            self._authorize_objective(self.objectives[code], f"{at}/objective_code")
             return True
         if code in self.new_objectives and title in ("", self.new_objectives[code]):
             return True  # created by an earlier row
@@ -131,6 +134,12 @@ class _Importer:
             return False
         self.new_objectives[code] = title
         return True
+
+    def _authorize_objective(self, objective_id: int | None, pointer: str) -> None:
+        """A reused objective may be the plan's strategy's: linking to it is authorized like any link."""
+        owner = objective_owner(self.session, objective_id) if objective_id is not None else None
+        if self.authorize_link is not None and owner is not None:
+            self.authorize_link(owner, f"{pointer} (objective {objective_id})")
 
     def check(self, line: int, row: dict[str, str]) -> None:
         at = f"#/rows/{line}"
@@ -176,14 +185,19 @@ class _Importer:
             self.valid.append((row["objective_code"], command))
 
 
-def import_plan_csv(session: Session, plan_id: int, data: bytes, *, now: datetime) -> ImportResult:
+def import_plan_csv(
+    session: Session, plan_id: int, data: bytes, *, now: datetime, authorize_link: AuthorizeLink | None = None,
+    settings: Settings | None = None,
+) -> ImportResult:
+    """``authorize_link`` sees the owner of each existing objective a row reuses (see ``catalog``);
+    ``settings`` give the size limits (``plan.limits``), checked for the whole file at once."""
     plan = get_strategy(session, plan_id)
     assert plan.id is not None
     header, rows = _rows(data)
     _check_header(header)
     if not rows:
         raise ValidationFailed.field("#/rows", "the file has a header but no rows")
-    importer = _Importer(session, plan)
+    importer = _Importer(session, plan, authorize_link)
     for line, row in rows:
         importer.check(line, row)
     if importer.errors:
@@ -192,6 +206,9 @@ def import_plan_csv(session: Session, plan_id: int, data: bytes, *, now: datetim
             f"{len(importer.errors)} error(s) in {bad_rows} row(s); nothing was imported. "
             + "; ".join(f"{e.pointer}: {e.detail}" for e in importer.errors[:20])
         ))
+    limits = PlanLimits.of(settings)
+    require_room(session, plan, "objectives", limits, adding=len(importer.new_objectives), pointer="#/rows")
+    require_room(session, plan, "measures", limits, adding=len(importer.valid), pointer="#/rows")
     objective_ids = dict(importer.objectives)
     for code, title in importer.new_objectives.items():
         objective = Objective(strategy_id=plan.id, level="strategic", code=code, title=title, alignment_tags=[],

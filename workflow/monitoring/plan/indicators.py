@@ -7,10 +7,12 @@ from datetime import datetime
 from sqlalchemy import exists, or_, select
 from sqlmodel import Session, col
 
-from workflow.core import Conflict, ValidationFailed, apply_changes, get_or_not_found, requested_changes
+from workflow.core import Conflict, Settings, ValidationFailed, apply_changes, get_or_not_found, requested_changes
+from workflow.lifecycle import AuthorizeLink, authorize_links, get_strategy
 from workflow.monitoring.models import Indicator, IndicatorValue, Measure, Objective
-from workflow.monitoring.plan.catalog import get_measure, get_objective
+from workflow.monitoring.plan.catalog import PLAN_OWNERS, get_measure, get_objective
 from workflow.monitoring.plan.checks import indicator_errors
+from workflow.monitoring.plan.limits import PlanLimits, require_room
 from workflow.monitoring.requests import NOT_NULLABLE_INDICATOR_FIELDS, IndicatorCreate, IndicatorPatch
 
 
@@ -24,17 +26,22 @@ def get_indicator(session: Session, indicator_id: int) -> Indicator:
 
 def create_indicator(
     session: Session, command: IndicatorCreate, *, objective_id: int | None = None, measure_id: int | None = None,
-    now: datetime,
+    now: datetime, authorize_link: AuthorizeLink | None = None, settings: Settings | None = None,
 ) -> Indicator:
+    """``authorize_link`` sees the institution owning the objective or measure the indicator is on;
+    ``settings`` give the size limits (``plan.limits``; their defaults without)."""
     assert (objective_id is None) != (measure_id is None), "an indicator has exactly one owner"
     if objective_id is not None:
-        get_objective(session, objective_id)
+        plan_id = get_objective(session, objective_id).strategy_id
     elif measure_id is not None:
-        get_measure(session, measure_id)
+        plan_id = get_measure(session, measure_id).plan_id
+    owner = {"objective_id": objective_id, "measure_id": measure_id}
+    authorize_links(session, Indicator, owner, authorize_link, PLAN_OWNERS)
     fields = command.model_dump()
     errors = indicator_errors(fields)
     if errors:
         raise ValidationFailed(errors)
+    require_room(session, get_strategy(session, plan_id), "indicators", PlanLimits.of(settings))
     indicator = Indicator(**fields, objective_id=objective_id, measure_id=measure_id, created_at=now, updated_at=now)
     session.add(indicator)
     session.flush()

@@ -37,6 +37,12 @@ def period_of_key(key: str) -> str | None:
     return parts[2] if len(parts) == 4 and parts[0] == "report" else None
 
 
+def institution_of_key(key: str) -> int | None:
+    """The reporting institution's id in a report deadline key, or None for any other key."""
+    parts = key.split(":")
+    return int(parts[3]) if len(parts) == 4 and parts[0] == "report" and parts[3].isdigit() else None
+
+
 def report_policy(
     before: Iterable[int], after: Iterable[int], escalate_after_days: int, due_days: int
 ) -> ReminderPolicy:

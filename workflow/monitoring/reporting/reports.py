@@ -96,6 +96,17 @@ def open_report(session: Session, plan_id: int, command: ReportOpen, *, now: dat
     return report
 
 
+def _documents_of(session: Session, plan_id: int) -> list[int]:
+    """What a report on the plan speaks for: the plan and, when the same institution leads it, its strategy.
+    A strategy another institution leads is not the plan's: its indicators are reported in its own plans."""
+    plan = get_strategy(session, plan_id)
+    assert plan.id is not None, "a strategy read from the database has an id"
+    parent = get_strategy(session, plan.parent_id) if plan.parent_id is not None else None
+    if parent is not None and parent.id is not None and parent.lead_institution_id == plan.lead_institution_id:
+        return [plan.id, parent.id]
+    return [plan.id]
+
+
 def _content_errors(session: Session, report: ProgressReport, content: ReportContent) -> list[FieldError]:
     errors: list[FieldError] = []
     own_measures = {
@@ -107,10 +118,8 @@ def _content_errors(session: Session, report: ProgressReport, content: ReportCon
             )
         )
     }
-    plan = get_strategy(session, report.plan_id)
-    assert plan.id is not None, "a strategy read from the database has an id"
     reportable = {
-        i.id for i in indicators_in(session, [plan.id] + ([plan.parent_id] if plan.parent_id else []))
+        i.id for i in indicators_in(session, _documents_of(session, report.plan_id))
         if i.measure_id is None or i.measure_id in own_measures
     }
     seen: set[int] = set()
