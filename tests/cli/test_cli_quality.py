@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from cli.main import main
 from cli.table import render_table
 from tests.cli.test_strategies_cli import body, cells
@@ -70,3 +72,11 @@ def test_institutions_and_contacts_are_listed(demo_loaded, capsys):
     assert "Arta Hoxha" in out and "arta.hoxha@example.org" in out.lower()
     assert main(["contacts", "--institution", "Nowhere"]) == 1
     assert "no institution named 'Nowhere'" in capsys.readouterr().err
+
+
+def test_dates_on_the_command_line_are_yyyy_mm_dd_and_the_error_says_so(cli_env, capsys):
+    for bad in ("20230630", "2023-W26", "30.06.2023", "2023-02-30"):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["gaps", "--as-of", bad])
+        assert exit_info.value.code == 2
+        assert "YYYY-MM-DD" in capsys.readouterr().err
