@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.resolved_database_url)
+    app.state.engine = engine or make_engine(settings.resolved_database_url, pool_timeout=settings.pool_timeout_seconds)
     problems.install(app)
     docs.install(app)
     system.install_health_check(app, app.state.engine)

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     )
 
     max_body_bytes: int = Field(1_048_576, ge=1024, le=1_073_741_824, description="Larger request bodies get 413.")
+    pool_timeout_seconds: int = Field(
+        10, ge=1, le=300, description="How long a request waits for a database connection before its 503."
+    )
     token_lifetime_days: int = Field(90, ge=1, le=3650, description="Lifetime of an API token created without one.")
     auth_failures_per_minute: int = Field(
         30, ge=1, le=100_000, description="Refused tokens one client address may send per minute before 429."
