@@ -15,3 +15,8 @@ def test_the_api_engine_waits_for_a_connection_only_as_long_as_configured(tmp_pa
         assert engine.pool.timeout() == 3
     finally:
         engine.dispose()
+
+
+def test_an_in_memory_database_takes_the_setting_without_complaint():
+    settings = Settings(_env_file=None, database_url="sqlite://", pool_timeout_seconds=3)
+    create_app(settings).state.engine.dispose()

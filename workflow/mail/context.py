@@ -37,6 +37,8 @@ class NotificationContext:
     failed_recipient_email: str | None = None
     last_error: str | None = None
     escalated: bool = False
+    escalate_after_days: int | None = None  # the deployment's escalation threshold, for the sentence saying why
+    recipient_escalates: bool = False  # the recipient hears of it as an escalation contact, not as the one to act
     reporting_period: str | None = None
     reporting_institution: str | None = None  # whose progress report is due or late
     document_kind: str = "strategy"  # or "action_plan": what the email calls the document

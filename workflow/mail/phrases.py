@@ -52,6 +52,11 @@ class Phrases:
         """The document after 'of'/'për': 'strategy' / 'action plan'; 'strategjinë' / 'planin e veprimit'."""
         return DOCUMENTS_AFTER_OF[self.language][kind]
 
+    def document_words(self, kind: str) -> dict[str, str]:
+        """The other forms the templates need: 'a strategy' / 'an action plan' (en); the document without
+        its article and its successor, as subject and as label (sq: 'strategji', 'plan veprimi')."""
+        return DOCUMENT_WORDS[self.language][kind]
+
     def stage_name(self, stage: str | None) -> str | None:
         if stage is None:
             return None
@@ -123,4 +128,21 @@ DOCUMENT_LABELS = {
 DOCUMENTS_AFTER_OF = {
     "en": {"strategy": "strategy", "action_plan": "action plan"},
     "sq": {"strategy": "strategjinë", "action_plan": "planin e veprimit"},
+}
+DOCUMENT_WORDS = {
+    "en": {
+        "strategy": {"a_document": "a strategy", "bare_document": "strategy", "successor_document": "successor",
+                     "successor_label": "Successor", "successor_genitive": "successor"},
+        "action_plan": {"a_document": "an action plan", "bare_document": "action plan",
+                        "successor_document": "successor", "successor_label": "Successor",
+                        "successor_genitive": "successor"},
+    },
+    "sq": {
+        "strategy": {"a_document": "një strategji", "bare_document": "strategji",
+                     "successor_document": "strategji pasardhëse", "successor_label": "Strategjia pasardhëse",
+                     "successor_genitive": "strategjisë pasardhëse"},
+        "action_plan": {"a_document": "një plan veprimi", "bare_document": "plan veprimi",
+                        "successor_document": "plan veprimi pasardhës", "successor_label": "Plani pasardhës i veprimit",
+                        "successor_genitive": "planit pasardhës të veprimit"},
+    },
 }

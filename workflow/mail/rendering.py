@@ -72,6 +72,10 @@ def template_variables(phrases: Phrases, context: NotificationContext) -> dict[s
         "days_left": phrases.day_count(max(context.days, 0)),
         "days_late": phrases.day_count(days_late),
         "escalated": context.escalated,
+        "recipient_escalates": context.recipient_escalates,
+        "escalate_after": phrases.day_count(
+            context.escalate_after_days if context.escalate_after_days is not None else days_late
+        ),
         "successor_title": context.successor_title,
         "successor_stage": phrases.stage_name(context.successor_stage),
         "projected_approval": context.projected_approval.isoformat() if context.projected_approval else None,
@@ -83,5 +87,6 @@ def template_variables(phrases: Phrases, context: NotificationContext) -> dict[s
         "reporting_institution": context.reporting_institution,
         "document": phrases.document(context.document_kind),
         "of_document": phrases.document_after_of(context.document_kind),
+        **phrases.document_words(context.document_kind),
         "app_url": context.app_url,
     }

@@ -35,7 +35,9 @@ def message_key(row: Notification) -> str:
     return f"notification:{row.id}:{row.deadline_key}:{row.due_on.isoformat()}:{row.offset_days}"
 
 
-def context_for(session: Session, row: Notification, *, recipient: Contact, today: date) -> NotificationContext:
+def context_for(
+    session: Session, row: Notification, *, recipient: Contact, today: date, escalate_after_days: int | None = None
+) -> NotificationContext:
     strategy = session.get(Strategy, row.strategy_id)
     if strategy is None:
         raise ValueError(f"strategy {row.strategy_id} no longer exists")
@@ -75,9 +77,17 @@ def context_for(session: Session, row: Notification, *, recipient: Contact, toda
         days=(row.due_on - today).days,
         recipient_name=recipient.name,
         escalated=row.escalated,
+        escalate_after_days=escalate_after_days,
+        recipient_escalates=row.escalated and _hears_as_escalation(recipient, row),
         document_kind=strategy.kind,
         **extra,
     )
+
+
+def _hears_as_escalation(recipient: Contact, row: Notification) -> bool:
+    """Whether the recipient is told as an escalation contact rather than as the one who must act."""
+    acting_role = "contact_point" if row.deadline_kind == "report_due" else "coordinator"
+    return "escalation" in recipient.roles and acting_role not in recipient.roles
 
 
 def compose_for(settings: Settings) -> Composer:
@@ -85,7 +95,10 @@ def compose_for(settings: Settings) -> Composer:
         recipient = session.get(Contact, row.contact_id)
         if recipient is None:
             raise ValueError(f"contact {row.contact_id} no longer exists")
-        context = context_for(session, row, recipient=recipient, today=local_date(now, settings.zone))
+        context = context_for(
+            session, row, recipient=recipient, today=local_date(now, settings.zone),
+            escalate_after_days=settings.escalate_after_days,
+        )
         rendered = render(row.kind, recipient.language, context)
         return build_message(
             rendered,

@@ -200,9 +200,9 @@ def test_overdue_body_counts_days_late_and_mentions_escalation_only_when_escalat
     assert "escalation" not in rendered.text and "escalation" not in rendered.html
 
     escalated = render("overdue", "en", replace(plain, days=-7, escalated=True))
-    assert "also goes to the escalation contacts, because the deadline is 7 days overdue" in escalated.text
+    assert "also goes to the escalation contacts, because the deadline is 7 days or more overdue" in escalated.text
     assert "escalation contacts" in escalated.html
-    assert "kontaktet e përshkallëzimit" in render("overdue", "sq", replace(plain, escalated=True)).text
+    assert "personat për përshkallëzim" in render("overdue", "sq", replace(plain, escalated=True)).text
 
 
 def test_gap_warning_shows_successor_status() -> None:

@@ -62,7 +62,7 @@ def test_delivers_a_message_the_server_can_parse_back(smtp_server: ServerFactory
     assert received["Subject"].startswith("ME VONESË: National Strategy on Migration 2019-2022")
     assert received["To"].addresses[0].display_name == "Çelë Hoxha"
     assert [part.get_content_type() for part in received.iter_parts()] == ["text/plain", "text/html"]
-    assert "kontaktet e përshkallëzimit" in received.get_body(("plain",)).get_content()
+    assert "personat për përshkallëzim" in received.get_body(("plain",)).get_content()
     assert "<strong>7 ditë vonesë</strong>" in received.get_body(("html",)).get_content()
 
 
