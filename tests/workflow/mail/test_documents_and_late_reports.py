@@ -76,7 +76,7 @@ def test_an_escalation_contact_is_asked_to_follow_up_not_to_submit():
     late = LATE_REPORT | {"escalated": True, "escalate_after_days": 7, "days": -32}
     for_reporter = render("overdue", "en", context(**late))
     assert "Please submit it in Continuum." in for_reporter.text
-    assert "This notice also goes to the escalation contacts, because the deadline is 7 days or more" in for_reporter.text
+    assert "also goes to the escalation contacts, because the deadline is 7 days or more" in for_reporter.text
     for_escalation = render("overdue", "en", context(**late, recipient_escalates=True))
     assert "please follow up with them" in for_escalation.text and "Please submit" not in for_escalation.text
     assert "You receive it as an escalation contact" in for_escalation.text
