@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
@@ -137,6 +138,9 @@ def transition(
     def authorize(strategy: Strategy) -> None:
         principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
 
+    def registered_on(strategy: Strategy) -> date:
+        return clock.local_date(strategy.created_at, settings.zone)
+
     strategy = apply_transition(
         session,
         strategy_id,
@@ -147,6 +151,7 @@ def transition(
         today=clock.today(settings.zone),
         default_min_consultation_days=settings.min_consultation_days,
         if_match=if_match,
+        backdating_floor=None if principal.role == "admin" else registered_on,
     )
     return _render(strategy, response)
 

@@ -81,3 +81,26 @@ def test_the_floor_is_the_deployments_setting(settings, engine, token_for, moi):
         body = assert_problem(coordinator.post("/strategies", json={**STRATEGY, "lead_institution_id": moi,
                                                                     "min_consultation_days": 2}), 403)
         assert "legal minimum of 3 working days" in body["detail"]
+
+
+def test_a_coordinator_cannot_backdate_a_consultation_to_skip_the_minimum(client, client_as, moi):
+    """The reviewer's probe: create today, open the consultation 'in 2020', submit for approval at once."""
+    coordinator = client_as("coordinator", moi, name="arta")
+    created = coordinator.post("/strategies", json={**STRATEGY, "lead_institution_id": moi})
+    strategy = created.json()["id"]
+    backdated = coordinator.post(f"/strategies/{strategy}/transitions",
+                                 json={"event": "submit_for_consultation", "effective_on": "2020-01-01"})
+    body = assert_problem(backdated, 403, "/problems/forbidden")
+    assert body["errors"][0]["pointer"] == "#/effective_on" and "admin" in body["detail"]
+    assert client.get(f"/strategies/{strategy}").json()["stage"] == "drafting"
+    opened = coordinator.post(f"/strategies/{strategy}/transitions", json={"event": "submit_for_consultation"})
+    assert opened.status_code == 200
+    too_soon = coordinator.post(f"/strategies/{strategy}/transitions", json={"event": "submit_for_approval"})
+    assert_problem(too_soon, 409, "/problems/guard-refused")
+
+
+def test_an_admin_imports_history_from_before_registration(client, moi):
+    strategy = client.post("/strategies", json={**STRATEGY, "lead_institution_id": moi}).json()["id"]
+    for event, day in (("submit_for_consultation", "2020-01-06"), ("submit_for_approval", "2020-03-02")):
+        moved = client.post(f"/strategies/{strategy}/transitions", json={"event": event, "effective_on": day})
+        assert moved.status_code == 200, moved.text

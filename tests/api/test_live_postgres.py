@@ -80,7 +80,7 @@ def _race(url: str, strategy_id: int, headers_for: list[dict[str, str]]) -> list
         barrier.wait(timeout=30)
         return clients[index].post(
             f"/strategies/{strategy_id}/transitions",
-            json={"event": "submit_for_consultation", "effective_on": "2025-01-06"},
+            json={"event": "submit_for_consultation"},  # effective today: coordinators do not backdate
             headers=headers_for[index],
         )
 

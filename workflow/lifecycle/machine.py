@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from workflow.core import IllegalTransition, ValidationFailed, record_event
+from workflow.core import Forbidden, IllegalTransition, ValidationFailed, record_event
 from workflow.lifecycle.guards import GuardInput
 from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import TransitionRequest
@@ -34,6 +34,7 @@ def apply_transition(
     default_min_consultation_days: int,
     if_match: Collection[int] | None = None,
     authorize: Callable[[Strategy], None] | None = None,
+    backdating_floor: Callable[[Strategy], date] | None = None,
 ) -> Strategy:
     strategy = get_strategy(session, strategy_id)
     if authorize is not None:  # on the version the conditional UPDATE below is pinned to
@@ -46,6 +47,8 @@ def apply_transition(
 
     effective_on = request.effective_on or today
     _check_effective_on(effective_on, strategy.stage_entered_on, today)
+    if backdating_floor is not None:
+        _check_backdating(effective_on, backdating_floor(strategy))
     min_days = strategy.min_consultation_days
     transition.guard(
         GuardInput(
@@ -110,6 +113,17 @@ def _check_effective_on(effective_on: date, previous: date | None, today: date) 
     if previous is not None and effective_on < previous:
         raise ValidationFailed.field(
             "#/effective_on", f"must not precede the previous transition, effective on {previous.isoformat()}"
+        )
+
+
+def _check_backdating(effective_on: date, floor: date) -> None:
+    """History from before a strategy was registered is imported by an admin: otherwise a
+    backdated consultation would satisfy the legal minimum without having lasted it."""
+    if effective_on < floor:
+        raise Forbidden(
+            f"only an admin may record a transition effective before {floor.isoformat()}, "
+            "the day this strategy was registered (importing earlier history)",
+            errors=[{"pointer": "#/effective_on", "detail": f"must not precede {floor.isoformat()}"}],
         )
 
 
