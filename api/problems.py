@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.security import secure
 from workflow.core import DomainError, ServerBusy
 
 log = logging.getLogger("continuum.api")
@@ -173,9 +174,11 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
-        return problem_response(
+        response = problem_response(
             500, "internal-error", "Internal error", "an unexpected error occurred; nothing was changed", request
         )
+        secure(response.headers)  # Starlette answers this one outside every middleware, SecurityHeaders included
+        return response
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -37,6 +37,14 @@ OTHER_POLICY = "default-src 'none'; frame-ancestors 'none'"
 ALWAYS = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
 
 
+def secure(headers: MutableHeaders) -> None:
+    """Set the headers on one response, unless it set them itself."""
+    for name, value in ALWAYS.items():
+        headers.setdefault(name, value)
+    html = headers.get("content-type", "").startswith("text/html")
+    headers.setdefault("content-security-policy", HTML_POLICY if html else OTHER_POLICY)
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,11 +56,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in ALWAYS.items():
-                    headers.setdefault(name, value)
-                html = headers.get("content-type", "").startswith("text/html")
-                headers.setdefault("content-security-policy", HTML_POLICY if html else OTHER_POLICY)
+                secure(MutableHeaders(scope=message))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -13,6 +13,7 @@ from workflow.monitoring.results.rates import (
     delivery_by,
     figures_day,
     implementation_rate,
+    past_planned_end,
     progress_to_target,
     timeliness,
     year_complete,
@@ -145,3 +146,14 @@ def test_due_by_a_day_counts_a_completion_only_on_or_before_that_day_and_cancell
     assert at_year_end.overdue_cancelled == 1 and at_year_end.carried_over_ids == ()
     assert delivery_by(measures, 2025, date(2025, 12, 31)).carried_over_ids == (2,)  # 1 was delivered in March
     assert delivery_by([], 2025, date(2025, 12, 31)).rate_percent is None
+
+
+def test_a_measure_on_its_last_planned_day_is_not_late_yet_during_the_year():
+    ends_today = MeasureFacts(7, date(2026, 1, 1), date(2026, 6, 30), "on_track")
+    assert not past_planned_end(ends_today, date(2026, 6, 30))
+    assert past_planned_end(ends_today, date(2026, 7, 1))
+    during = delivery_by([ends_today], 2026, date(2026, 6, 30))
+    assert (during.due, during.delivered, during.overdue_ids) == (1, 0, ())
+    year_long = MeasureFacts(8, date(2026, 1, 1), date(2026, 12, 31), "on_track")
+    at_close = delivery_by([year_long], 2026, date(2026, 12, 31))
+    assert at_close.overdue_ids == (8,)

@@ -119,8 +119,9 @@ def delivered_by(measure: MeasureFacts, day: date) -> bool:
 
 
 def past_planned_end(measure: MeasureFacts, day: date) -> bool:
-    """Due by ``day`` (planned end on or before it) and not delivered by then."""
-    return measure.planned_end <= day and not delivered_by(measure, day)
+    """Its planned end is behind ``day`` (on its last planned day it is not late yet) and it is not
+    delivered by then."""
+    return measure.planned_end < day and not delivered_by(measure, day)
 
 
 @dataclass(frozen=True)
@@ -149,12 +150,16 @@ class Delivery:
 
 def delivery_by(measures: Iterable[MeasureFacts], year: int, as_of: date) -> Delivery:
     due = [m for m in measures if m.planned_end <= as_of]
-    overdue = [m for m in due if not delivered_by(m, as_of)]
+    undelivered = [m for m in due if not delivered_by(m, as_of)]
+    # At a year's close (31 December) whatever was due and undelivered is late; during the year a
+    # measure on its last planned day is not late yet.
+    closed = as_of == date(year, 12, 31)
+    overdue = [m for m in undelivered if closed or past_planned_end(m, as_of)]
     return Delivery(
         year=year,
         as_of=as_of,
         due=len(due),
-        delivered=len(due) - len(overdue),
+        delivered=len(due) - len(undelivered),
         overdue_ids=tuple(sorted(m.id for m in overdue)),
         carried_over_ids=tuple(sorted(m.id for m in overdue if m.planned_end < date(year, 1, 1))),
         overdue_cancelled=sum(m.status == "cancelled" for m in overdue),
