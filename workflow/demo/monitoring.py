@@ -44,6 +44,10 @@ class SeedReport:
     indicators: int = 0
 
 
+def quarter_start(day: date) -> date:
+    return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
 def previous_quarter_start(today: date) -> date:
     """Reports are chased from the quarter before today's: one report late or nearly due and one
     upcoming, not a burst of notices for every quarter since the plan began."""
@@ -69,7 +73,9 @@ def seed_demo_monitoring(
         raise NotFound(f"the demo institutions {LEAD!r} and {COMMITTEE!r} are not loaded")
     lead_id, committee_id = lead.id, committee.id
     assert lead_id is not None and committee_id is not None, "institutions read from the database have their id"
-    set_cycle(session, plan_id, CycleSet(frequency="quarterly", due_days=30, starts_on=previous_quarter_start(today)),
+    # Once the plan's period is over (from 2027 on), its last quarter is still there to report on.
+    starts_on = min(previous_quarter_start(today), quarter_start(plan.period_end))
+    set_cycle(session, plan_id, CycleSet(frequency="quarterly", due_days=30, starts_on=starts_on),
               today=today, now=now)
 
     def objective(code: str, title: str, tags: list[str]) -> int:

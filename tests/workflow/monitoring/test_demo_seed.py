@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -17,3 +17,20 @@ from workflow.demo.monitoring import previous_quarter_start
 )
 def test_the_demo_chases_reports_from_the_quarter_before_todays(today, expected):
     assert previous_quarter_start(today) == expected
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 1), date(2027, 4, 15), date(2030, 1, 2)])
+def test_the_demo_plan_has_a_period_to_report_on_whenever_it_is_loaded(session, today):
+    """The README reports on the demo plan's first period: it must exist after the plan's end too."""
+    import freezegun
+
+    from workflow.demo import load_portfolio, read_portfolio, seed_demo_monitoring
+    from workflow.lifecycle import get_strategy
+    from workflow.monitoring.plan.cycles import get_cycle, periods_of
+
+    now = datetime(today.year, today.month, today.day, 9, tzinfo=UTC)
+    with freezegun.freeze_time(now):
+        load_portfolio(session, read_portfolio(), now=now, today=today, min_consultation_days=20)
+        seeded = seed_demo_monitoring(session, now=now, today=today)
+        plan = get_strategy(session, seeded.plan_id)
+        assert periods_of(plan, get_cycle(session, seeded.plan_id)), f"no period to report on when loaded on {today}"
