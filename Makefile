@@ -13,6 +13,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SMTP_PORT ?= 8025
+DATA_DIR ?= $(or $(CONTINUUM_DATA_DIR),data)
 
 # The install users get, built the way the Dockerfile builds it: the runtime lock, then the
 # package alone with --no-deps. The suite runs `continuum` from here in its deployment tests.
@@ -62,7 +63,7 @@ migrate: $(STAMP)
 	$(BIN)/continuum migrate
 
 run: $(STAMP)
-	$(BIN)/continuum dev --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
+	CONTINUUM_DATA_DIR=$(DATA_DIR) $(BIN)/continuum dev --host $(HOST) --port $(PORT) --smtp-port $(SMTP_PORT)
 
 # ruff (style, imports, likely bugs) over the whole tree, then mypy: strict for workflow/, checked for
 # api/, tasks/ and cli/ (both configured in pyproject.toml).

@@ -9,6 +9,7 @@ database, ledger and mailbox are kept.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import signal
 import socket
@@ -16,22 +17,36 @@ import subprocess
 import sys
 import time
 from collections.abc import Collection
+from pathlib import Path
 from types import FrameType
+from typing import IO, TYPE_CHECKING
 
 from cli.main import CommandError
+
+if TYPE_CHECKING:
+    from workflow.core import Settings
 
 CHILD_STOP_SECONDS = 15
 API_START_SECONDS = 60
 
 
 def dev(args: argparse.Namespace) -> int:
-    import migrations
-    from cli.mailbox import start_mailbox
     from workflow.core import get_settings
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    lock = _hold_data_dir(data_dir)
+    try:
+        return _launch(args, settings, data_dir)
+    finally:
+        lock.close()
+
+
+def _launch(args: argparse.Namespace, settings: Settings, data_dir: Path) -> int:
+    import migrations
+    from cli.mailbox import start_mailbox
+
     mailbox_dir = data_dir / "mailbox"
     try:
         migrations.upgrade(settings.resolved_database_url)
@@ -90,6 +105,27 @@ def dev(args: argparse.Namespace) -> int:
     finally:
         _stop(children.values())
         mailbox.stop()
+
+
+def _hold_data_dir(data_dir: Path) -> IO[str]:
+    """One launcher per data directory: two would share a database, a broker and, worst, two beats.
+    The lock lives as long as the returned file stays open (the process), and dies with it."""
+    handle = (data_dir / "dev.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "unknown"
+        handle.close()
+        raise CommandError(
+            f"another `continuum dev` (pid {holder}) is running on {data_dir}: stop it, or give this one its own "
+            "data directory with DATA_DIR=<dir> make run (and other ports)"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def _busy(port: int, what: str, variable: str, option: str) -> str:

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import re
 from datetime import date, datetime
 
 from cli.main import CommandError
 
 
 def parse_day(text: str) -> date:
-    """A day as the API takes it: ``YYYY-MM-DD`` only (not 20230630, not a week date)."""
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a day of the calendar (YYYY-MM-DD)") from None
-    raise argparse.ArgumentTypeError(f"{text!r} is not a date: give it as YYYY-MM-DD, e.g. 2023-06-30")
+    """A day as the API takes it (``SaneDate``: ``YYYY-MM-DD`` only, within the sane range), with its message."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from workflow.core import SaneDate
+
+    try:
+        day: date = TypeAdapter(SaneDate).validate_python(text)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise argparse.ArgumentTypeError(f"{text!r}: {reason}") from None
+    return day
 
 
 def require_broker(attempts: int = 3) -> None:

@@ -75,8 +75,9 @@ def test_institutions_and_contacts_are_listed(demo_loaded, capsys):
 
 
 def test_dates_on_the_command_line_are_yyyy_mm_dd_and_the_error_says_so(cli_env, capsys):
-    for bad in ("20230630", "2023-W26", "30.06.2023", "2023-02-30"):
+    for bad in ("20230630", "2023-W26", "30.06.2023", "2023-02-30", "0001-01-01"):
         with pytest.raises(SystemExit) as exit_info:
             main(["gaps", "--as-of", bad])
         assert exit_info.value.code == 2
-        assert "YYYY-MM-DD" in capsys.readouterr().err
+        error = capsys.readouterr().err
+        assert "YYYY-MM-DD" in error or "must lie between 1900-01-01 and 2200-12-31" in error

@@ -48,3 +48,23 @@ def test_the_makefile_has_a_variable_for_every_port():
     makefile = (Path(__file__).parents[2] / "Makefile").read_text(encoding="utf-8")
     assert "PORT ?= 8000" in " ".join(makefile.split()) and "SMTP_PORT ?= 8025" in makefile
     assert "--port $(PORT) --smtp-port $(SMTP_PORT)" in makefile
+
+
+def test_a_second_launcher_on_the_same_data_directory_is_refused(cli_env, engine, capsys):
+    from cli.dev import _hold_data_dir
+
+    data_dir = cli_env.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    first = _hold_data_dir(data_dir)
+    try:
+        assert main(["dev", "--port", str(free_port()), "--smtp-port", str(free_port())]) == 1
+        error = capsys.readouterr().err
+        assert "another `continuum dev`" in error and "DATA_DIR=<dir> make run" in error
+        assert _tokens(engine) == 0
+    finally:
+        first.close()
+
+
+def test_the_quick_start_token_name_is_reserved(client):
+    refused = client.post("/tokens", json={"name": "local-admin-20260101-000000", "role": "admin"})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "#/name"

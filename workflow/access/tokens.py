@@ -37,9 +37,14 @@ TokenRole = Literal["admin", "coordinator", "contact_point", "viewer"]
 assert set(get_args(TokenRole)) == set(TOKEN_ROLES)
 
 
+LOCAL_ADMIN_PREFIX = "local-admin-"
+
+
 def _not_a_bare_number(name: str) -> str:
     if name.isdigit():
         raise ValueError("must not be a bare number: `continuum tokens revoke` takes names and ids")
+    if name.lower().startswith(LOCAL_ADMIN_PREFIX):
+        raise ValueError(f"names starting with {LOCAL_ADMIN_PREFIX!r} are kept for the quick start's own token")
     return name
 
 
@@ -121,9 +126,6 @@ def _duplicate_name(name: str) -> Conflict:
     )
 
 
-LOCAL_ADMIN_PREFIX = "local-admin-"
-
-
 def active_local_admin(session: Session, now: datetime) -> ApiToken | None:
     """The newest local admin token still in use, if any."""
     rows = session.scalars(
@@ -146,7 +148,9 @@ def issue_local_admin_token(session: Session, now: datetime) -> str:
     name = f"{LOCAL_ADMIN_PREFIX}{now.strftime('%Y%m%d-%H%M%S')}"
     if session.scalar(select(col(ApiToken.id)).where(col(ApiToken.name) == name)) is not None:
         name = f"{name}-{secrets.token_hex(3)}"
-    command = TokenCreate(name=name, role="admin", expires_in_days=LOCAL_ADMIN_LIFETIME.days)
+    # Built without validation: the name prefix is reserved for exactly this token.
+    command = TokenCreate.model_construct(name=name, role="admin", institution_id=None,
+                                          expires_in_days=LOCAL_ADMIN_LIFETIME.days)
     return issue_token(session, command, now=now, default_lifetime_days=None).plain
 
 
