@@ -57,9 +57,6 @@ class Problem(BaseModel):
     )
 
 
-
-
-
 def problem_response(
     status: int, slug: str | None, title: str, detail: str, request: Request | None = None, **extra: Any
 ) -> JSONResponse:

@@ -20,6 +20,11 @@ from workflow.access import TOKEN_ROLES
 T = TypeVar("T")
 
 
+# What the domain calls a field, as the operator types it here.
+OPTIONS = {"#/institution_id": "--institution", "#/expires_in_days": "--expires-in-days", "#/name": "--name",
+           "#/role": "--role"}
+
+
 def _domain(action: Callable[[], T]) -> T:
     """Run ``action``, turning refusals from the domain into one line for the operator."""
     from workflow.core import DomainError
@@ -29,9 +34,13 @@ def _domain(action: Callable[[], T]) -> T:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "input"
-        raise CommandError(f"{where}: {first['msg']}") from None
+        reason = first["msg"].removeprefix("Value error, ")
+        raise CommandError(f"{OPTIONS.get('#/' + where, where)}: {reason}") from None
     except DomainError as exc:
-        raise CommandError(exc.detail) from None
+        detail = exc.detail
+        for pointer, option in OPTIONS.items():
+            detail = detail.replace(pointer, option)
+        raise CommandError(detail) from None
 
 
 def _when(instant: datetime | None) -> str:
@@ -44,12 +53,12 @@ def create(args: argparse.Namespace) -> int:
     from workflow.directory import find_institution
 
     with command_session() as session:
-        institution_id = None
+        institution_id, institution_name = None, None
         if args.institution is not None:
             institution = find_institution(session, args.institution)
             if institution is None:
-                raise CommandError(f"no institution named {args.institution!r} (see GET /institutions)")
-            institution_id = institution.id
+                raise CommandError(f"no institution named {args.institution!r} (see `continuum institutions`)")
+            institution_id, institution_name = institution.id, institution.name
         command = _domain(lambda: TokenCreate(
             name=args.name, role=args.role, institution_id=institution_id, expires_in_days=args.expires_in_days
         ))
@@ -57,7 +66,7 @@ def create(args: argparse.Namespace) -> int:
             session, command, now=clock.now(), default_lifetime_days=get_settings().token_lifetime_days
         ))
     row = issued.row  # printed only once committed, so a shown token always exists
-    scope = f", acting for {args.institution}" if args.institution else ""
+    scope = f", acting for {institution_name}" if institution_name else ""
     print(f"token {row.name!r} (id {row.id}, {row.role}{scope}) expires {_when(row.expires_at)}.")
     print("It is shown only now; send it as `Authorization: Bearer <token>`:")
     print(issued.plain)

@@ -81,3 +81,14 @@ def test_dates_on_the_command_line_are_yyyy_mm_dd_and_the_error_says_so(cli_env,
         assert exit_info.value.code == 2
         error = capsys.readouterr().err
         assert "YYYY-MM-DD" in error or "must lie between 1900-01-01 and 2200-12-31" in error
+
+
+def test_token_errors_speak_in_command_line_options(demo_loaded, capsys):
+    assert main(["tokens", "create", "--role", "coordinator", "--name", "x4"]) == 1
+    error = capsys.readouterr().err
+    assert "--institution:" in error and "#/" not in error
+    coordinator = ["tokens", "create", "--role", "coordinator"]
+    assert main([*coordinator, "--name", "x5", "--institution", "Ministry of Interiour"]) == 1
+    assert "see `continuum institutions`" in capsys.readouterr().err
+    assert main([*coordinator, "--name", "x6", "--institution", "ministry of interior"]) == 0
+    assert "acting for Ministry of Interior" in capsys.readouterr().out

@@ -49,9 +49,6 @@ def no_nul(value: str) -> str:
     return value
 
 
-# The former private names, kept as aliases for modules that still import them.
-
-
 def _sane_date(value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
         raise ValueError(f"must lie between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}")

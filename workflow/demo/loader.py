@@ -63,7 +63,7 @@ def load_portfolio(
             strategy_ids[item.key] = existing
             report.skipped["strategies"] += 1
             continue
-        strategy = create_strategy(session, _create_command(item, institution_ids, strategy_ids), now=now)
+        strategy = create_strategy(session, _create_command(item, institution_ids, strategy_ids), now=now, actor=actor)
         assert strategy.id is not None, "create_strategy flushes, so the row has its id"
         strategy_ids[item.key] = strategy.id
         report.created["strategies"] += 1
