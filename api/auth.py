@@ -5,10 +5,10 @@ the bearer token of every request outside the open paths (``/health``, the docs 
 before routing, so no body, content type, encoding, parameter or unknown route can earn an
 unauthenticated caller anything but 401, nor make the server parse a byte for them. It stores the
 ``Principal`` in the request's state, where the application-wide ``authenticate`` dependency (see
-``api.app``) hands it to routes. Refused tokens are counted per client address by ``api.throttle``
-(those shaped like a Continuum token, which are looked up; anything else is refused without a
-query and could never succeed): past the limit they get 429 with Retry-After; a valid token
-always passes.
+``api.app``) hands it to routes. Tokens shaped like a Continuum token (the only ones looked up;
+anything else is refused without a query and could never succeed) pass ``api.throttle`` first:
+a client past its allowance of refused tokens gets 429 with Retry-After before any lookup, unless
+the token was verified from that client recently; a valid token gives back what it reserved.
 
 Tests may replace the principal with FastAPI's ``dependency_overrides[authenticate]``; the
 middleware then leaves authentication to the override.
@@ -38,7 +38,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.problems import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, database_problem, domain_problem
-from api.throttle import FailureThrottle
+from api.throttle import Admission, FailureThrottle
 from workflow.access import TOKEN_ROLES, TokenRefused, looks_like_token, mark_used, verify_token
 from workflow.core import DomainError, Forbidden, TooManyFailedAuthentications, Unauthenticated, clock, new_session
 
@@ -129,30 +129,29 @@ class Authentication:
         if scope["type"] != "http" or self.is_open(scope) or _overridden(scope):
             await self.app(scope, receive, send)
             return
-        secret = None
+        admission: Admission | None = None
         try:
             secret = _bearer_secret(Headers(scope=scope).get("authorization"), scope.get("query_string", b""))
+            if looks_like_token(secret):  # only these are looked up, so only these are throttled
+                client = scope.get("client")
+                admission = self.throttle.admit(client[0] if client else "unknown", secret)
+                if admission.retry_after is not None:  # refused before the lookup: no query at all
+                    raise TooManyFailedAuthentications(admission.retry_after)
             principal = await run_in_threadpool(principal_of, self.engine, secret)
         except DomainError as refused:
-            # Only a token that was looked up counts: nothing else could succeed or costs a query.
-            await self._refuse(scope, receive, send, refused, counted=secret is not None and looks_like_token(secret))
+            if admission is not None and admission.retry_after is None:
+                self.throttle.refused(admission)
+            await domain_problem(refused, instance=scope["path"])(scope, receive, send)
             return
-        except (DBAPIError, PoolTimeout) as failure:
+        except (DBAPIError, PoolTimeout) as failure:  # the reserved failure stays spent: the lookup was tried
             problem = database_problem(failure, instance=scope["path"])
             assert problem is not None
             await problem(scope, receive, send)
             return
+        if admission is not None:
+            self.throttle.verified(admission)
         scope.setdefault("state", {})[PRINCIPAL] = principal
         await self.app(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, refused: DomainError, *, counted: bool) -> None:
-        if counted:
-            client = scope.get("client")
-            address = client[0] if client else "unknown"
-            retry_after = self.throttle.failed(address)
-            if retry_after is not None:
-                refused = TooManyFailedAuthentications(retry_after)
-        await domain_problem(refused, instance=scope["path"])(scope, receive, send)
 
 
 def _overridden(scope: Scope) -> bool:
