@@ -1,19 +1,32 @@
-"""Policy gaps and timelines, read-only. The rules are in ``workflow.gaps`` (``rules`` and ``timeline``)."""
+"""Policy gaps and timelines, read-only. The rules are in ``workflow.gaps`` (``rules`` and ``timeline``).
+
+No request session: the deployment is read in a short session of its own (``read_snapshots``),
+which gives the pooled connection back before the rules compute over the plain values read."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Literal, get_args
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 
-from api.deps import MAX_ID, SessionDep, SettingsDep
+from api.deps import MAX_ID, SettingsDep
 from api.problems import responses
-from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock
-from workflow.gaps import STATUSES, GapEntry, Timeline, gap_report, timeline_report
-from workflow.lifecycle import Kind, get_strategy
+from workflow.core import POLICY_AREA_PATTERN, SaneDate, Settings, clock
+from workflow.gaps import (
+    STATUSES,
+    GapEntry,
+    StrategySnapshot,
+    Timeline,
+    compute_gap_report,
+    compute_timeline,
+    read_snapshots,
+    snapshot_of,
+)
+from workflow.lifecycle import Kind
 
 router = APIRouter(tags=["gaps"])
 
@@ -125,6 +138,12 @@ class TimelineOut(BaseModel):
         })
 
 
+def _snapshots(request: Request, settings: Settings) -> list[StrategySnapshot]:
+    """The deployment as plain values, read in a short session that is closed when this returns."""
+    engine: Engine = request.app.state.engine
+    return read_snapshots(engine, zone=settings.zone)
+
+
 def _invalid_parameter(name: str, message: str) -> RequestValidationError:
     """The same 422 problem (with ``parameter``) that FastAPI's own query validation produces."""
     return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
@@ -132,7 +151,7 @@ def _invalid_parameter(name: str, message: str) -> RequestValidationError:
 
 @router.get("/gaps", response_model=GapReportOut, responses=responses(422))
 def gaps(
-    session: SessionDep,
+    request: Request,
     settings: SettingsDep,
     as_of: AsOf = None,
     horizon_days: Annotated[
@@ -146,7 +165,8 @@ def gaps(
     gap status, its successor, and when the successor is projected to be approved (and on what basis)."""
     day = as_of or clock.today(settings.zone)
     horizon = settings.gap_horizon_days if horizon_days is None else horizon_days
-    entries = gap_report(session, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area)
+    snapshots = _snapshots(request, settings)
+    entries = compute_gap_report(snapshots, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area)
     wanted = [e for e in entries if (kind is None or e.kind == kind) and (status is None or e.status == status)]
     items = [GapEntryOut.of(e) for e in wanted]
     return GapReportOut(as_of=day, horizon_days=horizon, items=items)
@@ -154,7 +174,7 @@ def gaps(
 
 @router.get("/timeline", response_model=TimelineOut, response_model_by_alias=True, responses=responses(404, 422))
 def timeline(
-    session: SessionDep,
+    request: Request,
     settings: SettingsDep,
     policy_area: PolicyAreaFilter = None,
     parent_id: Annotated[
@@ -173,8 +193,9 @@ def timeline(
         raise _invalid_parameter("policy_area", "give a policy_area, or a parent_id for the action plans of a strategy")
     if from_ is not None and to is not None and from_ > to:
         raise _invalid_parameter("from", f"must not be after to ({to.isoformat()})")
+    snapshots = _snapshots(request, settings)
     if parent_id is not None:
-        parent = get_strategy(session, parent_id)
+        parent = snapshot_of(snapshots, parent_id)
         if parent.kind != "strategy":
             raise _invalid_parameter("parent_id", "must name a strategy, not an action plan")
         if policy_area is not None and policy_area != parent.policy_area:
@@ -182,7 +203,7 @@ def timeline(
                 "policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}"
             )
     day = as_of or clock.today(settings.zone)
-    report = timeline_report(
-        session, as_of=day, settings=settings, policy_area=policy_area, parent_id=parent_id, start=from_, end=to
+    report = compute_timeline(
+        snapshots, as_of=day, policy_area=policy_area, parent_id=parent_id, start=from_, end=to
     )
     return TimelineOut.of(report.policy_area, report.kind, report.parent_id, report.as_of, report.timeline)

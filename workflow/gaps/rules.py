@@ -38,6 +38,7 @@ any day from L + 1 to ``as_of`` (for an action plan: while its strategy is still
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -122,6 +123,42 @@ def default_typical_days(drafting: int, consultation: int, approval: int) -> dic
     return {Stage.DRAFTING: drafting, Stage.CONSULTATION: consultation, Stage.APPROVAL: approval}
 
 
+def _succession_order(state: StrategyState) -> tuple[date, int]:
+    return (state.period_start, state.id)
+
+
+def _named_successors(states: Sequence[StrategyState]) -> dict[int, StrategyState]:
+    """Per predecessor id, the earliest (by period start, then id) of the strategies naming it."""
+    named: dict[int, StrategyState] = {}
+    for state in states:
+        predecessor_id = state.snapshot.predecessor_id
+        if predecessor_id is None:
+            continue
+        known = named.get(predecessor_id)
+        if known is None or _succession_order(state) < _succession_order(known):
+            named[predecessor_id] = state
+    return named
+
+
+class _NextInLine:
+    """The strategies of one group that name no predecessor, by period start then id."""
+
+    def __init__(self, members: Sequence[StrategyState]) -> None:
+        self.states = sorted((s for s in members if s.snapshot.predecessor_id is None), key=_succession_order)
+        self.starts = [s.period_start for s in self.states]
+
+    def after(self, day: date) -> StrategyState | None:
+        """The first that starts after ``day``."""
+        index = bisect_right(self.starts, day)
+        return self.states[index] if index < len(self.states) else None
+
+
+def _latest_end(members: Sequence[StrategyState], as_of: date) -> date | None:
+    """The latest end of the group's intervals in force begun by ``as_of``. Only another member can
+    run past a member's lapse (its own interval ends on it), so this tells whether one does."""
+    return max((i.end for s in members if (i := s.in_force) is not None and i.start <= as_of), default=None)
+
+
 class GapAssessment:
     """The strategies recorded on one day, grouped, with the deployment's typical stage durations."""
 
@@ -137,15 +174,17 @@ class GapAssessment:
         self.typical: dict[Stage, TypicalDuration] = typical_durations(
             (s.history for s in snapshots), as_of, default_days
         )
+        self._named = _named_successors(self.states)
+        self._next_in_line = {key: _NextInLine(members) for key, members in self.groups.items()}
+        self._latest_end = {key: _latest_end(members, as_of) for key, members in self.groups.items()}
 
     def successor_of(self, state: StrategyState) -> StrategyState | None:
-        explicit = [other for other in self.states if other.snapshot.predecessor_id == state.id]
-        candidates = explicit or [
-            other
-            for other in self.groups[group_key(state)]
-            if other.period_start > state.period_start and other.snapshot.predecessor_id in (None, state.id)
-        ]
-        return min(candidates, key=lambda s: (s.period_start, s.id), default=None)
+        """The earliest strategy naming ``state`` as predecessor, else the next one of its group
+        by period start that names none (one that names another is that one's successor)."""
+        named = self._named.get(state.id)
+        if named is not None:
+            return named
+        return self._next_in_line[group_key(state)].after(state.period_start)
 
     def outlook(self, successor: StrategyState | None) -> Outlook:
         if successor is None or successor.approved:
@@ -175,10 +214,9 @@ class GapAssessment:
         """Lapsed, and nothing of its group in force on any day since (for an action plan: while
         its strategy is still in force, since an action plan outside its strategy is moot)."""
         lapse = _interval_in_force(state).end
-        for other in self.groups[group_key(state)]:
-            interval = other.in_force
-            if other is not state and interval is not None and interval.start <= self.as_of and interval.end > lapse:
-                return False
+        latest = self._latest_end[group_key(state)]
+        if latest is not None and latest > lapse:  # another of the group runs past the lapse
+            return False
         if state.snapshot.kind == "action_plan":
             parent_id = state.snapshot.parent_id
             parent = self.by_id.get(parent_id) if parent_id is not None else None

@@ -68,13 +68,15 @@ class Timeline:
 def group_states(
     snapshots: Sequence[StrategySnapshot], *, as_of: date, policy_area: str, kind: str, parent_id: int | None
 ) -> list[StrategyState]:
-    return [
-        state
-        for state in states_on(list(snapshots), as_of)
-        if state.snapshot.policy_area == policy_area
-        and state.snapshot.kind == kind
-        and (kind != "action_plan" or state.snapshot.parent_id == parent_id)
+    """The members of one group (see ``workflow.gaps.rules``) that existed on ``as_of``, as recorded then."""
+    members = [
+        snapshot
+        for snapshot in snapshots
+        if snapshot.policy_area == policy_area
+        and snapshot.kind == kind
+        and (kind != "action_plan" or snapshot.parent_id == parent_id)
     ]
+    return states_on(members, as_of)
 
 
 def build_timeline(

@@ -4,19 +4,23 @@ Warnings go through the same ledger as reminders (deadline kind ``gap``, keyed p
 and lapse date), on ``gap_warning_offsets`` within ``gap_lead_days`` of the lapse, to the lead
 institution's coordinators and escalation contacts. A change of a strategy's gap status is
 recorded once in ``gap_watch`` and announced as a ``gap_status_changed`` event.
+
+The statuses need the whole deployment; ``gap_watch_entries`` reads it in a short session of
+its own and computes after giving the connection back, so a pass computes them before it opens
+its unit of work and hands them to ``watch_gaps``, which then only writes.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
 from workflow.core import Settings, insert_ignoring_conflict, record_event
 from workflow.directory import recipients
 from workflow.gaps.models import GapWatch
-from workflow.gaps.queries import gap_report
+from workflow.gaps.queries import compute_gap_report, gap_report, read_snapshots
 from workflow.gaps.rules import AT_RISK, GapEntry
 from workflow.lifecycle import Strategy
 from workflow.reminders import Deadline, due_gap_warning, ledger, send_instant, sending_day, strategy_deadline_key
@@ -125,10 +129,26 @@ def _move(session: Session, strategy_id: int, old: str | None, new: str, now: da
     return result.rowcount == 1
 
 
+def gap_watch_entries(engine: Engine, *, today: date, settings: Settings) -> list[GapEntry]:
+    """The gap statuses the watch looks at on ``today`` (horizon ``gap_lead_days``), read in a short
+    session of its own and computed with no connection held."""
+    snapshots = read_snapshots(engine, zone=settings.zone)
+    return compute_gap_report(snapshots, as_of=today, horizon_days=settings.gap_lead_days, settings=settings)
+
+
 def watch_gaps(
-    session: Session, *, now: datetime, today: date, settings: Settings
+    session: Session,
+    *,
+    now: datetime,
+    today: date,
+    settings: Settings,
+    entries: list[GapEntry] | None = None,
 ) -> tuple[int, int, set[tuple[str, date]]]:
-    """Gap warnings and status changes for ``today``; returns (rows recorded, changes, live gap deadlines)."""
-    entries = gap_report(session, as_of=today, horizon_days=settings.gap_lead_days, settings=settings)
+    """Gap warnings and status changes for ``today``; returns (rows recorded, changes, live gap deadlines).
+
+    ``entries`` are ``gap_watch_entries`` computed before ``session`` was opened; without them they
+    are computed here, inside the caller's unit of work."""
+    if entries is None:
+        entries = gap_report(session, as_of=today, horizon_days=settings.gap_lead_days, settings=settings)
     recorded, live = plan_gap_warnings(session, entries, now=now, settings=settings)
     return recorded, record_gap_changes(session, entries, now=now), live

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 
 from workflow.core import Settings, local_date, unit_of_work
-from workflow.gaps import GAP_DEADLINE, watch_gaps
+from workflow.gaps import GAP_DEADLINE, gap_watch_entries, watch_gaps
 from workflow.lifecycle import expire_due
 from workflow.reminders import ledger, plan_deadline_reminders
 from workflow.scheduler.registry import SOURCES
@@ -41,9 +41,12 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
     report.expired = expire_due(
         engine, now=now, today=today, default_min_consultation_days=settings.min_consultation_days
     )
+    gap_entries = gap_watch_entries(engine, today=today, settings=settings)  # read, give the connection back, compute
     with unit_of_work(engine) as session:
         report.recorded, live = plan_deadline_reminders(session, SOURCES, now=now, settings=settings)
-        gap_recorded, report.gap_changes, gap_live = watch_gaps(session, now=now, today=today, settings=settings)
+        gap_recorded, report.gap_changes, gap_live = watch_gaps(
+            session, now=now, today=today, settings=settings, entries=gap_entries
+        )
         report.recorded += gap_recorded
         kinds = frozenset().union(*(source.kinds for source in SOURCES)) | {GAP_DEADLINE}
         report.cancelled = ledger.cancel_stale(session, live | gap_live, kinds=kinds, now=now)
