@@ -6,7 +6,7 @@ import argparse
 
 from cli.database import command_session
 from cli.main import CommandError
-from cli.table import render_table
+from cli.table import choice, render_table
 
 PAGE = 100_000
 
@@ -53,6 +53,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     listing.set_defaults(run=institutions)
     people = commands.add_parser("contacts", help="list contacts with their institution, roles and language")
     people.add_argument("--institution", metavar="NAME", default=None, help="only this institution's contacts")
-    people.add_argument("--role", choices=["coordinator", "escalation", "contact_point"], default=None,
+    people.add_argument("--role", type=choice, choices=["coordinator", "escalation", "contact_point"], default=None,
                         help="only contacts with this role")
     people.set_defaults(run=contacts)

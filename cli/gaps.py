@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from cli.runtime import parse_day
 from cli.strategies import policy_area
-from cli.table import render_table
+from cli.table import choice, render_table
 
 if TYPE_CHECKING:
     from workflow.gaps import GapEntry
@@ -75,6 +75,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     )
     parser.add_argument("--policy-area", type=policy_area, default=None, metavar="AREA",
                         help="only this policy area, e.g. migration")
-    parser.add_argument("--status", action="append", choices=["covered", "ok", "at_risk", "gap"],
+    parser.add_argument("--status", action="append", type=choice, choices=["covered", "ok", "at_risk", "gap"],
                         help="only these statuses (repeatable)")
     parser.set_defaults(run=gaps)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from cli.main import CommandError
-from cli.table import render_table
+from cli.table import choice, render_table
 from workflow.core import POLICY_AREA_PATTERN
 from workflow.lifecycle import Stage, Strategy
 
@@ -90,6 +90,6 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser("strategies", help="list strategies and action plans as a table")
     parser.add_argument("--policy-area", type=policy_area, default=None, metavar="AREA",
                         help="only this policy area, e.g. migration")
-    parser.add_argument("--stage", choices=[s.value for s in Stage], default=None,
+    parser.add_argument("--stage", type=choice, choices=[s.value for s in Stage], default=None,
                         help="only strategies in this stage")
     parser.set_defaults(run=strategies)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from cli.database import command_session
 from cli.main import CommandError
+from cli.table import choice
 from workflow.access import TOKEN_ROLES
 
 T = TypeVar("T")
@@ -125,7 +126,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     make = actions.add_parser("create", help="issue a token; prints the secret alone on the last line")
-    make.add_argument("--role", required=True, choices=TOKEN_ROLES)
+    make.add_argument("--role", required=True, type=choice, choices=TOKEN_ROLES)
     make.add_argument("--name", required=True, help="who holds it; recorded as the actor in the history")
     make.add_argument("--institution", metavar="NAME", default=None,
                       help="the institution it acts for (required for coordinator and contact_point)")

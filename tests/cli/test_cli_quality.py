@@ -92,3 +92,10 @@ def test_token_errors_speak_in_command_line_options(demo_loaded, capsys):
     assert "see `continuum institutions`" in capsys.readouterr().err
     assert main([*coordinator, "--name", "x6", "--institution", "ministry of interior"]) == 0
     assert "acting for Ministry of Interior" in capsys.readouterr().out
+
+
+def test_choices_forgive_case_and_dashes(demo_loaded, capsys):
+    assert main(["strategies", "--stage", "Monitoring"]) == 0
+    assert len(body(capsys.readouterr().out)) == 2
+    assert main(["gaps", "--as-of", "2023-06-30", "--status", "At-Risk"]) == 0
+    assert "at_risk" in capsys.readouterr().out
