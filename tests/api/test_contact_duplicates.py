@@ -29,12 +29,28 @@ def test_the_same_address_twice_in_one_institution_is_refused(client):
 
 
 def test_a_person_recorded_twice_hears_about_a_deadline_once(engine):
+    """Copies from before the rule keep their rows; migration 0005 marks the later keys with their id."""
     with unit_of_work(engine) as session:
         moi = f.institution(session)
         session.add_all([
-            Contact(name=name, email=email, institution_id=moi, language="en", roles=["coordinator"],
+            Contact(name=name, email=email, email_key=key, institution_id=moi, language="en", roles=["coordinator"],
                     created_at=datetime(2026, 1, 5, tzinfo=UTC), updated_at=datetime(2026, 1, 5, tzinfo=UTC))
-            for name, email in (("Arta Hoxha", "arta@example.org"), ("Arta H.", "ARTA@example.org"))
+            for name, email, key in (("Arta Hoxha", "arta@example.org", "arta@example.org"),
+                                     ("Arta H.", "ARTA@example.org", "arta@example.org#2"))
         ])
         session.flush()
         assert [c.email for c in recipients(session, moi, escalate=False)] == ["arta@example.org"]
+
+
+def test_the_database_itself_refuses_a_second_copy(engine):
+    """Even a writer that skips the service's check (or races it) cannot record the address twice."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), unit_of_work(engine) as session:
+        moi = f.institution(session)
+        for email in ("arta@example.org", "Arta@Example.org"):
+            session.add(Contact(name="Arta", email=email, email_key=email.lower(), institution_id=moi, language="en",
+                                roles=["coordinator"], created_at=datetime(2026, 1, 5, tzinfo=UTC),
+                                updated_at=datetime(2026, 1, 5, tzinfo=UTC)))
+            session.flush()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from workflow.core import Conflict, ValidationFailed, apply_changes, get_or_not_found, requested_changes
-from workflow.directory.models import Contact, Institution
+from workflow.directory.models import Contact, Institution, address_key
 from workflow.directory.requests import ContactCreate, ContactPatch
 
 
@@ -20,25 +21,39 @@ def _require_institution(session: Session, institution_id: int) -> None:
 def _require_new_address(session: Session, institution_id: int, email: str, *, contact_id: int | None) -> None:
     """One contact per address and institution: a second copy would receive every email twice."""
     query = select(col(Contact.id)).where(
-        col(Contact.institution_id) == institution_id, func.lower(col(Contact.email)) == email.lower()
+        col(Contact.institution_id) == institution_id, col(Contact.email_key) == address_key(email)
     )
     if contact_id is not None:
         query = query.where(col(Contact.id) != contact_id)
     existing = session.scalar(query.limit(1))
     if existing is not None:
-        raise Conflict(
-            f"contact {existing} of institution {institution_id} has the address {email} already",
-            errors=[{"pointer": "#/email", "detail": "must be unique within the institution"}],
-            contact_id=existing,
-        )
+        raise _taken(institution_id, email, existing)
+
+
+def _taken(institution_id: int, email: str, existing: int | None) -> Conflict:
+    holder = f"contact {existing}" if existing is not None else "another contact"
+    return Conflict(
+        f"{holder} of institution {institution_id} has the address {email} already",
+        errors=[{"pointer": "#/email", "detail": "must be unique within the institution"}],
+        contact_id=existing,
+    )
+
+
+def _flush_unique(session: Session, institution_id: int, email: str) -> None:
+    """Flush; a concurrent writer that recorded the same address first makes it the same 409."""
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError as exc:
+        raise _taken(institution_id, email, None) from exc
 
 
 def create_contact(session: Session, command: ContactCreate, *, now: datetime) -> Contact:
     _require_institution(session, command.institution_id)
     _require_new_address(session, command.institution_id, command.email, contact_id=None)
-    contact = Contact(**command.model_dump(), created_at=now, updated_at=now)
+    contact = Contact(**command.model_dump(), email_key=address_key(command.email), created_at=now, updated_at=now)
     session.add(contact)
-    session.flush()
+    _flush_unique(session, command.institution_id, command.email)
     return contact
 
 
@@ -54,12 +69,14 @@ def update_contact(session: Session, contact_id: int, command: ContactPatch, *, 
     if "roles" in changes:
         changes["roles"] = list(dict.fromkeys(changes["roles"]))
     if "institution_id" in changes or "email" in changes:
-        _require_new_address(
-            session,
-            changes.get("institution_id", contact.institution_id),
-            changes.get("email", contact.email),
-            contact_id=contact.id,
-        )
+        institution_id = changes.get("institution_id", contact.institution_id)
+        email = changes.get("email", contact.email)
+        _require_new_address(session, institution_id, email, contact_id=contact.id)
+        if "email" in changes:
+            changes["email_key"] = address_key(email)
+        updated = apply_changes(session, contact, changes, now=now)
+        _flush_unique(session, institution_id, email)
+        return updated
     return apply_changes(session, contact, changes, now=now)
 
 

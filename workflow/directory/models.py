@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, String
+from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from workflow.core import UTCDateTime
@@ -28,12 +28,22 @@ class Institution(SQLModel, table=True):
     created_at: datetime = _when(nullable=False)
 
 
+def address_key(email: str) -> str:
+    """The address as the one-contact-per-address rule compares it: case-folded."""
+    return email.lower()
+
+
 class Contact(SQLModel, table=True):
+    """A person of an institution. ``email_key`` (the case-folded address) is unique per institution,
+    so nobody is recorded twice and gets every email twice."""
+
     __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("institution_id", "email_key", name="uq_contacts_institution_email"),)
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False))
     email: str = Field(sa_column=Column(String(320), nullable=False))
+    email_key: str = Field(sa_column=Column(String(340), nullable=False))
     institution_id: int = Field(
         sa_column=Column(Integer, ForeignKey("institutions.id"), nullable=False, index=True)
     )
