@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from api.app import create_app
 from tests.api.helpers import PROBLEM_JSON, STRATEGY, bearer
-from tests.waiting import wait_until_healthy
+from tests.api.serving import served
 from workflow.access.tokens import TokenCreate, issue_token
 from workflow.core import clock
 from workflow.core.db import unit_of_work
@@ -24,30 +22,13 @@ from workflow.core.settings import Settings
 from workflow.lifecycle.models import StageChange, Strategy
 
 RACERS = 20
-STARTUP_SECONDS = 15.0
 
 
 @pytest.fixture
 def live_url(pg_engine: Engine, postgres_url: str, tmp_path) -> Iterator[str]:
     settings = Settings(_env_file=None, data_dir=tmp_path / "data", database_url=postgres_url)
-    app = create_app(settings, pg_engine)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, lifespan="off", ws="none", http="h11", log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(f"{url}/health", process=thread, timeout=STARTUP_SECONDS)
+    with served(create_app(settings, pg_engine)) as url:
         yield url
-    finally:
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
-        sock.close()
-    assert not thread.is_alive(), "uvicorn did not shut down"
 
 
 def _token(engine: Engine, name: str, role: str = "admin", institution_id: int | None = None) -> dict[str, str]:
