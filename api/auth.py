@@ -40,7 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.problems import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, database_problem, domain_problem
 from api.throttle import Admission, FailureThrottle
 from workflow.access import TOKEN_ROLES, TokenRefused, looks_like_token, mark_used, verify_token
-from workflow.core import DomainError, Forbidden, TooManyFailedAuthentications, Unauthenticated, clock, new_session
+from workflow.core import DomainError, Forbidden, TooManyFailedAuthentications, Unauthenticated, clock, unit_of_work
 
 log = logging.getLogger("continuum.api.auth")
 
@@ -85,18 +85,23 @@ def _bearer_secret(header: str | None, query_string: bytes = b"") -> str:
 def principal_of(engine: Engine, secret: str) -> Principal:
     """The principal whose token ``secret`` is, or ``Unauthenticated``; records the token's use."""
     now = clock.now()
-    with new_session(engine) as session:
-        try:
-            token = verify_token(session, secret, now=now)
-        except TokenRefused as refused:
-            raise Unauthenticated(refused.reason, token_presented=True) from None
-        principal = Principal(name=token.name, role=token.role, institution_id=token.institution_id, token_id=token.id)
-        try:
+    principal: Principal | None = None
+    try:
+        with unit_of_work(engine) as session:
+            try:
+                token = verify_token(session, secret, now=now)
+            except TokenRefused as refused:
+                raise Unauthenticated(refused.reason, token_presented=True) from None
+            principal = Principal(
+                name=token.name, role=token.role, institution_id=token.institution_id, token_id=token.id
+            )
             mark_used(session, token, now)
-            session.commit()
-        except DBAPIError:  # a busy database must not fail the request over a usage timestamp
-            session.rollback()
-            log.warning("could not record the use of token %r", token.name, exc_info=True)
+    except DBAPIError:
+        if principal is None:  # the token could not be checked: the database's problem is the request's
+            raise
+        # Verified, but the usage timestamp could not be written: a busy database must not fail the request.
+        log.warning("could not record the use of token %r", principal.name, exc_info=True)
+    assert principal is not None, "unit_of_work re-raises every other failure"
     return principal
 
 
