@@ -30,7 +30,6 @@ import argparse
 import gc
 import statistics
 import tempfile
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -38,7 +37,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, insert
+from pool_holds import Holds
+from sqlalchemy import Engine, insert
 
 import migrations
 from workflow.core import Settings
@@ -195,33 +195,6 @@ def build(engine: Engine, documents: int, shape: str) -> None:
     with unit_of_work(engine) as s:
         s.execute(insert(Strategy), w.strategies)
         s.execute(insert(StageChange), w.changes)
-
-
-class Holds:
-    """How long each pooled connection stays checked out."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.lock = threading.Lock()
-        self.started: dict[int, float] = {}
-        self.durations: list[float] = []
-        event.listen(engine.pool, "checkout", self._out)
-        event.listen(engine.pool, "checkin", self._in)
-
-    def _out(self, dbapi_connection: Any, *_: Any) -> None:
-        with self.lock:
-            self.started[id(dbapi_connection)] = time.perf_counter()
-
-    def _in(self, dbapi_connection: Any, *_: Any) -> None:
-        with self.lock:
-            began = self.started.pop(id(dbapi_connection), None)
-            if began is not None:
-                self.durations.append(time.perf_counter() - began)
-
-    def take(self) -> float:
-        with self.lock:
-            longest = max(self.durations, default=0.0)
-            self.durations.clear()
-            return longest
 
 
 def timed(runs: int, holds: Holds, work: Callable[[], list[GapEntry]]) -> tuple[float, float, list[GapEntry]]:

@@ -25,10 +25,10 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
+from pool_holds import Holds
+from sqlalchemy import Engine
 
 import migrations
 from api.app import create_app
@@ -105,31 +105,6 @@ def build(
                            for indicator in owned])
         admin = issue_token(s, TokenCreate(name="bench-admin", role="admin"), now=NOW, default_lifetime_days=None)
         return plan.id, admin.plain
-
-
-class Holds:
-    """How long each pooled connection stays checked out."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.lock = threading.Lock()
-        self.started: dict[int, float] = {}
-        self.durations: list[float] = []
-        event.listen(engine.pool, "checkout", self._out)
-        event.listen(engine.pool, "checkin", self._in)
-
-    def _out(self, dbapi_connection: Any, *_: Any) -> None:
-        with self.lock:
-            self.started[id(dbapi_connection)] = time.perf_counter()
-
-    def _in(self, dbapi_connection: Any, *_: Any) -> None:
-        with self.lock:
-            began = self.started.pop(id(dbapi_connection), None)
-            if began is not None:
-                self.durations.append(time.perf_counter() - began)
-
-    def reset(self) -> None:
-        with self.lock:
-            self.durations.clear()
 
 
 def sequential(client: TestClient, url: str, holds: Holds, runs: int) -> None:
