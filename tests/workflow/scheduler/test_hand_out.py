@@ -15,10 +15,8 @@ from tests import factories as f
 from tests.smtp_sink import RecordingHandler, smtp_sink
 from workflow.core.db import unit_of_work
 from workflow.mail import SmtpTransport
-from workflow.reminders.delivery import deliver
 from workflow.reminders.models import Notification
-from workflow.scheduler import source_for
-from workflow.scheduler.notices import compose_for
+from workflow.scheduler import send_notification
 from workflow.scheduler.passes import run_pass
 
 NOW = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)  # 10:00 in Tirane
@@ -42,8 +40,7 @@ def due_row(db, settings) -> int:
 
 
 def _deliver(engine, settings, row_id: int, at: datetime):
-    return deliver(engine, row_id, source_for=source_for, clock=lambda: at, transport=SmtpTransport(settings),
-                   compose=compose_for(settings), settings=settings)
+    return send_notification(engine, row_id, clock=lambda: at, transport=SmtpTransport(settings), settings=settings)
 
 
 def _row(engine, row_id: int) -> Notification:
