@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 
+from cli.arguments import choice
 from cli.database import command_session
 from cli.main import CommandError
-from cli.table import choice, render_table
+from cli.table import render_table
 
 PAGE = 100_000
 

@@ -6,9 +6,8 @@ import argparse
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cli.runtime import parse_day
-from cli.strategies import policy_area
-from cli.table import choice, render_table
+from cli.arguments import choice, parse_day, policy_area
+from cli.table import render_table
 
 if TYPE_CHECKING:
     from workflow.gaps import GapEntry

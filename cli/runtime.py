@@ -3,23 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import datetime
 
+from cli.arguments import parse_day
 from cli.main import CommandError
-
-
-def parse_day(text: str) -> date:
-    """A day as the API takes it (``SaneDate``: ``YYYY-MM-DD`` only, within the sane range), with its message."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from workflow.core import SaneDate
-
-    try:
-        day: date = TypeAdapter(SaneDate).validate_python(text)
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
-        raise argparse.ArgumentTypeError(f"{text!r}: {reason}") from None
-    return day
 
 
 def require_broker(attempts: int = 3) -> None:

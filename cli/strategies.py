@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import re
 from collections.abc import Sequence
 from datetime import timedelta
 
+from cli.arguments import choice, policy_area
 from cli.main import CommandError
-from cli.table import choice, render_table
-from workflow.core import POLICY_AREA_PATTERN
+from cli.table import render_table
 from workflow.lifecycle import Stage, Strategy
 
 COLUMNS = ("id", "title", "area", "kind", "stage", "period", "approved", "lapses")
 PAGE = 10_000
-
-
-def policy_area(text: str) -> str:
-    """A policy area as stored (``migration``, ``anti-trafficking``), whatever case it was typed in."""
-    area = text.strip().lower()
-    if not re.fullmatch(POLICY_AREA_PATTERN, area):
-        raise argparse.ArgumentTypeError(f"not a policy area (words joined by '-', e.g. migration): {text!r}")
-    return area
 
 
 def period(strategy: Strategy) -> str:

@@ -15,11 +15,6 @@ MIN_SHRUNK_WIDTH = 24  # shorter, titles of one series become indistinguishable
 GAP = "  "
 
 
-def choice(text: str) -> str:
-    """A choice as the command defines it, whatever case and dashes it was typed with: 'At-Risk' is at_risk."""
-    return text.strip().lower().replace("-", "_")
-
-
 def truncate(text: str, width: int) -> str:
     """Cut from the middle: a title's end usually holds its years, which tell successors apart."""
     if len(text) <= width:

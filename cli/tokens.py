@@ -13,9 +13,9 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
+from cli.arguments import choice
 from cli.database import command_session
 from cli.main import CommandError
-from cli.table import choice
 from workflow.access import TOKEN_ROLES
 
 T = TypeVar("T")
