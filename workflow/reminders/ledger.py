@@ -79,23 +79,13 @@ def cancel_superseded(session: Session, newer: DueReminder, *, contact_id: int, 
     """Cancel the recipient's pending reminders of ``newer``'s deadline with an earlier offset than it.
 
     Rows being sent (``sending``) are left to their sender, which re-checks ``is_superseded``."""
-    result = session.exec(
-        update(Notification)
-        .where(
-            *_same_line(newer.deadline.key, newer.deadline.due_on, contact_id),
-            col(Notification.offset_days) > newer.offset_days,
-            # Only rows no worker holds: a claimed row is re-checked by its worker before it is sent.
-            col(Notification.status) == NotificationStatus.PENDING,
-        )
-        .values(
-            status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target,
-            due_at=None,
-            claim_token=None,
-            closed_at=now,
-            last_error=SUPERSEDED,
-        )
+    return _cancel_pending(
+        session,
+        *_same_line(newer.deadline.key, newer.deadline.due_on, contact_id),
+        col(Notification.offset_days) > newer.offset_days,
+        now=now,
+        reason=SUPERSEDED,
     )
-    return result.rowcount
 
 
 def is_superseded(session: Session, row: Notification) -> bool:
@@ -118,16 +108,22 @@ def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterab
     stale = [row.id for row in session.execute(query) if (row.deadline_key, row.due_on) not in live]
     if not stale:
         return 0
+    return _cancel_pending(session, col(Notification.id).in_(stale), now=now, reason="deadline no longer applies")
+
+
+def _cancel_pending(session: Session, *conditions: ColumnElement[bool], now: datetime, reason: str) -> int:
+    """Cancel the pending rows matching ``conditions``; returns how many.
+
+    Only rows no worker holds: a claimed row (``sending``) is re-checked by its worker before it is sent."""
     result = session.exec(
         update(Notification)
-        # Only rows no worker holds: a claimed row is re-checked by its worker before it is sent.
-        .where(col(Notification.id).in_(stale), col(Notification.status) == NotificationStatus.PENDING)
+        .where(*conditions, col(Notification.status) == NotificationStatus.PENDING)
         .values(
             status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target,
             due_at=None,
             claim_token=None,
             closed_at=now,
-            last_error="deadline no longer applies",
+            last_error=reason,
         )
     )
     return result.rowcount
