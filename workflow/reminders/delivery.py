@@ -22,11 +22,12 @@ from sqlalchemy import Engine, or_, update
 from sqlmodel import Session, col
 
 from workflow.core import DeliveryError, PermanentDeliveryError, Settings, local_date, unit_of_work
-from workflow.lifecycle import Strategy
+from workflow.lifecycle import IN_FORCE_STAGES, Strategy
 from workflow.reminders.ledger import QUEUED, SUPERSEDED, is_superseded, record_delivery_failure
 from workflow.reminders.models import Notification
 from workflow.reminders.sources import DeadlineSource
 from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent
+from workflow.reminders.timing import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, REPORT_DUE
 
 log = logging.getLogger("continuum.delivery")
 
@@ -73,19 +74,18 @@ def claim(
 
 def why_stale(session: Session, row: Notification, today: date, source_for: SourceLookup) -> str | None:
     """Why ``row`` should no longer be sent, re-read from the current state; None if it still applies."""
-    if row.kind == "delivery_failed":
+    if row.kind == DELIVERY_FAILED:
         return None
-    if row.kind in ("deadline_reminder", "report_due", "gap_warning") and row.due_on < today:
+    if row.kind in (DEADLINE_REMINDER, REPORT_DUE, GAP_WARNING) and row.due_on < today:
         return "the date it announced has passed (overdue notices take over)"
     if is_superseded(session, row):
         return SUPERSEDED
     strategy = session.get(Strategy, row.strategy_id)
     if strategy is None:
         return "the strategy no longer exists"
-    if row.kind == "gap_warning":
-        return None if strategy.stage in ("implementation", "monitoring") and strategy.period_end == row.due_on else (
-            "the strategy is no longer in force with that lapse date"
-        )
+    if row.kind == GAP_WARNING:
+        in_force = strategy.stage in IN_FORCE_STAGES and strategy.period_end == row.due_on
+        return None if in_force else "the strategy is no longer in force with that lapse date"
     source = source_for(row.deadline_kind)
     if source is None or not source.still_live(session, row):
         return "the deadline moved, or the stage advanced"
@@ -181,6 +181,6 @@ def _record_failure(
             return DeliveryResult(notification_id, "retry", f"{detail}; next try in {delay}")
         if _close(session, notification_id, token, now, NotificationEvent.FAIL, last_error=detail):
             row = session.get(Notification, notification_id, populate_existing=True)
-            if row is not None and row.kind != "delivery_failed":
+            if row is not None and row.kind != DELIVERY_FAILED:
                 record_delivery_failure(session, row, today=local_date(now, settings.zone), now=now)
         return DeliveryResult(notification_id, "failed", detail)
