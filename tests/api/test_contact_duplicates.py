@@ -54,3 +54,21 @@ def test_the_database_itself_refuses_a_second_copy(engine):
                                 roles=["coordinator"], created_at=datetime(2026, 1, 5, tzinfo=UTC),
                                 updated_at=datetime(2026, 1, 5, tzinfo=UTC)))
             session.flush()
+
+
+def test_a_writer_that_races_past_the_check_still_gets_the_409(client, monkeypatch):
+    """As if another request recorded the address between the check and the write."""
+    import workflow.directory.contacts as contacts
+
+    moi = client.post("/institutions", json={"name": "Ministry of Interior"}).json()["id"]
+    other = client.post("/institutions", json={"name": "State Minister for Diaspora"}).json()["id"]
+    person = {"name": "Arta Hoxha", "email": "arta.hoxha@example.org", "institution_id": moi, "roles": ["coordinator"]}
+    assert client.post("/contacts", json=person).status_code == 201
+    elsewhere = client.post("/contacts", json=person | {"institution_id": other}).json()["id"]
+    monkeypatch.setattr(contacts, "_require_new_address", lambda *args, **kwargs: None)
+    created = client.post("/contacts", json=person)
+    moved = client.patch(f"/contacts/{elsewhere}", json={"institution_id": moi})
+    for response in (created, moved):
+        assert response.status_code == 409, response.text
+        assert response.json()["errors"] == [{"pointer": "#/email", "detail": "must be unique within the institution"}]
+    assert client.get(f"/contacts/{elsewhere}").json()["institution_id"] == other

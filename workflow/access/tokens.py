@@ -17,11 +17,19 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field, Strict
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from workflow.access.models import TOKEN_ROLES, ApiToken
-from workflow.core import Command, Conflict, Id, Name, NotFound, ValidationFailed, get_or_not_found
+from workflow.core import (
+    Command,
+    Conflict,
+    Id,
+    Name,
+    NotFound,
+    ValidationFailed,
+    conflict_on_duplicate,
+    get_or_not_found,
+)
 from workflow.directory import Institution
 
 log = logging.getLogger("continuum.tokens")
@@ -110,12 +118,8 @@ def issue_token(
         created_at=now,
         expires_at=now + timedelta(days=days) if days else None,
     )
-    session.add(token)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise _duplicate_name(command.name) from exc
+    with conflict_on_duplicate(session, lambda: _duplicate_name(command.name)):
+        session.add(token)
     log.info("issued token %r (role %s, prefix %s)", token.name, token.role, token.prefix)
     return IssuedToken(row=token, plain=plain)
 

@@ -6,7 +6,14 @@ the working-day calendar. It imports no other topic.
 from workflow.core import clock
 from workflow.core.clock import local_date
 from workflow.core.columns import ExactDecimal, UTCDateTime
-from workflow.core.db import get_or_not_found, insert_ignoring_conflict, make_engine, new_session, unit_of_work
+from workflow.core.db import (
+    conflict_on_duplicate,
+    get_or_not_found,
+    insert_ignoring_conflict,
+    make_engine,
+    new_session,
+    unit_of_work,
+)
 from workflow.core.errors import (
     ConcurrentUpdate,
     Conflict,
@@ -90,6 +97,7 @@ __all__ = [
     "apply_changes",
     "clock",
     "events_after",
+    "conflict_on_duplicate",
     "get_or_not_found",
     "get_settings",
     "insert_ignoring_conflict",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -11,10 +11,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
-from workflow.core.errors import NotFound
+from workflow.core.errors import DomainError, NotFound
 
 Row = TypeVar("Row")
 
@@ -69,6 +70,21 @@ def get_or_not_found(session: Session, model: type[Row], row_id: int, what: str,
     if row is None:
         raise NotFound(f"no {what} with id {row_id}")
     return row
+
+
+@contextmanager
+def conflict_on_duplicate(session: Session, conflict: Callable[[], DomainError]) -> Iterator[None]:
+    """The block's writes, flushed in a savepoint; a unique constraint that refuses them becomes ``conflict()``.
+
+    For writes whose uniqueness the service checked first: a concurrent writer can still get there
+    in between, and then the caller sees the same 409 instead of a database error, with the rest
+    of its transaction intact."""
+    try:
+        with session.begin_nested():
+            yield
+            session.flush()
+    except IntegrityError as exc:
+        raise conflict() from exc
 
 
 def insert_ignoring_conflict(

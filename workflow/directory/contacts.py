@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from workflow.core import Conflict, ValidationFailed, apply_changes, get_or_not_found, requested_changes
+from workflow.core import (
+    Conflict,
+    ValidationFailed,
+    apply_changes,
+    conflict_on_duplicate,
+    get_or_not_found,
+    requested_changes,
+)
 from workflow.directory.models import Contact, Institution, address_key
 from workflow.directory.requests import ContactCreate, ContactPatch
 
@@ -39,21 +45,12 @@ def _taken(institution_id: int, email: str, existing: int | None) -> Conflict:
     )
 
 
-def _flush_unique(session: Session, institution_id: int, email: str) -> None:
-    """Flush; a concurrent writer that recorded the same address first makes it the same 409."""
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise _taken(institution_id, email, None) from exc
-
-
 def create_contact(session: Session, command: ContactCreate, *, now: datetime) -> Contact:
     _require_institution(session, command.institution_id)
     _require_new_address(session, command.institution_id, command.email, contact_id=None)
     contact = Contact(**command.model_dump(), email_key=address_key(command.email), created_at=now, updated_at=now)
-    session.add(contact)
-    _flush_unique(session, command.institution_id, command.email)
+    with conflict_on_duplicate(session, lambda: _taken(command.institution_id, command.email, None)):
+        session.add(contact)
     return contact
 
 
@@ -74,9 +71,8 @@ def update_contact(session: Session, contact_id: int, command: ContactPatch, *, 
         _require_new_address(session, institution_id, email, contact_id=contact.id)
         if "email" in changes:
             changes["email_key"] = address_key(email)
-        updated = apply_changes(session, contact, changes, now=now)
-        _flush_unique(session, institution_id, email)
-        return updated
+        with conflict_on_duplicate(session, lambda: _taken(institution_id, email, None)):
+            return apply_changes(session, contact, changes, now=now)
     return apply_changes(session, contact, changes, now=now)
 
 

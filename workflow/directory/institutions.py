@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from workflow.core import Conflict, get_or_not_found
+from workflow.core import Conflict, conflict_on_duplicate, get_or_not_found
 from workflow.directory.models import Institution
 from workflow.directory.requests import InstitutionCreate
 
@@ -17,12 +16,8 @@ def create_institution(session: Session, command: InstitutionCreate, *, now: dat
     if session.scalar(select(col(Institution.id)).where(func.lower(col(Institution.name)) == command.name.lower())):
         raise _duplicate_name(command.name)
     institution = Institution(name=command.name, created_at=now)
-    session.add(institution)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise _duplicate_name(command.name) from exc
+    with conflict_on_duplicate(session, lambda: _duplicate_name(command.name)):
+        session.add(institution)
     return institution
 
 
