@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from workflow.core import UTCDateTime
+from workflow.core import instant_field
 from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
 
 TOKEN_ROLES = ("admin", "coordinator", "contact_point", "viewer")
 
-
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 class ApiToken(SQLModel, table=True):
@@ -34,7 +30,7 @@ class ApiToken(SQLModel, table=True):
     )
     token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
     prefix: str = Field(sa_column=Column(String(16), nullable=False))
-    created_at: datetime = _when(nullable=False)
-    expires_at: datetime | None = _when(nullable=True)
-    revoked_at: datetime | None = _when(nullable=True)
-    last_used_at: datetime | None = _when(nullable=True)
+    created_at: datetime = instant_field(nullable=False)
+    expires_at: datetime | None = instant_field(nullable=True)
+    revoked_at: datetime | None = instant_field(nullable=True)
+    last_used_at: datetime | None = instant_field(nullable=True)

@@ -5,7 +5,7 @@ the working-day calendar. It imports no other topic.
 
 from workflow.core import clock
 from workflow.core.clock import local_date
-from workflow.core.columns import ExactDecimal, UTCDateTime
+from workflow.core.columns import ExactDecimal, UTCDateTime, check_in, instant_field, sql_list
 from workflow.core.db import (
     conflict_on_duplicate,
     get_or_not_found,
@@ -95,9 +95,10 @@ __all__ = [
     "ValidationFailed",
     "add_working_days",
     "apply_changes",
+    "check_in",
     "clock",
-    "events_after",
     "conflict_on_duplicate",
+    "events_after",
     "get_or_not_found",
     "get_settings",
     "insert_ignoring_conflict",
@@ -108,6 +109,8 @@ __all__ = [
     "no_nul",
     "record_event",
     "requested_changes",
+    "sql_list",
     "unit_of_work",
+    "instant_field",
     "working_days_between",
 ]

@@ -1,6 +1,7 @@
-"""Column types that keep the database honest: aware UTC times, and exact decimals.
+"""Column types that keep the database honest (aware UTC times, exact decimals), and the small
+helpers every topic's tables share (an instant field, CHECK constraints over a list of values).
 
-Exact decimals: Exact decimal columns: money and indicator values never pass through a float.
+Exact decimals: money and indicator values never pass through a float.
 
 PostgreSQL stores ``NUMERIC(p, s)`` and hands back ``Decimal``. SQLite has no exact decimal
 type (its NUMERIC affinity turns 0.1 into a float), so there the value is stored as its
@@ -13,9 +14,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import DateTime, Numeric, String
+from sqlalchemy import CheckConstraint, DateTime, Numeric, String
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
+from sqlmodel import Field
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -69,3 +71,18 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(value).quantize(Decimal(1).scaleb(-self.scale))
+
+
+def instant_field(**kwargs: Any) -> Any:
+    """A model field for an instant, stored through ``UTCDateTime``."""
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def sql_list(values: tuple[str, ...]) -> str:
+    """``'a', 'b'``: the values as an SQL list, for CHECK constraints and partial index conditions."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
+def check_in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
+    """A CHECK constraint: ``column`` holds one of ``values``."""
+    return CheckConstraint(f"{column} IN ({sql_list(values)})", name=name)

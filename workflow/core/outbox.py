@@ -8,11 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Integer, String, select, text
 from sqlmodel import Field, Session, SQLModel, col
 
-from workflow.core.columns import UTCDateTime
-
-
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
+from workflow.core.columns import instant_field
 
 
 class OutboxEvent(SQLModel, table=True):
@@ -27,7 +23,7 @@ class OutboxEvent(SQLModel, table=True):
     type: str = Field(sa_column=Column(String(60), nullable=False))
     strategy_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True, index=True))
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    occurred_at: datetime = _when(nullable=False)
+    occurred_at: datetime = instant_field(nullable=False)
 
 
 # Any constant works; it names Continuum's outbox among PostgreSQL advisory locks.

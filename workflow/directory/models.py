@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workflow.core import UTCDateTime
+from workflow.core import instant_field
 
 LANGUAGES = ("en", "sq")
 
@@ -16,16 +15,13 @@ LANGUAGES = ("en", "sq")
 CONTACT_ROLES = ("coordinator", "escalation", "contact_point")
 
 
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
-
 
 class Institution(SQLModel, table=True):
     __tablename__ = "institutions"
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=Column(String(200), nullable=False, unique=True))
-    created_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
 
 
 def address_key(email: str) -> str:
@@ -49,5 +45,5 @@ class Contact(SQLModel, table=True):
     )
     language: str = Field(sa_column=Column(String(2), nullable=False))
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
-from workflow.core import UTCDateTime
+from workflow.core import instant_field
 from workflow.lifecycle import Strategy  # noqa: F401  (named by its foreign keys)
-
-
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 class GapWatch(SQLModel, table=True):
@@ -23,4 +18,4 @@ class GapWatch(SQLModel, table=True):
 
     strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), primary_key=True))
     status: str = Field(sa_column=Column(String(20), nullable=False))
-    changed_at: datetime = _when(nullable=False)
+    changed_at: datetime = instant_field(nullable=False)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
-from workflow.core import UTCDateTime
+from workflow.core import instant_field
 from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
 
 KINDS = ("strategy", "action_plan")
 
-
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 class Strategy(SQLModel, table=True):
@@ -60,8 +56,8 @@ class Strategy(SQLModel, table=True):
     min_consultation_days: int | None = None
     reminder_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     overdue_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)
 
 
 class StageChange(SQLModel, table=True):
@@ -79,4 +75,4 @@ class StageChange(SQLModel, table=True):
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     effective_on: date
-    recorded_at: datetime = _when(nullable=False)
+    recorded_at: datetime = instant_field(nullable=False)

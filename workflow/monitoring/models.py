@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from workflow.core import ExactDecimal, UTCDateTime
+from workflow.core import ExactDecimal, check_in, instant_field
 from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
 from workflow.lifecycle import Strategy  # noqa: F401  (named by its foreign keys)
 from workflow.monitoring.statuses import REPORT_STATUSES
@@ -26,24 +26,17 @@ DIRECTIONS = ("increase", "decrease")
 FREQUENCIES = ("quarterly", "semi_annual", "annual")
 
 
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
-
 
 def _strategy_fk(**kwargs: Any) -> Any:
     return Field(sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=False, index=True, **kwargs))
 
-
-def _in(column: str, values: tuple[str, ...], name: str) -> CheckConstraint:
-    listed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=name)
 
 
 class Objective(SQLModel, table=True):
     """A strategic objective, or a specific objective under one (``parent_id``)."""
 
     __tablename__ = "objectives"
-    __table_args__ = (_in("level", OBJECTIVE_LEVELS, "ck_objectives_level"),)
+    __table_args__ = (check_in("level", OBJECTIVE_LEVELS, "ck_objectives_level"),)
 
     id: int | None = Field(default=None, primary_key=True)
     strategy_id: int = _strategy_fk()
@@ -54,8 +47,8 @@ class Objective(SQLModel, table=True):
     code: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
     title: str = Field(sa_column=Column(String(300), nullable=False))
     alignment_tags: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)
 
 
 class Measure(SQLModel, table=True):
@@ -67,8 +60,8 @@ class Measure(SQLModel, table=True):
 
     __tablename__ = "measures"
     __table_args__ = (
-        _in("status", MEASURE_STATUSES, "ck_measures_status"),
-        _in("currency", CURRENCIES, "ck_measures_currency"),
+        check_in("status", MEASURE_STATUSES, "ck_measures_status"),
+        check_in("currency", CURRENCIES, "ck_measures_currency"),
         CheckConstraint("planned_end >= planned_start", name="ck_measures_planned_order"),
         CheckConstraint("(status = 'completed') = (completed_on IS NOT NULL)", name="ck_measures_completed_on"),
     )
@@ -90,8 +83,8 @@ class Measure(SQLModel, table=True):
     status: str = Field(sa_column=Column(String(12), nullable=False))
     completed_on: date | None = None
     alignment_tags: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)
 
 
 class Indicator(SQLModel, table=True):
@@ -99,7 +92,7 @@ class Indicator(SQLModel, table=True):
 
     __tablename__ = "indicators"
     __table_args__ = (
-        _in("direction", DIRECTIONS, "ck_indicators_direction"),
+        check_in("direction", DIRECTIONS, "ck_indicators_direction"),
         CheckConstraint("(objective_id IS NULL) <> (measure_id IS NULL)", name="ck_indicators_one_owner"),
     )
 
@@ -117,8 +110,8 @@ class Indicator(SQLModel, table=True):
     target_value: Decimal = Field(sa_column=Column(ExactDecimal(18, 4), nullable=False))
     target_year: int
     direction: str = Field(sa_column=Column(String(10), nullable=False))
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)
 
 
 class ReportingCycle(SQLModel, table=True):
@@ -127,7 +120,7 @@ class ReportingCycle(SQLModel, table=True):
 
     __tablename__ = "reporting_cycles"
     __table_args__ = (
-        _in("frequency", FREQUENCIES, "ck_reporting_cycles_frequency"),
+        check_in("frequency", FREQUENCIES, "ck_reporting_cycles_frequency"),
         CheckConstraint("due_days >= 0", name="ck_reporting_cycles_due_days"),
     )
 
@@ -135,8 +128,8 @@ class ReportingCycle(SQLModel, table=True):
     frequency: str = Field(sa_column=Column(String(12), nullable=False))
     due_days: int
     starts_on: date
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)
 
 
 class ProgressReport(SQLModel, table=True):
@@ -149,7 +142,7 @@ class ProgressReport(SQLModel, table=True):
     __tablename__ = "progress_reports"
     __table_args__ = (
         UniqueConstraint("plan_id", "period_label", "institution_id", name="uq_progress_reports_once"),
-        _in("status", REPORT_STATUSES, "ck_progress_reports_status"),
+        check_in("status", REPORT_STATUSES, "ck_progress_reports_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -163,13 +156,13 @@ class ProgressReport(SQLModel, table=True):
     narrative: str = Field(sa_column=Column(Text, nullable=False))
     version: int = Field(default=1, nullable=False)
     first_submitted_on: date | None = None
-    submitted_at: datetime | None = _when(nullable=True)
+    submitted_at: datetime | None = instant_field(nullable=True)
     submitted_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
-    reviewed_at: datetime | None = _when(nullable=True)
+    reviewed_at: datetime | None = instant_field(nullable=True)
     reviewed_by: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     review_comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    created_at: datetime = _when(nullable=False)
-    updated_at: datetime = _when(nullable=False)
+    created_at: datetime = instant_field(nullable=False)
+    updated_at: datetime = instant_field(nullable=False)
 
 
 class ReportMeasureUpdate(SQLModel, table=True):
@@ -178,7 +171,7 @@ class ReportMeasureUpdate(SQLModel, table=True):
     __tablename__ = "report_measure_updates"
     __table_args__ = (
         UniqueConstraint("report_id", "measure_id", name="uq_report_measure_updates_once"),
-        _in("status", MEASURE_STATUSES, "ck_report_measure_updates_status"),
+        check_in("status", MEASURE_STATUSES, "ck_report_measure_updates_status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

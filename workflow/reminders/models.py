@@ -8,21 +8,13 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from workflow.core import UTCDateTime
+from workflow.core import instant_field, sql_list
 from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
 from workflow.lifecycle import Strategy  # noqa: F401  (named by its foreign keys)
 from workflow.reminders.statuses import ACTIVE_NOTIFICATION_STATUSES, NOTIFICATION_STATUSES
 
+_ACTIVE, _ALL = sql_list(ACTIVE_NOTIFICATION_STATUSES), sql_list(NOTIFICATION_STATUSES)
 
-def _sql_list(values: tuple[str, ...]) -> str:
-    return ", ".join(f"'{value}'" for value in values)
-
-
-_ACTIVE, _ALL = _sql_list(ACTIVE_NOTIFICATION_STATUSES), _sql_list(NOTIFICATION_STATUSES)
-
-
-def _when(**kwargs: Any) -> Any:
-    return Field(sa_type=UTCDateTime, **kwargs)
 
 
 class Notification(SQLModel, table=True):
@@ -60,11 +52,11 @@ class Notification(SQLModel, table=True):
     escalated: bool = False
     contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=False))
     status: str = Field(sa_column=Column(String(12), nullable=False))
-    due_at: datetime | None = _when(nullable=True)
+    due_at: datetime | None = instant_field(nullable=True)
     attempts: int = 0
     claim_token: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    created_at: datetime = _when(nullable=False)
-    sent_at: datetime | None = _when(nullable=True)
-    closed_at: datetime | None = _when(nullable=True)
+    created_at: datetime = instant_field(nullable=False)
+    sent_at: datetime | None = instant_field(nullable=True)
+    closed_at: datetime | None = instant_field(nullable=True)
