@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
 
 from api import docs, problems
@@ -24,6 +25,8 @@ from api.routers import (
 )
 from api.security import SecurityHeaders
 from api.throttle import FailureThrottle
+from web import PREFIX as CONSOLE
+from web import create_console
 from workflow.core import Settings, get_settings, make_engine
 
 DESCRIPTION = """
@@ -59,9 +62,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         engine=app.state.engine,
         throttle=FailureThrottle(settings.auth_failures_per_minute),
         open_paths=PUBLIC_PATHS | docs.DOCS_PATHS,
-        open_prefixes=(docs.STATIC_PREFIX,),
+        open_prefixes=(docs.STATIC_PREFIX, CONSOLE + "/"),  # the console signs people in itself
     )
     app.add_middleware(SecurityHeaders)
+    app.mount(CONSOLE, create_console(settings, app.state.engine))
+
+    async def root(request: Request) -> Response:
+        return RedirectResponse(f"{CONSOLE}/", status_code=307)
+
+    app.add_route("/", root, include_in_schema=False)
     app.include_router(strategies.router)
     app.include_router(directory.router)
     app.include_router(notifications.router)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -39,8 +38,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.problems import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, database_problem, domain_problem
 from api.throttle import Admission, FailureThrottle
-from workflow.access import TOKEN_ROLES, TokenRefused, looks_like_token, mark_used, verify_token
-from workflow.core import DomainError, Forbidden, TooManyFailedAuthentications, Unauthenticated, clock, unit_of_work
+from workflow.access import TOKEN_ROLES, Principal, TokenRefused, looks_like_token, mark_used, verify_token
+from workflow.core import DomainError, TooManyFailedAuthentications, Unauthenticated, clock, unit_of_work
 
 log = logging.getLogger("continuum.api.auth")
 
@@ -48,23 +47,6 @@ ROLES = TOKEN_ROLES
 PUBLIC_PATHS = frozenset({"/health"})  # public operations of the API schema
 SECURITY_SCHEME = "bearerToken"
 PRINCIPAL = "principal"  # the key in the request's state
-
-
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    role: str
-    institution_id: int | None
-    token_id: int | None = None
-
-    def may_act_for(self, institution_id: int | None) -> bool:
-        """Admins act for every institution; everyone else only for their own."""
-        return self.role == "admin" or (institution_id is not None and institution_id == self.institution_id)
-
-    def require_institution(self, institution_id: int | None, what: str = "this") -> None:
-        if not self.may_act_for(institution_id):
-            own = f"institution {self.institution_id}" if self.institution_id is not None else "no institution"
-            raise Forbidden(f"token {self.name!r} acts for {own}; {what} belongs to institution {institution_id}")
 
 
 _QUERY_TOKEN = re.compile(rb"(?:^|&)(?:access_token|token)=", re.IGNORECASE)
@@ -190,9 +172,7 @@ def require_roles(*roles: str) -> Any:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
     def check(principal: PrincipalDep) -> Principal:
-        if principal.role != "admin" and principal.role not in roles:
-            allowed = ", ".join(("admin", *roles))
-            raise Forbidden(f"a {principal.role} token may not do this (allowed: {allowed})")
+        principal.require_role(*roles)
         return principal
 
     return Depends(check)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -65,10 +65,6 @@ def install(app: FastAPI) -> None:
     async def redoc_ui(request: Request) -> Response:
         return redoc
 
-    async def root(request: Request) -> Response:
-        return RedirectResponse("docs", status_code=307)
-
     app.mount(STATIC_PREFIX.rstrip("/"), StaticFiles(directory=STATIC_DIR), name="static")
     app.add_route("/docs", swagger_ui, include_in_schema=False)
     app.add_route("/redoc", redoc_ui, include_in_schema=False)
-    app.add_route("/", root, include_in_schema=False)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from workflow.access import access_role_of
 from workflow.core import OutboxEvent
 from workflow.directory import Contact, Institution
 from workflow.lifecycle import StageChange, Strategy, allowed_events, in_force_interval
@@ -38,6 +39,8 @@ class ContactOut(BaseModel):
     institution_id: int
     language: str
     roles: list[str]
+    access_role: str = Field(description="What the person may do in the console (derived from `roles` unless set).")
+    access_role_set: bool = Field(description="Whether an admin set `access_role` rather than it being derived.")
     created_at: datetime
     updated_at: datetime
 
@@ -124,7 +127,9 @@ def institution_out(row: Institution) -> InstitutionOut:
 
 
 def contact_out(row: Contact) -> ContactOut:
-    return ContactOut.model_validate(row)
+    return ContactOut.model_validate(
+        {**row.model_dump(), "access_role": access_role_of(row), "access_role_set": row.access_role is not None}
+    )
 
 
 def stage_change_out(row: StageChange) -> StageChangeOut:

@@ -64,7 +64,7 @@ class SecurityHeaders:
 
 REDACTED = "[REDACTED]"
 _QUERY_SECRET = re.compile(r"(?i)([?&](?:access_token|token|api_key|apikey)=)[^&#\s\"]*")
-_TOKEN = re.compile(r"ctm_[A-Za-z0-9_\-%]+")
+_TOKEN = re.compile(r"(?:ctm|csl|css)_[A-Za-z0-9_\-%]+")  # API tokens, sign-in links, sessions
 
 
 def redact(text: str) -> str:

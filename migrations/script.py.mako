@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import op
 import sqlalchemy as sa
 import sqlmodel  # noqa: F401  (autogenerate may render sqlmodel types)
-import workflow.db_types
+import workflow.core.columns
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PACKAGES = ("workflow", "api", "tasks", "cli")
+PACKAGES = ("workflow", "api", "web", "tasks", "cli")
 FRAMEWORKS = ("fastapi", "starlette", "celery", "kombu")
 MAX_LINES = 400
 
@@ -135,3 +135,21 @@ def test_the_readme_names_every_topic_and_only_real_ones():
     assert named == topics
     for path in re.findall(r"`(workflow/[a-z_/]+\.py)`", readme):
         assert (REPO / path).is_file(), f"the README names {path}, which does not exist"
+
+
+ADAPTERS = ("api", "web", "tasks", "cli")
+COMPOSITION_ROOTS = {"api.app": {"web"}}  # the API application mounts the console
+
+
+def test_adapters_do_not_lean_on_each_other():
+    """Each adapter calls the domain; a rule one needs from another belongs in workflow/."""
+    leaning = []
+    for module, path in MODULES.items():
+        own = module.split(".")[0]
+        if own not in ADAPTERS or own == "cli":
+            continue
+        for imported, _names, line in imports_of(path):
+            other = imported.split(".")[0]
+            if other in ADAPTERS and other != own and other not in COMPOSITION_ROOTS.get(module, set()):
+                leaning.append(f"{module}:{line} imports {imported}")
+    assert not leaning, leaning

@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Response, status
 from sqlmodel import Session
 
-from api.auth import Principal, PrincipalDep
+from api.auth import PrincipalDep
 from api.deps import SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.routers.monitoring_schemas import (
@@ -24,6 +24,7 @@ from api.routers.monitoring_schemas import (
     ObjectiveOut,
     PeriodOut,
 )
+from workflow.access import Principal
 from workflow.core import clock
 from workflow.lifecycle import get_strategy
 from workflow.monitoring import (

@@ -7,10 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api.auth import Principal, require_roles
+from api.auth import require_roles
 from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
+from workflow.access import Principal
 from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock
 from workflow.lifecycle import (
     Kind,

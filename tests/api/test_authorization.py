@@ -76,7 +76,7 @@ def test_readers_cannot_write_strategies_even_of_their_own_institution(world, ro
     caller = world.clients[role]
     sid = world.own_strategy["id"]
     body = forbidden(caller.post("/strategies", json={**STRATEGY, "lead_institution_id": world.own}))
-    assert f"a {role} token may not do this" in body["detail"]
+    assert f"a {role} may not do this" in body["detail"]
     forbidden(caller.patch(f"/strategies/{sid}", json={"title": "Mine now"}))
     forbidden(fire(caller, sid, "submit_for_consultation"))
     assert world.admin.get(f"/strategies/{sid}").json()["version"] == 1

@@ -88,10 +88,10 @@ def test_the_vendored_assets_keep_their_licences():
     assert "swagger-ui-dist" in (STATIC / "README.md").read_text()  # where each file came from
 
 
-def test_the_root_leads_to_the_docs(anonymous):
+def test_the_root_leads_to_the_console(anonymous):
     response = anonymous.get("/", follow_redirects=False)
     assert response.status_code in (302, 303, 307, 308)
-    assert urlsplit(urljoin("http://testserver/", response.headers["location"])).path == "/docs"
+    assert urlsplit(urljoin("http://testserver/", response.headers["location"])).path == "/console/"
     assert anonymous.get("/").headers["content-type"].startswith("text/html")
 
 

@@ -1,7 +1,21 @@
-"""API tokens: issuing, verifying, listing and revoking them; the roles they carry.
+"""Who may act: API tokens (issuing, verifying, listing, revoking), people signing in with emailed
+one-time links and the browser sessions those open, the access role a contact signs in with, and
+the ``Principal`` both adapters authorize with.
 """
 
-from workflow.access.models import TOKEN_ROLES, ApiToken
+from workflow.access.models import TOKEN_ROLES, ApiToken, SignInLink, WebSession
+from workflow.access.people import access_role_of, principal_of_contact
+from workflow.access.principal import Principal
+from workflow.access.sign_in import (
+    IssuedLink,
+    OpenedSession,
+    SignedIn,
+    end_session,
+    issue_link_for,
+    redeem_link,
+    request_links,
+    session_principal,
+)
 from workflow.access.tokens import (
     TokenCreate,
     TokenRefused,
@@ -19,6 +33,19 @@ from workflow.access.tokens import (
 )
 
 __all__ = [
+    "IssuedLink",
+    "OpenedSession",
+    "Principal",
+    "SignInLink",
+    "SignedIn",
+    "WebSession",
+    "access_role_of",
+    "end_session",
+    "issue_link_for",
+    "principal_of_contact",
+    "redeem_link",
+    "request_links",
+    "session_principal",
     "TOKEN_ROLES",
     "ApiToken",
     "TokenCreate",

@@ -1,4 +1,4 @@
-"""The API token table."""
+"""The access tables: API tokens, one-time sign-in links and browser sessions."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String
 from sqlmodel import Field, SQLModel
 
 from workflow.core import instant_field
-from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
+from workflow.directory import Contact, Institution  # noqa: F401  (named by their foreign keys)
 
 TOKEN_ROLES = ("admin", "coordinator", "contact_point", "viewer")
 
@@ -34,3 +34,33 @@ class ApiToken(SQLModel, table=True):
     expires_at: datetime | None = instant_field(nullable=True)
     revoked_at: datetime | None = instant_field(nullable=True)
     last_used_at: datetime | None = instant_field(nullable=True)
+
+
+class SignInLink(SQLModel, table=True):
+    """A one-time sign-in link emailed to a contact. Only the secret's SHA-256 is stored; the row is
+    claimed (``used_at``) by one conditional update, so a link signs in at most once."""
+
+    __tablename__ = "sign_in_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=False, index=True))
+    email_key: str = Field(sa_column=Column(String(340), nullable=False, index=True))
+    secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    created_at: datetime = instant_field(nullable=False)
+    expires_at: datetime = instant_field(nullable=False)
+    used_at: datetime | None = instant_field(nullable=True)
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds the secret, the row its hash; what the person may do is
+    read from their contact on every request, so a changed role or a removed person takes effect at once."""
+
+    __tablename__ = "web_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=False, index=True))
+    secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    csrf_token: str = Field(sa_column=Column(String(64), nullable=False))
+    created_at: datetime = instant_field(nullable=False)
+    expires_at: datetime = instant_field(nullable=False)
+    ended_at: datetime | None = instant_field(nullable=True)

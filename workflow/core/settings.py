@@ -72,6 +72,18 @@ class Settings(BaseSettings):
         30, ge=1, le=100_000, description="Refused tokens one client address may send per minute before 429."
     )
 
+    public_url: str | None = Field(
+        None, description="The address people open Continuum at, for links in emails; unset: where the server listens."
+    )
+    sign_in_link_minutes: int = Field(15, ge=1, le=1440, description="How long an emailed sign-in link works.")
+    session_hours: int = Field(12, ge=1, le=720, description="How long a browser stays signed in.")
+    sign_in_links_per_hour: int = Field(
+        5, ge=1, le=1000, description="Sign-in links one address may be sent per hour; more requests send nothing."
+    )
+    sign_in_requests_per_minute: int = Field(
+        10, ge=1, le=100_000, description="Sign-in requests one client address may make per minute before 429."
+    )
+
     smtp_host: str = Field("127.0.0.1", description="SMTP server that accepts Continuum's email.")
     smtp_port: int = Field(8025, ge=1, le=65535, description="SMTP port (8025: the local sink of `continuum dev`).")
     smtp_starttls: bool = Field(False, description="Upgrade the connection with STARTTLS before sending.")
@@ -79,6 +91,13 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = Field(None, description="SMTP password.")
     smtp_timeout_seconds: float = Field(30, gt=0, le=600, description="SMTP connect/command timeout.")
     mail_from: str = Field("Continuum <continuum@localhost>", description="From header of every email.")
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// address, e.g. https://continuum.example.al")
+        return value.rstrip("/") if value else value
 
     @field_validator("timezone")
     @classmethod

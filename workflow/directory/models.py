@@ -45,5 +45,8 @@ class Contact(SQLModel, table=True):
     )
     language: str = Field(sa_column=Column(String(2), nullable=False))
     roles: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    # What the person may do in the console when it is not derived from ``roles``: set by an admin
+    # (``admin``, or an override such as ``viewer``). See ``workflow.access.people``.
+    access_role: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
     created_at: datetime = instant_field(nullable=False)
     updated_at: datetime = instant_field(nullable=False)

@@ -13,6 +13,7 @@ Language = Literal["en", "sq"]
 
 
 Role = Literal["coordinator", "escalation", "contact_point"]
+AccessRole = Literal["admin", "coordinator", "contact_point", "viewer"]
 
 
 assert set(get_args(Role)) == set(CONTACT_ROLES)
@@ -28,6 +29,9 @@ class ContactCreate(Command):
     institution_id: Id
     language: Language = "en"
     roles: list[Role] = Field(min_length=1, max_length=3, examples=[["coordinator"]])
+    access_role: AccessRole | None = Field(
+        default=None, description="What the person may do in the console; unset: derived from `roles`."
+    )
 
     @model_validator(mode="after")
     def _distinct_roles(self) -> ContactCreate:
@@ -41,3 +45,4 @@ class ContactPatch(Command):
     institution_id: Id | None = None
     language: Language | None = None
     roles: list[Role] | None = Field(default=None, min_length=1, max_length=3)
+    access_role: AccessRole | None = None

@@ -1,4 +1,4 @@
-"""Notification email: render it (en/sq, text + HTML), build the MIME message, deliver it over SMTP.
+"""Notification and sign-in email: render it (en/sq, text + HTML), build the MIME message, deliver it over SMTP.
 
 Rendering is pure; only ``SmtpTransport.send`` touches the network. A caller marks a
 notification sent only when ``send`` returns: the server has accepted the message.
@@ -7,6 +7,7 @@ notification sent only when ``send`` returns: the server has accepted the messag
 from workflow.mail.context import DEADLINE_KINDS, LANGUAGES, NOTIFICATION_KINDS, NotificationContext
 from workflow.mail.message import build_message, message_id_for
 from workflow.mail.rendering import RenderedMail, render
+from workflow.mail.sign_in import render_sign_in
 from workflow.mail.transport import SmtpTransport
 from workflow.reminders import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, OVERDUE, REPORT_DUE
 
@@ -25,4 +26,5 @@ __all__ = [
     "build_message",
     "message_id_for",
     "render",
+    "render_sign_in",
 ]

@@ -1,0 +1,40 @@
+"""Emailing sign-in links, after the links were committed; a failure is logged, never shown, so the
+answer to the sign-in form says nothing about which addresses are known."""
+
+from __future__ import annotations
+
+import logging
+
+from workflow.access import IssuedLink
+from workflow.core import DeliveryError, Settings, clock, unit_of_work
+from workflow.directory import get_institution
+from workflow.mail import SmtpTransport, build_message, render_sign_in
+
+log = logging.getLogger("continuum.web.sign_in")
+
+
+def link_url(base_url: str, link: IssuedLink) -> str:
+    return f"{base_url.rstrip('/')}/console/sign-in/link?token={link.secret}"
+
+
+def send_links(settings: Settings, engine: object, links: list[IssuedLink], base_url: str) -> None:
+    transport = SmtpTransport(settings)
+    for link in links:
+        institution = None
+        try:
+            with unit_of_work(engine) as session:  # type: ignore[arg-type]
+                institution = get_institution(session, link.institution_id).name
+        except Exception:  # the name is a courtesy; the link matters
+            log.warning("could not read institution %s for a sign-in email", link.institution_id, exc_info=True)
+        rendered = render_sign_in(
+            link.language, recipient_name=link.name, institution=institution, url=link_url(base_url, link),
+            minutes=settings.sign_in_link_minutes,
+        )
+        message = build_message(
+            rendered, sender=settings.mail_from, to_name=link.name, to_email=link.email,
+            message_id_key=f"sign-in:{link.secret[-12:]}", sent_at=clock.now(),
+        )
+        try:
+            transport.send(message)
+        except DeliveryError as failure:
+            log.warning("sign-in email to contact %s was not delivered: %s", link.contact_id, failure)

@@ -1,0 +1,179 @@
+"""Signing people in: one-time links emailed to a contact, and the browser sessions they open.
+
+A link and a session are each 256 random bits; only their SHA-256 is stored (as for API tokens).
+``request_links`` issues a link to every contact recorded with the address, unless that address
+already had ``per_address`` links within the last hour: the caller answers the same either way, so
+nobody learns which addresses are known. ``redeem_link`` claims a link with one conditional update
+(unused, unexpired), so two clicks, or a mail scanner and a person, never open two sessions.
+``session_principal`` reads the session and its contact on every request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session, col
+
+from workflow.access.models import SignInLink, WebSession
+from workflow.access.people import principal_of_contact
+from workflow.access.principal import Principal
+from workflow.core import Unauthenticated
+from workflow.directory import Contact
+
+LINK_PREFIX = "csl_"
+SESSION_PREFIX = "css_"
+MAX_PRESENTED_LENGTH = 200
+THROTTLE_WINDOW = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class IssuedLink:
+    """A link to email: the plain secret exists only here, in memory, until the email is built."""
+
+    secret: str
+    contact_id: int
+    name: str
+    email: str
+    language: str
+    institution_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    secret: str
+    csrf_token: str
+    expires_at: datetime
+    principal: Principal
+    language: str
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _well_formed(presented: str, prefix: str) -> bool:
+    return presented.startswith(prefix) and len(presented) <= MAX_PRESENTED_LENGTH and presented.isascii()
+
+
+def request_links(
+    session: Session, email: str, *, now: datetime, lifetime: timedelta, per_address: int
+) -> list[IssuedLink]:
+    """Links for every contact with ``email`` (case-insensitive); none if unknown or throttled."""
+    key = email.strip().lower()
+    recent = session.scalar(
+        select(func.count()).select_from(SignInLink)
+        .where(col(SignInLink.email_key) == key, col(SignInLink.created_at) > now - THROTTLE_WINDOW)
+    ) or 0
+    if recent >= per_address:
+        return []
+    contacts = session.scalars(select(Contact).where(col(Contact.email_key) == key).order_by(col(Contact.id))).all()
+    issued = []
+    for contact in contacts:
+        assert contact.id is not None
+        secret = LINK_PREFIX + secrets.token_urlsafe(32)
+        expires_at = now + lifetime
+        session.add(SignInLink(
+            contact_id=contact.id, email_key=key, secret_hash=_digest(secret), created_at=now, expires_at=expires_at
+        ))
+        issued.append(IssuedLink(
+            secret=secret, contact_id=contact.id, name=contact.name, email=contact.email, language=contact.language,
+            institution_id=contact.institution_id, expires_at=expires_at,
+        ))
+    session.flush()
+    return issued
+
+
+def issue_link_for(session: Session, contact: Contact, *, now: datetime, lifetime: timedelta) -> IssuedLink:
+    """A link for one contact, not throttled: for operators (``continuum sign-in-link``)."""
+    assert contact.id is not None
+    secret = LINK_PREFIX + secrets.token_urlsafe(32)
+    session.add(SignInLink(
+        contact_id=contact.id, email_key=contact.email_key, secret_hash=_digest(secret), created_at=now,
+        expires_at=now + lifetime,
+    ))
+    session.flush()
+    return IssuedLink(
+        secret=secret, contact_id=contact.id, name=contact.name, email=contact.email, language=contact.language,
+        institution_id=contact.institution_id, expires_at=now + lifetime,
+    )
+
+
+def redeem_link(session: Session, presented: str, *, now: datetime, session_lifetime: timedelta) -> OpenedSession:
+    """Use the link once and open a session for its contact, or ``Unauthenticated``."""
+    refused = Unauthenticated("this sign-in link is not valid: it was used already, has expired, or was "
+                              "copied incompletely; ask for a new one", token_presented=True)
+    if not _well_formed(presented, LINK_PREFIX):
+        raise refused
+    claimed = session.execute(
+        update(SignInLink)
+        .where(
+            col(SignInLink.secret_hash) == _digest(presented),
+            col(SignInLink.used_at).is_(None),
+            col(SignInLink.expires_at) > now,
+        )
+        .values(used_at=now)
+        .returning(col(SignInLink.contact_id))
+    ).first()
+    if claimed is None:
+        raise refused
+    contact = session.get(Contact, claimed[0])
+    if contact is None:
+        raise refused
+    secret = SESSION_PREFIX + secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(32)
+    expires_at = now + session_lifetime
+    session.add(WebSession(
+        contact_id=claimed[0], secret_hash=_digest(secret), csrf_token=csrf_token, created_at=now, expires_at=expires_at
+    ))
+    session.flush()
+    return OpenedSession(
+        secret=secret, csrf_token=csrf_token, expires_at=expires_at, principal=principal_of_contact(contact),
+        language=contact.language,
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    principal: Principal
+    csrf_token: str
+    language: str
+    email: str
+    session_id: int
+
+
+def session_principal(session: Session, presented: str, *, now: datetime) -> SignedIn | None:
+    """The person a session cookie belongs to, or None (unknown, expired, ended)."""
+    if not _well_formed(presented, SESSION_PREFIX):
+        return None
+    row = session.execute(
+        select(WebSession, Contact)
+        .join(Contact, col(Contact.id) == col(WebSession.contact_id))
+        .where(
+            col(WebSession.secret_hash) == _digest(presented),
+            col(WebSession.ended_at).is_(None),
+            col(WebSession.expires_at) > now,
+        )
+    ).first()
+    if row is None:
+        return None
+    web_session, contact = row
+    assert web_session.id is not None
+    return SignedIn(
+        principal=principal_of_contact(contact), csrf_token=web_session.csrf_token, language=contact.language,
+        email=contact.email, session_id=web_session.id,
+    )
+
+
+def end_session(session: Session, presented: str, *, now: datetime) -> None:
+    if not _well_formed(presented, SESSION_PREFIX):
+        return
+    session.execute(
+        update(WebSession)
+        .where(col(WebSession.secret_hash) == _digest(presented), col(WebSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
