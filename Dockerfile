@@ -18,6 +18,7 @@ RUN pip install --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY workflow ./workflow
 COPY api ./api
+COPY web ./web
 COPY tasks ./tasks
 COPY cli ./cli
 COPY migrations ./migrations

@@ -19,7 +19,7 @@ DATA_DIR ?= $(or $(CONTINUUM_DATA_DIR),data)
 # package alone with --no-deps. The suite runs `continuum` from here in its deployment tests.
 RUNTIME_VENV  := .venv-runtime
 RUNTIME_STAMP := $(RUNTIME_VENV)/.installed
-SOURCES       := $(shell find workflow api tasks cli migrations -type f -not -path '*/__pycache__/*' 2>/dev/null)
+SOURCES       := $(shell find workflow api web tasks cli migrations -type f -not -path '*/__pycache__/*' 2>/dev/null)
 
 LOCK_FLAGS := --quiet --universal --python-version 3.11 --generate-hashes --no-strip-extras
 export UV_NATIVE_TLS ?= 1

@@ -64,6 +64,8 @@ def _launch(args: argparse.Namespace, settings: Settings, data_dir: Path) -> int
         "CONTINUUM_SMTP_HOST": "127.0.0.1",
         "CONTINUUM_SMTP_PORT": str(args.smtp_port),
         "CONTINUUM_SMTP_STARTTLS": "false",
+        # Links in emails (sign-in, reminders) lead to this server unless the operator named another address.
+        "CONTINUUM_PUBLIC_URL": settings.public_url or f"http://{args.host}:{args.port}",
     })
     if args.tick_seconds:
         env["CONTINUUM_TICK_SECONDS"] = str(args.tick_seconds)
@@ -79,18 +81,22 @@ def _launch(args: argparse.Namespace, settings: Settings, data_dir: Path) -> int
         children["worker"] = subprocess.Popen(
             [*me, "worker", "--beat", "--concurrency", "1", "--log-level", "warning"], env=env
         )
-        token = _local_admin_token(settings.resolved_database_url)
+        token, link = _local_admin_access(settings, f"http://{args.host}:{args.port}")
     except BaseException:
         _stop(children.values())
         mailbox.stop()
         raise
     print(
         "\nContinuum is running (Ctrl-C stops everything):\n"
+        f"  console   http://{args.host}:{args.port}/console/  (sign in with the link below)\n"
         f"  API docs  http://{args.host}:{args.port}/docs  (Authorize with the token below)\n"
         f"  data      {data_dir}\n"
         f"  mailbox   {mailbox_dir}  (SMTP on 127.0.0.1:{args.smtp_port}; each email is an .eml file)\n"
         "  admin API token, valid 30 days; each start replaces the previous one:\n"
-        f"export TOKEN={token}\n",
+        f"export TOKEN={token}\n"
+        f"  sign in to the console as the local administrator (works once, for {settings.sign_in_link_minutes} "
+        "minutes; `continuum sign-in-link admin@localhost` prints another):\n"
+        f"{link}\n",
         flush=True,
     )
     try:
@@ -157,16 +163,24 @@ def _wait_until_serving(host: str, port: int, api: subprocess.Popen[bytes]) -> N
     raise CommandError(f"the API did not start listening on {host}:{port} within {API_START_SECONDS} s")
 
 
-def _local_admin_token(database_url: str) -> str:
-    from workflow.access import issue_local_admin_token
+def _local_admin_access(settings: Settings, listening: str) -> tuple[str, str]:
+    """The local admin's API token and a one-time console sign-in link for the local admin person."""
+    from datetime import timedelta
+
+    from cli.sign_in import link_url
+    from workflow.access import issue_link_for, issue_local_admin_token, local_admin_person
     from workflow.core import clock, make_engine, unit_of_work
 
-    engine = make_engine(database_url)
+    engine = make_engine(settings.resolved_database_url)
     try:
         with unit_of_work(engine) as session:
-            return issue_local_admin_token(session, clock.now())
+            token = issue_local_admin_token(session, clock.now())
+            person = local_admin_person(session, now=clock.now())
+            link = issue_link_for(session, person, now=clock.now(),
+                                  lifetime=timedelta(minutes=settings.sign_in_link_minutes))
     finally:
         engine.dispose()
+    return token, link_url(settings.public_url or listening, link.secret)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

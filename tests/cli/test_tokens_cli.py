@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from cli.dev import _local_admin_token
+from cli.dev import _local_admin_access
 from cli.main import main
 from tests.api.helpers import bearer
 from workflow.access.models import ApiToken
@@ -106,7 +106,7 @@ def test_tokens_refuse_an_unmigrated_database(monkeypatch, tmp_path, capsys):
 
 
 def test_dev_issues_a_working_local_admin_token(settings, engine, anonymous):
-    secret = _local_admin_token(settings.resolved_database_url)
+    secret, _link = _local_admin_access(settings, "http://127.0.0.1:8000")
     assert anonymous.get("/tokens", headers=bearer(secret)).status_code == 200
     with new_session(engine) as session:
         token = session.scalar(select(ApiToken).where(ApiToken.prefix == secret[:12]))

@@ -53,7 +53,7 @@ def test_the_runtime_install_holds_exactly_the_runtime_lock():
 
 
 def test_no_test_tool_is_in_the_runtime_install():
-    for module in ("pytest", "freezegun", "httpx", "schemathesis", "yaml", "jsonschema"):
+    for module in ("pytest", "freezegun", "httpx", "schemathesis", "yaml", "jsonschema", "playwright"):
         result = runtime_python(f"import {module}")
         assert result.returncode != 0, f"{module} is importable in the runtime install"
 
@@ -62,7 +62,7 @@ def test_every_module_imports_in_the_runtime_install():
     code = """
 import importlib, pkgutil
 failed = []
-for package in ("workflow", "api", "tasks", "cli"):
+for package in ("workflow", "api", "web", "tasks", "cli"):
     for info in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
         if info.name.endswith("__main__"):
             continue
@@ -122,3 +122,18 @@ def test_tick_from_the_runtime_install_delivers_reminders(tmp_path, postgres_url
         assert inbox.wait_for(1)
         again = run("tick")
         assert "nothing to send" in again, again
+
+
+def test_the_runtime_install_carries_the_consoles_templates_catalogs_and_assets():
+    code = """
+from pathlib import Path
+import web
+root = Path(web.__file__).parent
+print(len(list((root / "templates").rglob("*.html"))), len(list((root / "locale").rglob("*.po"))),
+      (root / "static" / "console.css").is_file())
+"""
+    result = runtime_python(code)
+    assert result.returncode == 0, result.stderr
+    templates, catalogs, css = result.stdout.split()
+    repo_templates = len(list((REPO / "web" / "templates").rglob("*.html")))
+    assert int(templates) == repo_templates and int(catalogs) >= 1 and css == "True"

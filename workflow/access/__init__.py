@@ -7,11 +7,14 @@ from workflow.access.models import TOKEN_ROLES, ApiToken, SignInLink, WebSession
 from workflow.access.people import access_role_of, principal_of_contact
 from workflow.access.principal import Principal
 from workflow.access.sign_in import (
+    LOCAL_ADMIN_EMAIL,
     IssuedLink,
     OpenedSession,
     SignedIn,
+    contacts_with_address,
     end_session,
     issue_link_for,
+    local_admin_person,
     redeem_link,
     request_links,
     session_principal,
@@ -33,6 +36,9 @@ from workflow.access.tokens import (
 )
 
 __all__ = [
+    "LOCAL_ADMIN_EMAIL",
+    "contacts_with_address",
+    "local_admin_person",
     "IssuedLink",
     "OpenedSession",
     "Principal",

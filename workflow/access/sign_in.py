@@ -177,3 +177,38 @@ def end_session(session: Session, presented: str, *, now: datetime) -> None:
         .where(col(WebSession.secret_hash) == _digest(presented), col(WebSession.ended_at).is_(None))
         .values(ended_at=now)
     )
+
+
+LOCAL_ADMIN_EMAIL = "admin@localhost"
+LOCAL_ADMIN_NAME = "Local administrator"
+LOCAL_ADMIN_INSTITUTION = "Continuum (local administration)"
+
+
+def contacts_with_address(session: Session, email: str) -> list[Contact]:
+    key = email.strip().lower()
+    return list(session.scalars(select(Contact).where(col(Contact.email_key) == key).order_by(col(Contact.id))))
+
+
+def local_admin_person(session: Session, *, now: datetime) -> Contact:
+    """The person ``continuum dev`` signs in as: an admin of a local institution, made on first use.
+
+    Made as rows, not through ``ContactCreate``: its address is deliberately a local one, which the
+    address check (rightly) refuses for real people."""
+    from workflow.directory import Institution
+
+    existing = contacts_with_address(session, LOCAL_ADMIN_EMAIL)
+    if existing:
+        return existing[0]
+    institution = session.scalar(select(Institution).where(col(Institution.name) == LOCAL_ADMIN_INSTITUTION))
+    if institution is None:
+        institution = Institution(name=LOCAL_ADMIN_INSTITUTION, created_at=now)
+        session.add(institution)
+        session.flush()
+    assert institution.id is not None
+    contact = Contact(
+        name=LOCAL_ADMIN_NAME, email=LOCAL_ADMIN_EMAIL, email_key=LOCAL_ADMIN_EMAIL, institution_id=institution.id,
+        language="en", roles=["coordinator"], access_role="admin", created_at=now, updated_at=now,
+    )
+    session.add(contact)
+    session.flush()
+    return contact

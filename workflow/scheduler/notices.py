@@ -36,8 +36,10 @@ def message_key(row: Notification) -> str:
 
 
 def context_for(
-    session: Session, row: Notification, *, recipient: Contact, today: date, escalate_after_days: int | None = None
+    session: Session, row: Notification, *, recipient: Contact, today: date, escalate_after_days: int | None = None,
+    public_url: str | None = None,
 ) -> NotificationContext:
+    """The email's facts; with ``public_url`` it links to the strategy's page in the console."""
     strategy = session.get(Strategy, row.strategy_id)
     if strategy is None:
         raise ValueError(f"strategy {row.strategy_id} no longer exists")
@@ -80,6 +82,7 @@ def context_for(
         escalate_after_days=escalate_after_days,
         recipient_escalates=row.escalated and _hears_as_escalation(recipient, row),
         document_kind=strategy.kind,
+        app_url=f"{public_url}/console/strategies/{strategy.id}" if public_url else None,
         **extra,
     )
 
@@ -97,7 +100,7 @@ def compose_for(settings: Settings) -> Composer:
             raise ValueError(f"contact {row.contact_id} no longer exists")
         context = context_for(
             session, row, recipient=recipient, today=local_date(now, settings.zone),
-            escalate_after_days=settings.escalate_after_days,
+            escalate_after_days=settings.escalate_after_days, public_url=settings.public_url,
         )
         rendered = render(row.kind, recipient.language, context)
         return build_message(
