@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
@@ -22,6 +21,7 @@ from workflow.lifecycle import (
     StrategyPatch,
     TransitionRequest,
     apply_transition,
+    backdating_floor_for,
     consultation_floor_for,
     create_strategy,
     get_strategy,
@@ -139,9 +139,6 @@ def transition(
     def authorize(strategy: Strategy) -> None:
         principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
 
-    def registered_on(strategy: Strategy) -> date:
-        return clock.local_date(strategy.created_at, settings.zone)
-
     strategy = apply_transition(
         session,
         strategy_id,
@@ -152,7 +149,7 @@ def transition(
         today=clock.today(settings.zone),
         default_min_consultation_days=settings.min_consultation_days,
         if_match=if_match,
-        backdating_floor=None if principal.role == "admin" else registered_on,
+        backdating_floor=backdating_floor_for(principal.role, settings.zone),
     )
     return _render(strategy, response)
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col
 
 from workflow.core import (
     Conflict,
+    StaleVersion,
     ValidationFailed,
     apply_changes,
     conflict_on_duplicate,
@@ -58,8 +59,25 @@ def get_contact(session: Session, contact_id: int) -> Contact:
     return get_or_not_found(session, Contact, contact_id, "contact")
 
 
-def update_contact(session: Session, contact_id: int, command: ContactPatch, *, now: datetime) -> Contact:
+def update_contact(
+    session: Session,
+    contact_id: int,
+    command: ContactPatch,
+    *,
+    now: datetime,
+    expected_updated_at: datetime | None = None,
+) -> Contact:
+    """``expected_updated_at``: when the caller's copy was last changed (a form's); if the contact
+    changed since, nothing is saved and ``StaleVersion`` says so. None: the caller did not say."""
     contact = get_contact(session, contact_id)
+    if expected_updated_at is not None:
+        session.refresh(contact, with_for_update=True)
+        if contact.updated_at != expected_updated_at:
+            raise StaleVersion(
+                f"contact {contact_id} was changed at {contact.updated_at.isoformat()}, after the copy you "
+                f"edited ({expected_updated_at.isoformat()}): reload and retry",
+                current_updated_at=contact.updated_at.isoformat(),
+            )
     changes = requested_changes(command, required=lambda name: name != "access_role")
     if "institution_id" in changes:
         _require_institution(session, changes["institution_id"])

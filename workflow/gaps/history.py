@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from workflow.lifecycle import Interval, LifecycleEvent, in_force_interval
 
@@ -30,6 +31,7 @@ class StrategySnapshot:
 
     ``created_on`` is the local day the record was created; it only serves to tell that a
     strategy with no history yet already existed on a day (see ``state_on``).
+    ``lead_institution_id`` only serves to show or filter whose a strategy is; no rule reads it.
     """
 
     id: int
@@ -48,6 +50,7 @@ class StrategySnapshot:
     expiry_reason: str | None
     created_on: date | None
     history: tuple[HistoryRow, ...] = ()
+    lead_institution_id: int | None = None
 
     def rows_effective_by(self, day: date) -> tuple[HistoryRow, ...]:
         return tuple(row for row in self.history if row.effective_on <= day)
@@ -85,9 +88,9 @@ class StrategyState:
     def approved(self) -> bool:
         return self.approved_on is not None
 
-    @property
+    @cached_property
     def in_force(self) -> Interval | None:
-        """The interval in force as recorded on ``as_of`` (it may extend past that day)."""
+        """The interval in force as recorded on ``as_of`` (it may extend past that day); computed once."""
         return in_force_interval(self)
 
     def in_force_on(self, day: date) -> bool:

@@ -30,7 +30,7 @@ from workflow.lifecycle import Stage, StageChange, Strategy
 # The ``strategies`` columns a snapshot copies as they are (rows, not ORM objects, are read).
 _SNAPSHOT_COLUMNS = (
     "title", "policy_area", "kind", "parent_id", "predecessor_id", "period_start", "period_end", "stage",
-    "drafting_due", "consultation_due", "approval_due", "approved_on", "expiry_reason",
+    "drafting_due", "consultation_due", "approval_due", "approved_on", "expiry_reason", "lead_institution_id",
 )
 
 

@@ -223,6 +223,17 @@ class GapAssessment:
             return parent is not None and parent.in_force_on(self.as_of)
         return True
 
+    def entries(self, horizon_days: int, policy_area: str | None = None) -> list[GapEntry]:
+        """The entry of every state that has one (see ``assess_gaps``), in the report's order."""
+        found = []
+        for state in self.states:
+            if policy_area is not None and state.snapshot.policy_area != policy_area:
+                continue
+            entry = self.entry(state, horizon_days)
+            if entry is not None:
+                found.append(entry)
+        return sorted(found, key=_report_order)
+
     def entry(self, state: StrategyState, horizon_days: int) -> GapEntry | None:
         interval = state.in_force
         if interval is None or interval.start > self.as_of:
@@ -300,15 +311,7 @@ def assess_gaps(
     of it, and successors are looked up among them. ``policy_area`` only filters the result.
     Sorted by policy area, strategies before action plans, then lapse day.
     """
-    assessment = GapAssessment(snapshots, as_of=as_of, default_days=default_days)
-    entries = []
-    for state in assessment.states:
-        if policy_area is not None and state.snapshot.policy_area != policy_area:
-            continue
-        entry = assessment.entry(state, horizon_days)
-        if entry is not None:
-            entries.append(entry)
-    return sorted(entries, key=_report_order)
+    return GapAssessment(snapshots, as_of=as_of, default_days=default_days).entries(horizon_days, policy_area)
 
 
 def _report_order(entry: GapEntry) -> tuple[str, bool, int, date, int]:

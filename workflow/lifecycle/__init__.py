@@ -6,14 +6,16 @@ authorization of links between rows (``links``: a field naming another row is ch
 
 from workflow.lifecycle import guards
 from workflow.lifecycle.expiry import expire_due
+from workflow.lifecycle.guards import ConsultationProgress, consultation_progress
 from workflow.lifecycle.in_force import Interval, in_force_interval
 from workflow.lifecycle.links import AuthorizeLink, OwnerOf, authorize_links, links_of, strategy_owner
-from workflow.lifecycle.machine import apply_transition, history
+from workflow.lifecycle.machine import apply_transition, consultation_status, history
 from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import Kind, StrategyCreate, StrategyPatch, TransitionRequest
 from workflow.lifecycle.stages import IN_FORCE_STAGES, LifecycleEvent, Stage
 from workflow.lifecycle.strategies import (
     StrategyFilter,
+    backdating_floor_for,
     consultation_floor_for,
     create_strategy,
     get_strategy,
@@ -24,6 +26,7 @@ from workflow.lifecycle.transitions import allowed_events
 
 __all__ = [
     "AuthorizeLink",
+    "ConsultationProgress",
     "IN_FORCE_STAGES",
     "Interval",
     "Kind",
@@ -39,7 +42,10 @@ __all__ = [
     "allowed_events",
     "apply_transition",
     "authorize_links",
+    "backdating_floor_for",
     "consultation_floor_for",
+    "consultation_progress",
+    "consultation_status",
     "create_strategy",
     "expire_due",
     "get_strategy",

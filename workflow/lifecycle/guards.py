@@ -61,21 +61,47 @@ def comment_given(given: GuardInput) -> None:
         raise ValidationFailed.field("#/comment", "a comment is required to return a draft")
 
 
-def consultation_long_enough(given: GuardInput) -> None:
-    opened = given.strategy.stage_entered_on
-    required = given.min_consultation_days
+def required_consultation_days(own: int | None, default: int) -> int:
+    """The working days a strategy's consultation lasts at least: its own minimum, else the deployment's."""
+    return default if own is None else own
+
+
+@dataclass(frozen=True)
+class ConsultationProgress:
+    """How long a consultation opened on ``opened_on`` has lasted on a day, against its minimum."""
+
+    opened_on: date
+    working_days: int
+    required_working_days: int
+    earliest_on: date
+
+    @property
+    def long_enough(self) -> bool:
+        return self.working_days >= self.required_working_days
+
+
+def consultation_progress(opened: date | None, on: date, required: int) -> ConsultationProgress | None:
+    """None when there is nothing to count: no recorded opening, or no minimum."""
     if opened is None or required == 0:
-        return
-    lasted = working_days_between(opened, given.effective_on)
-    if lasted < required:
-        earliest = add_working_days(opened, required)
+        return None
+    return ConsultationProgress(
+        opened_on=opened,
+        working_days=working_days_between(opened, on),
+        required_working_days=required,
+        earliest_on=add_working_days(opened, required),
+    )
+
+
+def consultation_long_enough(given: GuardInput) -> None:
+    progress = consultation_progress(given.strategy.stage_entered_on, given.effective_on, given.min_consultation_days)
+    if progress is not None and not progress.long_enough:
         raise GuardRefused(
-            f"consultation opened on {opened.isoformat()} has lasted {lasted} working days; "
-            f"at least {required} are required, so it can be submitted for approval "
-            f"from {earliest.isoformat()}",
-            working_days=lasted,
-            required_working_days=required,
-            earliest_on=earliest.isoformat(),
+            f"consultation opened on {progress.opened_on.isoformat()} has lasted {progress.working_days} working "
+            f"days; at least {progress.required_working_days} are required, so it can be submitted for approval "
+            f"from {progress.earliest_on.isoformat()}",
+            working_days=progress.working_days,
+            required_working_days=progress.required_working_days,
+            earliest_on=progress.earliest_on.isoformat(),
         )
 
 

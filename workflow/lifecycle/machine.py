@@ -15,7 +15,12 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from workflow.core import Forbidden, IllegalTransition, ValidationFailed, record_event
-from workflow.lifecycle.guards import GuardInput
+from workflow.lifecycle.guards import (
+    ConsultationProgress,
+    GuardInput,
+    consultation_progress,
+    required_consultation_days,
+)
 from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import TransitionRequest
 from workflow.lifecycle.stages import LifecycleEvent, Stage
@@ -49,14 +54,15 @@ def apply_transition(
     _check_effective_on(effective_on, strategy.stage_entered_on, today)
     if backdating_floor is not None:
         _check_backdating(effective_on, backdating_floor(strategy))
-    min_days = strategy.min_consultation_days
     transition.guard(
         GuardInput(
             strategy=strategy,
             request=request,
             effective_on=effective_on,
             today=today,
-            min_consultation_days=default_min_consultation_days if min_days is None else min_days,
+            min_consultation_days=required_consultation_days(
+                strategy.min_consultation_days, default_min_consultation_days
+            ),
         )
     )
 
@@ -125,6 +131,18 @@ def _check_backdating(effective_on: date, floor: date) -> None:
             "the day this strategy was registered (importing earlier history)",
             errors=[{"pointer": "#/effective_on", "detail": f"must not precede {floor.isoformat()}"}],
         )
+
+
+def consultation_status(
+    strategy: Strategy, *, today: date, default_min_consultation_days: int
+) -> ConsultationProgress | None:
+    """Where a strategy in consultation stands against its minimum today, by the rule its
+    ``submit_for_approval`` guard applies (so a page can say so before anyone presses the button);
+    None outside consultation or when nothing is counted."""
+    if strategy.stage != Stage.CONSULTATION.value:
+        return None
+    required = required_consultation_days(strategy.min_consultation_days, default_min_consultation_days)
+    return consultation_progress(strategy.stage_entered_on, today, required)
 
 
 def history(session: Session, strategy_id: int) -> list[StageChange]:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session, col
@@ -16,6 +17,7 @@ from workflow.core import (
     Forbidden,
     StaleVersion,
     ValidationFailed,
+    clock,
     get_or_not_found,
     record_event,
     requested_changes,
@@ -44,6 +46,7 @@ class StrategyFilter:
     kind: str | None = None
     lapsing_before: date | None = None
     parent_id: int | None = None
+    predecessor_id: int | None = None
 
 
 def list_strategies(
@@ -59,6 +62,8 @@ def list_strategies(
         query = query.where(col(Strategy.kind) == filters.kind)
     if filters.parent_id is not None:
         query = query.where(col(Strategy.parent_id) == filters.parent_id)
+    if filters.predecessor_id is not None:
+        query = query.where(col(Strategy.predecessor_id) == filters.predecessor_id)
     if filters.lapsing_before is not None:
         query = query.where(
             col(Strategy.period_end) < filters.lapsing_before, col(Strategy.stage) != Stage.EXPIRY.value
@@ -73,6 +78,18 @@ def consultation_floor_for(role: str, legal_minimum: int) -> int | None:
     """The fewest working days of consultation a writer of ``role`` may set on a strategy: the law's
     minimum (``CONTINUUM_MIN_CONSULTATION_DAYS``), which only an admin may go below (None: no floor)."""
     return None if role == "admin" else legal_minimum
+
+
+def backdating_floor_for(role: str, zone: ZoneInfo) -> Callable[[Strategy], date] | None:
+    """The earliest day a writer of ``role`` may date a transition of a strategy: the day it was
+    registered (in ``zone``), which only an admin, importing earlier history, may go before (None: no floor)."""
+    if role == "admin":
+        return None
+
+    def registered_on(strategy: Strategy) -> date:
+        return clock.local_date(strategy.created_at, zone)
+
+    return registered_on
 
 
 def _check_consultation_floor(fields: dict[str, Any], floor: int | None) -> None:

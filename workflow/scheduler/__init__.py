@@ -1,8 +1,10 @@
 """The scheduler pass and the wiring of every deadline source: the registry of sources, the
-pass beat runs every tick, the composing of each notice and the sending of one ledger row.
+pass beat runs every tick, the composing of each notice and the sending of one ledger row, and
+the agenda (what needs a person now, gathered from the same sources and the gap statuses).
 It sits above the topics so it can import each of them.
 """
 
+from workflow.scheduler.agenda import AgendaItem, Submitted, agenda_for, live_deadlines, reports_to_review
 from workflow.scheduler.notices import compose_for
 from workflow.scheduler.passes import run_pass
 from workflow.scheduler.registry import SOURCES, source_for
@@ -10,7 +12,12 @@ from workflow.scheduler.sending import send_notification
 
 __all__ = [
     "SOURCES",
+    "AgendaItem",
+    "Submitted",
+    "agenda_for",
     "compose_for",
+    "live_deadlines",
+    "reports_to_review",
     "run_pass",
     "send_notification",
     "source_for",

@@ -4,11 +4,15 @@ draft → submitted → accepted, or submitted → returned → (edited) → sub
 changes are conditional UPDATEs on the status read, so of an accept and a return racing, one
 wins and the other gets 409. Accepting applies the report's measure statuses to the measures
 (unless a later period's accepted report already spoke for that measure) and makes its
-indicator values count in the results.
+indicator values count in the results. A caller that shows the report in a form passes the
+version it was rendered from (``if_match``): a stale one is refused with ``StaleVersion`` (412).
+``report_scope`` says which measures and indicators a report speaks for, for its form and checks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -19,13 +23,14 @@ from workflow.core import (
     ConcurrentUpdate,
     Conflict,
     FieldError,
+    StaleVersion,
     ValidationFailed,
     get_or_not_found,
     record_event,
 )
 from workflow.directory import Institution
 from workflow.lifecycle import get_strategy
-from workflow.monitoring.models import IndicatorValue, Measure, ProgressReport, ReportMeasureUpdate
+from workflow.monitoring.models import Indicator, IndicatorValue, Measure, ProgressReport, ReportMeasureUpdate
 from workflow.monitoring.plan.cycles import expected_reports, get_cycle, periods_of
 from workflow.monitoring.plan.indicators import indicators_in
 from workflow.monitoring.requests import AcceptRequest, ReportContent, ReportOpen, ReturnRequest
@@ -44,6 +49,16 @@ def list_reports(session: Session, plan_ids: list[int], *, period: str | None = 
     if institution_id is not None:
         query = query.where(col(ProgressReport.institution_id) == institution_id)
     return list(session.scalars(query.order_by(col(ProgressReport.period_end), col(ProgressReport.institution_id))))
+
+
+def editable(report: ProgressReport) -> bool:
+    """Whether the report's content may still be written (a draft, or returned for changes)."""
+    return report.status in EDITABLE
+
+
+def moves_allowed(report: ProgressReport) -> list[str]:
+    """The status moves the report's status allows now: ``submit``, ``accept``, ``return``."""
+    return [str(event) for event in REPORTS.allowed(report.status)]
 
 
 def report_lines(session: Session, report_id: int) -> tuple[list[ReportMeasureUpdate], list[IndicatorValue]]:
@@ -107,21 +122,35 @@ def _documents_of(session: Session, plan_id: int) -> list[int]:
     return [plan.id]
 
 
+@dataclass(frozen=True)
+class ReportScope:
+    """What a report speaks for: the plan's measures its institution is responsible for, and the
+    indicators it reports on (outcome indicators of the plan's documents and its measures' own)."""
+
+    measures: list[Measure]
+    indicators: list[Indicator]
+
+
+def report_scope(session: Session, report: ProgressReport) -> ReportScope:
+    measures = list(session.scalars(
+        select(Measure).where(
+            col(Measure.plan_id) == report.plan_id,
+            col(Measure.responsible_institution_id) == report.institution_id,
+        ).order_by(col(Measure.id))
+    ))
+    own = {m.id for m in measures}
+    indicators = [
+        i for i in indicators_in(session, _documents_of(session, report.plan_id))
+        if i.measure_id is None or i.measure_id in own
+    ]
+    return ReportScope(measures, indicators)
+
+
 def _content_errors(session: Session, report: ProgressReport, content: ReportContent) -> list[FieldError]:
     errors: list[FieldError] = []
-    own_measures = {
-        m.id: m
-        for m in session.scalars(
-            select(Measure).where(
-                col(Measure.plan_id) == report.plan_id,
-                col(Measure.responsible_institution_id) == report.institution_id,
-            )
-        )
-    }
-    reportable = {
-        i.id for i in indicators_in(session, _documents_of(session, report.plan_id))
-        if i.measure_id is None or i.measure_id in own_measures
-    }
+    scope = report_scope(session, report)
+    own_measures = {m.id for m in scope.measures}
+    reportable = {i.id for i in scope.indicators}
     seen: set[int] = set()
     for index, line in enumerate(content.measures):
         pointer = f"#/measures/{index}"
@@ -148,16 +177,28 @@ def _content_errors(session: Session, report: ProgressReport, content: ReportCon
     return errors
 
 
-def write_report(session: Session, report_id: int, content: ReportContent, *, now: datetime) -> ProgressReport:
+def check_version(report: ProgressReport, if_match: Collection[int] | None) -> None:
+    """``if_match`` holds the versions the caller has seen; None means it did not say."""
+    if if_match is not None and report.version not in if_match:
+        seen = ", ".join(str(v) for v in sorted(if_match))
+        raise StaleVersion(
+            f"you have seen version {seen}, but the report is at version {report.version}: reload and retry",
+            current_version=report.version,
+        )
+
+
+def write_report(session: Session, report_id: int, content: ReportContent, *, now: datetime,
+                 if_match: Collection[int] | None = None) -> ProgressReport:
     """Replace a draft's (or returned report's) narrative, measure lines and indicator values."""
     report = get_report(session, report_id)
+    check_version(report, if_match)
     if report.status not in EDITABLE:
         raise Conflict(f"a {report.status} report cannot be edited", report_status=report.status)
     errors = _content_errors(session, report, content)
     if errors:
         raise ValidationFailed(errors)
     assert report.id is not None, "a report read from the database has an id"
-    _bump(session, report, report.status, now=now, narrative=content.narrative)
+    _bump(session, report, report.status, now=now, if_match=if_match, narrative=content.narrative)
     session.execute(delete(ReportMeasureUpdate).where(col(ReportMeasureUpdate.report_id) == report.id))
     session.execute(delete(IndicatorValue).where(col(IndicatorValue.report_id) == report.id))
     session.add_all([ReportMeasureUpdate(report_id=report.id, **line.model_dump()) for line in content.measures])
@@ -166,7 +207,8 @@ def write_report(session: Session, report_id: int, content: ReportContent, *, no
     return get_report(session, report.id)
 
 
-def _bump(session: Session, report: ProgressReport, to_status: str, *, now: datetime, **values: Any) -> None:
+def _bump(session: Session, report: ProgressReport, to_status: str, *, now: datetime,
+          if_match: Collection[int] | None = None, **values: Any) -> None:
     """Move ``report`` to ``to_status`` only if nobody changed it since it was read."""
     result = session.exec(
         update(ProgressReport)
@@ -175,34 +217,42 @@ def _bump(session: Session, report: ProgressReport, to_status: str, *, now: date
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
+        if if_match is not None:
+            raise StaleVersion("the report changed while this request was applied: reload and retry")
         raise ConcurrentUpdate("the report was changed by another request at the same time; reload and retry")
 
 
-def submit_report(session: Session, report_id: int, *, actor: str, today: date, now: datetime) -> ProgressReport:
+def submit_report(session: Session, report_id: int, *, actor: str, today: date, now: datetime,
+                  if_match: Collection[int] | None = None) -> ProgressReport:
     report = get_report(session, report_id)
+    check_version(report, if_match)
     assert report.id is not None, "a report read from the database has an id"
-    _move(session, report, ReportEvent.SUBMIT, actor=actor, now=now,
+    _move(session, report, ReportEvent.SUBMIT, actor=actor, now=now, if_match=if_match,
           values={"submitted_at": now, "submitted_by": actor, "first_submitted_on": report.first_submitted_on or today})
     return get_report(session, report.id)
 
 
 def accept_report(
-    session: Session, report_id: int, command: AcceptRequest, *, actor: str, now: datetime
+    session: Session, report_id: int, command: AcceptRequest, *, actor: str, now: datetime,
+    if_match: Collection[int] | None = None,
 ) -> ProgressReport:
     report = get_report(session, report_id)
+    check_version(report, if_match)
     assert report.id is not None, "a report read from the database has an id"
-    _move(session, report, ReportEvent.ACCEPT, actor=actor, now=now,
+    _move(session, report, ReportEvent.ACCEPT, actor=actor, now=now, if_match=if_match,
           values={"reviewed_at": now, "reviewed_by": actor, "review_comment": command.comment})
     _apply_measure_lines(session, report, now=now)
     return get_report(session, report.id)
 
 
 def return_report(
-    session: Session, report_id: int, command: ReturnRequest, *, actor: str, now: datetime
+    session: Session, report_id: int, command: ReturnRequest, *, actor: str, now: datetime,
+    if_match: Collection[int] | None = None,
 ) -> ProgressReport:
     report = get_report(session, report_id)
+    check_version(report, if_match)
     assert report.id is not None, "a report read from the database has an id"
-    _move(session, report, ReportEvent.RETURN, actor=actor, now=now,
+    _move(session, report, ReportEvent.RETURN, actor=actor, now=now, if_match=if_match,
           values={"reviewed_at": now, "reviewed_by": actor, "review_comment": command.comment},
           announce={"comment": command.comment})
     return get_report(session, report.id)
@@ -217,6 +267,7 @@ def _move(
     now: datetime,
     values: dict[str, Any],
     announce: dict[str, Any] | None = None,
+    if_match: Collection[int] | None = None,
 ) -> None:
     """The one writer of a report's status: the table's check, the conditional update, the event."""
     move = REPORTS.move(event)
@@ -225,7 +276,7 @@ def _move(
         raise Conflict(
             f"only a {sources} report can be {move.done}; this one is {report.status}", report_status=report.status
         )
-    _bump(session, report, move.target, now=now, **values)
+    _bump(session, report, move.target, now=now, if_match=if_match, **values)
     _event(session, move.announced_as, report, actor, now, **(announce or {}))
 
 

@@ -1,0 +1,149 @@
+"""The portfolio as it stood on a day: each policy area's strategies and action plans as recorded
+then (their stage, in force or not approved yet), the area's coverage timeline, the action plans'
+coverage within each strategy that has any, and each document's gap status.
+
+Pure, like the rest of ``workflow.gaps``: one pass over ``read_snapshots``'s values, with the
+same rules the gap report and the timeline apply (one ``GapAssessment``, whose states the lanes
+and timelines reuse), so a page that shows the whole portfolio reads and judges the deployment
+once. The filters choose what is shown, never what counts: an area's coverage is always that of
+all its strategies, whoever leads them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from workflow.core import Settings
+from workflow.gaps.history import StrategySnapshot, StrategyState
+from workflow.gaps.queries import typical_days
+from workflow.gaps.rules import GapAssessment, GapEntry
+from workflow.gaps.timeline import Hole, Timeline, build_timeline
+from workflow.lifecycle import Interval
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One strategy or action plan as recorded on the portfolio's day."""
+
+    strategy_id: int
+    title: str
+    kind: str
+    parent_id: int | None
+    lead_institution_id: int | None
+    stage: str
+    period_start: date
+    period_end: date
+    approved: bool
+    in_force: Interval | None  # its interval in force as recorded then (it may extend past that day)
+    entry: GapEntry | None  # its gap status: when in force on the day, or lapsed into a gap
+
+
+@dataclass(frozen=True)
+class PlanCoverage:
+    """The action plans of one strategy: their coverage within the strategy's interval in force."""
+
+    parent_id: int
+    timeline: Timeline
+
+
+@dataclass(frozen=True)
+class AreaPortfolio:
+    policy_area: str
+    lanes: tuple[Lane, ...]  # the strategies by period start, each followed by its action plans
+    coverage: Timeline  # the area's strategies (as ``compute_timeline`` gives it)
+    plans: tuple[PlanCoverage, ...]  # for each strategy in force that has action plans
+    as_of: date
+
+    @property
+    def ongoing_gap(self) -> Hole | None:
+        """The hole in the area's coverage that includes the day, if any."""
+        return next((hole for hole in self.coverage.holes if hole.contains(self.as_of)), None)
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    as_of: date
+    horizon_days: int
+    areas: tuple[AreaPortfolio, ...]
+    policy_areas: tuple[str, ...]  # every area recorded on the day, whatever the filters
+
+
+def _lane(state: StrategyState, entry: GapEntry | None) -> Lane:
+    snapshot = state.snapshot
+    return Lane(
+        strategy_id=snapshot.id,
+        title=snapshot.title,
+        kind=snapshot.kind,
+        parent_id=snapshot.parent_id,
+        lead_institution_id=snapshot.lead_institution_id,
+        stage=state.stage,
+        period_start=snapshot.period_start,
+        period_end=snapshot.period_end,
+        approved=state.approved,
+        in_force=state.in_force,
+        entry=entry,
+    )
+
+
+def _order(state: StrategyState) -> tuple[date, int]:
+    return (state.period_start, state.id)
+
+
+def _area(
+    members: list[StrategyState], entries: dict[int, GapEntry], as_of: date
+) -> tuple[list[Lane], Timeline, tuple[PlanCoverage, ...]]:
+    strategies = sorted((s for s in members if s.snapshot.kind == "strategy"), key=_order)
+    plans: dict[int | None, list[StrategyState]] = defaultdict(list)
+    for state in members:
+        if state.snapshot.kind == "action_plan":
+            plans[state.snapshot.parent_id].append(state)
+    lanes: list[Lane] = []
+    coverage_of_plans = []
+    for strategy in strategies:
+        lanes.append(_lane(strategy, entries.get(strategy.id)))
+        own = sorted(plans.pop(strategy.id, []), key=_order)
+        lanes += [_lane(plan, entries.get(plan.id)) for plan in own]
+        if own and strategy.in_force is not None:
+            timeline = build_timeline(own, as_of=as_of, frame=strategy.in_force)
+            coverage_of_plans.append(PlanCoverage(strategy.id, timeline))
+    for orphans in plans.values():  # action plans whose strategy is not of this area on the day
+        lanes += [_lane(plan, entries.get(plan.id)) for plan in sorted(orphans, key=_order)]
+    return lanes, build_timeline(strategies, as_of=as_of), tuple(coverage_of_plans)
+
+
+def compute_portfolio(
+    snapshots: Sequence[StrategySnapshot],
+    *,
+    as_of: date,
+    horizon_days: int,
+    settings: Settings,
+    policy_area: str | None = None,
+    lead_institution_id: int | None = None,
+    kind: str | None = None,
+) -> Portfolio:
+    """Every policy area as recorded on ``as_of`` (``snapshots``: the whole deployment).
+
+    ``policy_area``, ``lead_institution_id`` and ``kind`` keep the lanes that match; an area with
+    none left is left out, and an area kept still shows the coverage of all its strategies.
+    """
+    assessment = GapAssessment(snapshots, as_of=as_of, default_days=typical_days(settings))
+    entries = {entry.strategy_id: entry for entry in assessment.entries(horizon_days, policy_area)}
+    by_area: dict[str, list[StrategyState]] = defaultdict(list)
+    for state in assessment.states:  # the same states the gap statuses were judged on
+        by_area[state.snapshot.policy_area].append(state)
+    areas = []
+    for area in sorted(by_area):
+        if policy_area is not None and area != policy_area:
+            continue
+        lanes, coverage, plans = _area(by_area[area], entries, as_of)
+        shown = tuple(
+            lane for lane in lanes
+            if (kind is None or lane.kind == kind)
+            and (lead_institution_id is None or lane.lead_institution_id == lead_institution_id)
+        )
+        if shown:
+            areas.append(AreaPortfolio(area, shown, coverage, plans, as_of))
+    return Portfolio(as_of, horizon_days, tuple(areas), tuple(sorted(by_area)))
