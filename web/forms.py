@@ -10,7 +10,7 @@ as the domain wrote it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -74,6 +74,12 @@ def _pydantic_message(error: Mapping[str, Any], language: str) -> str:
         return _("Enter a date as YYYY-MM-DD, e.g. 2024-05-31.")
     if kind in ("int_parsing", "int_type", "decimal_parsing", "float_parsing", "decimal_type"):
         return _("Enter a number.")
+    if kind == "decimal_max_digits":
+        return _("Too many digits: at most %(max)s.") % {"max": ctx.get("max_digits", "?")}
+    if kind == "decimal_whole_digits":
+        return _("At most %(max)s digits before the decimal point.") % {"max": ctx.get("whole_digits", "?")}
+    if kind == "decimal_max_places":
+        return _("At most %(max)s decimal places.") % {"max": ctx.get("decimal_places", "?")}
     if kind in ("greater_than_equal", "greater_than"):
         return _("Must be at least %(limit)s.") % {"limit": ctx.get("ge", ctx.get("gt", "?"))}
     if kind in ("less_than_equal", "less_than"):
@@ -88,19 +94,27 @@ def _pydantic_message(error: Mapping[str, Any], language: str) -> str:
     return _(str(error.get("msg", "This value is not accepted.")))
 
 
-def errors_of(failure: ValidationError | DomainError, language: str, *, known: tuple[str, ...] = ()) -> FormErrors:
-    """``failure`` as messages by form field; a field the form does not show goes to the general list."""
+def _first(location: list[str]) -> str | None:
+    return location[0] if location else None
+
+
+def errors_of(
+    failure: ValidationError | DomainError, language: str, *, known: tuple[str, ...] = (),
+    locate: Callable[[list[str]], str | None] = _first,
+) -> FormErrors:
+    """``failure`` as messages by form field; a field the form does not show goes to the general list.
+    ``locate`` names the form field of an error's location (``["measures", "0", "note"]``): by
+    default its first part, for a form whose fields are the request's."""
     _ = catalog(language).gettext
     errors = FormErrors()
     if isinstance(failure, ValidationError):
         for error in failure.errors():
-            location = [str(part) for part in error.get("loc", ())]
-            name = location[0] if location else None
+            name = locate([str(part) for part in error.get("loc", ())])
             errors.add(name if name in known or not known else None, _pydantic_message(error, language))
         return errors
     if isinstance(failure, ValidationFailed):
         for item in failure.errors:
-            name = item.pointer.removeprefix("#/").split("/")[0] or None
+            name = locate([part for part in item.pointer.removeprefix("#/").split("/") if part])
             errors.add(name if (name in known or not known) else None, _(item.detail))
         return errors
     errors.add(None, _(failure.detail))

@@ -121,6 +121,10 @@ class Formats:
             return ""
         return format_decimal(value, format=f"#,##0.{'#' * digits}" if digits else "#,##0", locale=self.locale)
 
-    def percent(self, value: float | Decimal | None) -> str:
-        return "" if value is None else format_percent(value, locale=self.locale)
+    def percent(self, value: float | Decimal | None, digits: int = 0) -> str:
+        """``value`` is a share (0.5 is 50 %); ``digits`` decimals at most."""
+        if value is None:
+            return ""
+        pattern = f"#,##0.{'#' * digits}%" if digits else None
+        return format_percent(value, format=pattern, locale=self.locale)
 

@@ -53,9 +53,28 @@ DEADLINES = {
     "consultation_due": N_("Consultation due"),
     "approval_due": N_("Approval due"),
     "lapse": N_("Lapses"),
+    "period_end": N_("Lapses"),  # the ledger's name for the lapse deadline
     "report_due": N_("Report due"),
 }
-EXPIRY_REASONS = {"superseded": N_("Superseded by a successor"), "terminated": N_("Terminated early")}
+NOTIFICATION_KINDS = {
+    "deadline_reminder": N_("Deadline reminder"),
+    "overdue": N_("Overdue notice"),
+    "gap_warning": N_("Gap warning"),
+    "delivery_failed": N_("Undelivered-email notice"),
+    "report_due": N_("Report reminder"),
+}
+NOTIFICATION_STATUSES = {
+    "pending": N_("Waiting to be sent"),
+    "sending": N_("Being sent"),
+    "sent": N_("Sent"),
+    "failed": N_("Not delivered"),
+    "cancelled": N_("No longer needed"),
+}
+EXPIRY_REASONS = {
+    "superseded": N_("Superseded by a successor"),
+    "terminated": N_("Terminated early"),
+    "period_ended": N_("Its period ended"),
+}
 LANGUAGES = {"en": N_("English"), "sq": N_("Albanian")}
 
 
@@ -78,6 +97,8 @@ VOCABULARY = {
     "deadline_name": DEADLINES,
     "reason_name": EXPIRY_REASONS,
     "language_name": LANGUAGES,
+    "notification_kind_name": NOTIFICATION_KINDS,
+    "notification_status_name": NOTIFICATION_STATUSES,
 }
 
 

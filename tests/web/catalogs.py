@@ -31,3 +31,25 @@ def extracted() -> dict[str, list[str]]:
 
 def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
+
+
+SAME_IN_BOTH = {"Draft", "administrator", "Continuum", "Email", "API"}
+
+
+def untranslated() -> dict[str, str]:
+    """msgid -> where, for every message shown without an Albanian translation (plurals: every form)."""
+    from web.i18n import catalog
+
+    albanian = catalog("sq")
+    return {
+        msgid: where[0] for msgid, where in extracted().items()
+        if albanian.gettext(msgid) == msgid and not all(albanian._plurals.get(msgid, ("",)))
+        and msgid not in SAME_IN_BOTH
+    }
+
+
+if __name__ == "__main__":
+    missing = untranslated()
+    for msgid, where in sorted(missing.items(), key=lambda item: item[1]):
+        print(f"{where}: {msgid}")
+    print(f"{len(missing)} message(s) without an Albanian translation (web/locale/sq/*.po)")

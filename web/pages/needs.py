@@ -1,7 +1,83 @@
-"""(to be written)"""
+"""What needs me: the signed-in person's deadlines, overdue reports, reports to review and
+strategies at risk, most urgent first.
+
+Whose an item is, and the order, are the domain's (``workflow.scheduler.agenda_for``): the same
+deadline sources the reminders are planned from, and the gap report on today. This page only reads
+them, names what they concern and links each to its page.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from web.deps import ReadSession, SettingsDep
+from web.people import PersonDep
+from web.rendering import render
+from workflow.core import clock
+from workflow.directory import institution_names
+from workflow.gaps import compute_gap_report, read_snapshots
+from workflow.monitoring import reports
+from workflow.reminders import REPORT_DUE
+from workflow.scheduler import AgendaItem, agenda_for, live_deadlines, reports_to_review
 
 router = APIRouter()
+
+SOON_DAYS = 30  # an upcoming item this close is marked as due soon
+
+
+@dataclass(frozen=True)
+class Need:
+    item: AgendaItem
+    title: str  # the strategy's or plan's
+    href: str
+    institution: str  # for a report: the reporting institution
+    mark: str  # gap, at_risk, review, overdue, soon or later: how it is marked
+
+
+def mark_of(item: AgendaItem) -> str:
+    if item.kind in ("gap", "at_risk"):
+        return item.kind
+    if item.kind == "report_review":
+        return "review"
+    if item.overdue:
+        return "overdue"
+    return "soon" if item.days_left <= SOON_DAYS else "later"
+
+
+@router.get("/me", response_class=HTMLResponse)
+def needs_page(request: Request, person: PersonDep, session: ReadSession, settings: SettingsDep) -> HTMLResponse:
+    principal = person.principal
+    today = clock.today(settings.zone)
+    snapshots = read_snapshots(request.app.state.engine, zone=settings.zone)
+    entries = compute_gap_report(snapshots, as_of=today, horizon_days=settings.gap_horizon_days, settings=settings)
+    items = agenda_for(
+        principal, live_deadlines(session, settings), entries, today=today,
+        leads={s.id: s.lead_institution_id for s in snapshots},
+        submitted=reports_to_review(session, zone=settings.zone),
+    )
+    titles = {s.id: s.title for s in snapshots}
+    names = institution_names(session, {i.institution_id for i in items if i.institution_id is not None}
+                              | ({principal.institution_id} if principal.institution_id else set()))
+    plan_ids = sorted({i.strategy_id for i in items if i.kind == REPORT_DUE})
+    opened: dict[tuple[int, str | None, int | None], int | None] = {
+        (r.plan_id, r.period_label, r.institution_id): r.id
+        for r in (reports.list_reports(session, plan_ids) if plan_ids else [])
+    }
+    needs = []
+    for item in items:
+        report_id = item.report_id or opened.get((item.strategy_id, item.period_label, item.institution_id))
+        if report_id is not None:
+            href = f"/console/reports/{report_id}"
+        elif item.kind == REPORT_DUE:
+            href = f"/console/strategies/{item.strategy_id}/monitoring"
+        else:
+            href = f"/console/strategies/{item.strategy_id}"
+        needs.append(Need(item, titles.get(item.strategy_id, str(item.strategy_id)), href,
+                          names.get(item.institution_id, "") if item.institution_id else "", mark_of(item)))
+    return render(request, "needs.html", {
+        "needs": needs, "today": today, "role": principal.role,
+        "institution": names.get(principal.institution_id, "") if principal.institution_id else "",
+    })

@@ -1,7 +1,97 @@
-"""(to be written)"""
+"""The portfolio: every policy area's coverage as it stood on a day, drawn as a timeline (SVG) and
+stated again as tables, with filters by area, lead institution and kind.
+
+Anyone signed in may see it, as anyone with a token may read ``GET /gaps``. The deployment is read
+once (``read_snapshots``, as the API reads it) and ``workflow.gaps.compute_portfolio`` computes
+every area's lanes, coverage and gap statuses in one pass; this module only words and draws them.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from web.deps import ReadSession, SettingsDep
+from web.forms import FormErrors, errors_of, parse
+from web.i18n import Formats, catalog
+from web.pages.portfolio_view import Words, area_name, present
+from web.people import PersonDep, read_viewer
+from web.rendering import render
+from workflow.core import EARLIEST_DATE, LATEST_DATE, SaneDate, clock
+from workflow.directory import institution_names
+from workflow.gaps import compute_portfolio, read_snapshots
+from workflow.lifecycle import Kind
 
 router = APIRouter()
+
+FIELDS = ("policy_area", "institution", "kind", "as_of")
+
+
+class PortfolioQuery(BaseModel):
+    """The filters; the area and the institution are checked against what the deployment holds."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    policy_area: str | None = None
+    institution: str | None = None
+    kind: Kind | None = None
+    as_of: SaneDate | None = None
+
+
+def _errors(values: dict[str, str], areas: list[str], leads: dict[int, str], language: str
+            ) -> tuple[PortfolioQuery | None, FormErrors]:
+    try:
+        query = parse(PortfolioQuery, values)
+    except ValidationError as failure:
+        errors = errors_of(failure, language, known=FIELDS)
+        if "as_of" in errors.fields and _calendar_day(values.get("as_of", "")):
+            errors.fields["as_of"] = [catalog(language).gettext(
+                "The portfolio can be seen as of a day from %(first)s to %(last)s."
+            ) % {"first": Formats(language).date(EARLIEST_DATE), "last": Formats(language).date(LATEST_DATE)}]
+        return None, errors
+    errors = FormErrors()
+    choose = catalog(language).gettext("Choose one of the options offered.")
+    if query.policy_area is not None and query.policy_area not in areas:
+        errors.add("policy_area", choose)
+    if query.institution is not None and not (query.institution.isdigit() and int(query.institution) in leads):
+        errors.add("institution", choose)
+    return (None if errors else query), errors
+
+
+def _calendar_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+@router.get("/portfolio", response_class=HTMLResponse)
+def portfolio_page(request: Request, person: PersonDep, session: ReadSession, settings: SettingsDep) -> HTMLResponse:
+    language = read_viewer(request).language
+    values = {name: value.strip() for name, value in request.query_params.items() if name in FIELDS and value.strip()}
+    snapshots = read_snapshots(request.app.state.engine, zone=settings.zone)
+    leads = institution_names(session, {s.lead_institution_id for s in snapshots if s.lead_institution_id})
+    areas = sorted({s.policy_area for s in snapshots})
+    query, errors = _errors(values, areas, leads, language)
+    context: dict[str, Any] = {
+        "values": values, "errors": errors, "area_options": [(a, area_name(a)) for a in areas],
+        "institution_options": sorted(leads.items(), key=lambda item: item[1]), "views": [], "as_of": None,
+    }
+    if query is None:
+        return render(request, "portfolio.html", context, status_code=422)
+    day = query.as_of or clock.today(settings.zone)
+    portfolio = compute_portfolio(
+        snapshots, as_of=day, horizon_days=settings.gap_horizon_days, settings=settings,
+        policy_area=query.policy_area, lead_institution_id=int(query.institution) if query.institution else None,
+        kind=query.kind,
+    )
+    words = Words(language)
+    titles = {s.id: s.title for s in snapshots}
+    context.update(as_of=day, views=present(portfolio, words, query.kind, titles, leads), day=words.date,
+                   days=words.days)
+    return render(request, "portfolio.html", context)

@@ -1,0 +1,206 @@
+"""The Strategy page's forms: reading a transition's or the deadlines' fields into the domain's
+request, and wording every refusal in the viewer's language from the domain error's *data* (a
+guard's extensions, a field's pointer, the dates it names), never from its English detail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from web.forms import FormErrors, errors_of
+from web.i18n import Formats, catalog
+from web.words import N_, STAGES, namer
+from workflow.core import (
+    ConcurrentUpdate,
+    DomainError,
+    Forbidden,
+    GuardRefused,
+    IllegalTransition,
+    StaleVersion,
+    ValidationFailed,
+)
+from workflow.lifecycle import ConsultationProgress
+
+# The fields each event's form shows, in the order shown; the domain decides which are required.
+EVENT_FIELDS: dict[str, tuple[str, ...]] = {
+    "submit_for_consultation": ("effective_on", "comment"),
+    "return_to_drafting": ("comment", "effective_on"),
+    "submit_for_approval": ("effective_on", "comment"),
+    "approve": ("approval_reference", "approved_on", "effective_on", "comment"),
+    "start_monitoring": ("effective_on", "comment"),
+    "expire": ("reason", "effective_on", "comment"),
+}
+DEADLINE_FIELDS = ("drafting_due", "consultation_due", "approval_due", "min_consultation_days")
+DEADLINES_FORM = "deadlines"
+
+DONE = {
+    "submit_for_consultation": N_("Submitted for consultation."),
+    "return_to_drafting": N_("Returned to drafting."),
+    "submit_for_approval": N_("Submitted for approval."),
+    "approve": N_("The approval is recorded: the strategy is now being implemented."),
+    "start_monitoring": N_("Monitoring has started."),
+    "expire": N_("The strategy has expired."),
+    DEADLINES_FORM: N_("The deadlines are saved."),
+}
+
+
+@dataclass
+class Refusal:
+    """A form the server refused: which one, with what status, and what to say next to it."""
+
+    form: str
+    status: int
+    errors: FormErrors = field(default_factory=FormErrors)
+    values: dict[str, str] = field(default_factory=dict)
+    stale: bool = False
+
+
+def transition_values(event: str, posted: dict[str, str]) -> dict[str, Any]:
+    """The request of ``event``'s form: its own fields, blank ones left out (a blank date means today)."""
+    names = EVENT_FIELDS.get(event, ())
+    return {"event": event, **{name: posted[name].strip() for name in names if posted.get(name, "").strip()}}
+
+
+def deadline_values(posted: dict[str, str]) -> dict[str, Any]:
+    """Every field of the deadlines form, a blank one meaning none (no deadline, the deployment's minimum)."""
+    values: dict[str, Any] = {}
+    for name in DEADLINE_FIELDS:
+        text = posted.get(name, "").strip()
+        values[name] = int(text) if name == "min_consultation_days" and text.isdigit() else (text or None)
+    return values
+
+
+def version_seen(text: str) -> set[int]:
+    """The version a form was rendered from; a missing or garbled one matches no version (a stale form)."""
+    return {int(text)} if text.strip().isdigit() else {0}
+
+
+_DATE = r"(\d{4}-\d{2}-\d{2})"
+# Domain details that name a date, worded again from that date: (pattern, message, placeholder names).
+DATED_DETAILS: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = [
+    (re.compile(rf"must not be in the future \(today is {_DATE}\)"),
+     N_("The date must not be in the future (today is %(day)s)."), ("day",)),
+    (re.compile(rf"must not precede the previous transition, effective on {_DATE}"),
+     N_("The date must not be before the previous step, which took effect on %(day)s."), ("day",)),
+    (re.compile(rf"must not precede the submission for approval on {_DATE}"),
+     N_("The approval act cannot be dated before the submission for approval on %(day)s."), ("day",)),
+    (re.compile(rf"must lie between {_DATE} and {_DATE}"),
+     N_("Enter a date between %(first)s and %(last)s."), ("first", "last")),
+]
+
+
+def _reworded(message: str, language: str) -> str:
+    _ = catalog(language).gettext
+    fmt = Formats(language)
+    for pattern, wording, names in DATED_DETAILS:
+        found = pattern.search(message)
+        if found:
+            values = zip(names, found.groups(), strict=True)
+            days = {name: fmt.date(date.fromisoformat(value), "long") for name, value in values}
+            return _(wording) % days
+    return message
+
+
+def _reword(errors: FormErrors, language: str) -> FormErrors:
+    worded = FormErrors()
+    for name, messages in errors.fields.items():
+        for message in messages:
+            worded.add(name, _reworded(message, language))
+    for message in errors.general:
+        worded.add(None, _reworded(message, language))
+    return worded
+
+
+def _pointers(failure: DomainError) -> list[str]:
+    return [str(item.get("pointer", "")) for item in failure.extensions.get("errors", []) if isinstance(item, dict)]
+
+
+def guard_sentence(extensions: dict[str, Any], language: str) -> str:
+    """A refused guard in words, built from its extensions."""
+    _ = catalog(language).gettext
+    fmt = Formats(language)
+    if "working_days" in extensions and "earliest_on" in extensions:
+        return _(
+            "The consultation has lasted %(lasted)s of the %(required)s working days required; the earliest day "
+            "it can be submitted for approval is %(day)s."
+        ) % {"lasted": extensions["working_days"], "required": extensions["required_working_days"],
+             "day": fmt.date(date.fromisoformat(str(extensions["earliest_on"])), "long")}
+    if "period_end" in extensions:
+        return _(
+            "Its period runs until %(day)s. To end it before then, choose a reason: superseded by a "
+            "successor, or terminated early."
+        ) % {"day": fmt.date(date.fromisoformat(str(extensions["period_end"])), "long")}
+    return _("This step cannot be taken yet.")
+
+
+@dataclass(frozen=True)
+class Note:
+    """What the page says beside a button before it is pressed; ``refused`` when its guard would refuse."""
+
+    text: str
+    refused: bool
+
+
+def consultation_note(progress: ConsultationProgress | None, language: str) -> Note | None:
+    """The consultation against its minimum today, worded as its guard would refuse it, or as ready."""
+    if progress is None:
+        return None
+    if not progress.long_enough:
+        extensions = {"working_days": progress.working_days, "required_working_days": progress.required_working_days,
+                      "earliest_on": progress.earliest_on.isoformat()}
+        return Note(guard_sentence(extensions, language), refused=True)
+    return Note(catalog(language).gettext(
+        "The consultation has lasted %(lasted)s working days, no fewer than the %(required)s required."
+    ) % {"lasted": progress.working_days, "required": progress.required_working_days}, refused=False)
+
+
+def word_failure(
+    failure: DomainError | ValidationError,
+    language: str,
+    *,
+    form: str,
+    known: tuple[str, ...],
+    lead_institution: str,
+    backdating_floor: Callable[[], date | None],
+    consultation_floor: int | None,
+) -> Refusal:
+    """``failure`` as a refusal of ``form``: messages next to their fields and next to its button."""
+    _ = catalog(language).gettext
+    fmt = Formats(language)
+    known = known or ("",)  # a form without fields (an unknown event): every message goes beside its button
+    if isinstance(failure, ValidationError):
+        return Refusal(form, 422, _reword(errors_of(failure, language, known=known), language))
+    refusal = Refusal(form, failure.status)
+    errors = refusal.errors
+    if isinstance(failure, (StaleVersion, ConcurrentUpdate)):
+        refusal.stale = True
+    elif isinstance(failure, ValidationFailed):
+        refusal.errors = _reword(errors_of(failure, language, known=known), language)
+    elif isinstance(failure, GuardRefused):
+        errors.add(None, guard_sentence(failure.extensions, language))
+    elif isinstance(failure, IllegalTransition):
+        stage = namer(STAGES, _)(str(failure.extensions.get("stage", "")))
+        errors.add(None, _("This step is not possible while the strategy is at the %(stage)s stage.")
+                   % {"stage": stage})
+    elif isinstance(failure, Forbidden) and "#/effective_on" in _pointers(failure):
+        floor = backdating_floor()
+        errors.add("effective_on", _(
+            "Only an administrator may record a step dated before %(day)s, the day this strategy was "
+            "registered in Continuum."
+        ) % {"day": fmt.date(floor, "long") if floor else ""})
+    elif isinstance(failure, Forbidden) and "#/min_consultation_days" in _pointers(failure):
+        errors.add("min_consultation_days", _(
+            "Only an administrator may set fewer working days than the legal minimum of %(days)s."
+        ) % {"days": consultation_floor})
+    elif isinstance(failure, Forbidden):
+        errors.add(None, _("Only a coordinator of %(institution)s or an administrator may change this strategy.")
+                   % {"institution": lead_institution})
+    else:
+        errors.add(None, _(failure.detail))
+    return refusal
