@@ -24,7 +24,7 @@ SOURCES       := $(shell find workflow api web tasks cli migrations -type f -not
 LOCK_FLAGS := --quiet --universal --python-version 3.11 --generate-hashes --no-strip-extras
 export UV_NATIVE_TLS ?= 1
 
-.PHONY: run test lint install runtime-env lock migrate clean
+.PHONY: run test lint install runtime-env lock migrate messages clean
 
 define check_python
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Continuum needs Python 3.11 or newer: set PYTHON=python3.11")'
@@ -70,6 +70,13 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+
+# The console's messages: a template (artifacts/messages.pot) for translators, and those still
+# without an Albanian translation in web/locale/sq/*.po.
+messages: $(STAMP)
+	@mkdir -p artifacts
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ -k ngettext:1,2 -o artifacts/messages.pot .
+	$(BIN)/python -m tests.web.catalogs
 
 test: $(STAMP) $(RUNTIME_STAMP)
 	CONTINUUM_RUNTIME_VENV=$(abspath $(RUNTIME_VENV)) $(BIN)/python -m pytest $(PYTEST_ARGS)
