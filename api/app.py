@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         Authentication,
         engine=app.state.engine,
         throttle=FailureThrottle(settings.auth_failures_per_minute),
-        open_paths=PUBLIC_PATHS | docs.DOCS_PATHS,
+        open_paths=PUBLIC_PATHS | docs.DOCS_PATHS | {CONSOLE},
         open_prefixes=(docs.STATIC_PREFIX, CONSOLE + "/"),  # the console signs people in itself
     )
     app.add_middleware(SecurityHeaders)

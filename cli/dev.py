@@ -167,8 +167,7 @@ def _local_admin_access(settings: Settings, listening: str) -> tuple[str, str]:
     """The local admin's API token and a one-time console sign-in link for the local admin person."""
     from datetime import timedelta
 
-    from cli.sign_in import link_url
-    from workflow.access import issue_link_for, issue_local_admin_token, local_admin_person
+    from workflow.access import issue_link_for, issue_local_admin_token, local_admin_person, sign_in_url
     from workflow.core import clock, make_engine, unit_of_work
 
     engine = make_engine(settings.resolved_database_url)
@@ -180,7 +179,7 @@ def _local_admin_access(settings: Settings, listening: str) -> tuple[str, str]:
                                   lifetime=timedelta(minutes=settings.sign_in_link_minutes))
     finally:
         engine.dispose()
-    return token, link_url(settings.public_url or listening, link.secret)
+    return token, sign_in_url(settings.public_url or listening, link.secret)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

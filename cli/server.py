@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from sqlalchemy.engine import make_url
 
@@ -27,9 +28,19 @@ def serve(args: argparse.Namespace) -> int:
 
     from api.security import access_log_config
 
-    get_settings()  # a bad setting is reported here in one line, not inside uvicorn's factory
+    settings = get_settings()  # a bad setting is reported here in one line, not inside uvicorn's factory
+    if settings.public_url is None:
+        # Links in emails lead where this server listens; never to whatever Host a request names.
+        listening = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        os.environ["CONTINUUM_PUBLIC_URL"] = f"http://{listening}:{args.port}"
+        get_settings.cache_clear()
+        get_settings()
+        if args.host in ("0.0.0.0", "::"):
+            print("note: CONTINUUM_PUBLIC_URL is unset: links in emails will name 127.0.0.1; set it to the address "
+                  "people open Continuum at", flush=True)
 
-    print(f"Continuum API on http://{args.host}:{args.port} (docs at http://{args.host}:{args.port}/docs)", flush=True)
+    print(f"Continuum on http://{args.host}:{args.port}/console/ (API docs at http://{args.host}:{args.port}/docs)",
+          flush=True)
     uvicorn.run("api.app:create_app", factory=True, host=args.host, port=args.port, log_level=args.log_level,
                 log_config=access_log_config())  # uvicorn's own, with tokens in URLs redacted
     return 0

@@ -16,12 +16,8 @@ from cli.main import CommandError
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
-def link_url(base_url: str, secret: str) -> str:
-    return f"{base_url.rstrip('/')}/console/sign-in/link?token={secret}"
-
-
 def sign_in_link(args: argparse.Namespace) -> int:
-    from workflow.access import access_role_of, contacts_with_address, issue_link_for
+    from workflow.access import access_role_of, contacts_with_address, issue_link_for, sign_in_url
     from workflow.core import clock, get_settings
     from workflow.directory import institution_names
 
@@ -46,7 +42,7 @@ def sign_in_link(args: argparse.Namespace) -> int:
         role = access_role_of(person)
     print(f"Signs in {person.name} ({role}, {names.get(person.institution_id, '?')}); "
           f"works once, for {settings.sign_in_link_minutes} minutes:")
-    print(link_url(settings.public_url or args.base_url, link.secret))
+    print(sign_in_url(settings.public_url or args.base_url, link.secret))
     return 0
 
 

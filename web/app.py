@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from web.i18n import catalog
 from web.people import SignInRequired, read_viewer
 from web.rendering import render
 from workflow.core import DomainError, Settings
@@ -26,8 +27,11 @@ log = logging.getLogger("continuum.web")
 
 
 def error_page(request: Request, status: int, message: str | None = None) -> HTMLResponse:
-    read_viewer(request)
-    return render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    """The error in the viewer's language. ``message`` (a domain error's detail, which may quote what
+    was posted) is translated here and escaped by the template like any other text."""
+    viewer = read_viewer(request)
+    worded = catalog(viewer.language).gettext(message) if message else None
+    return render(request, "error.html", {"status": status, "message": worded}, status_code=status)
 
 
 def create_console(settings: Settings, engine: Engine) -> FastAPI:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
@@ -39,6 +40,27 @@ class FormErrors:
 
     def of(self, name: str) -> list[str]:
         return self.fields.get(name, [])
+
+
+async def posted_form(request: Request) -> FormData:
+    """The posted form, read before the handler runs, so the handler itself can be a plain ``def``
+    (run in a worker thread: its database work never blocks the event loop the API shares)."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted_form)]
+MAX_ID_DIGITS = 10
+
+
+def whole_number(text: str | None) -> int | None:
+    """``text`` as a non-negative whole number of at most ten ASCII digits, else None (never an
+    exception: ``"²".isdigit()`` is true, and ``int`` of 5,000 digits refuses to parse)."""
+    if text is None:
+        return None
+    text = text.strip()
+    if not text or len(text) > MAX_ID_DIGITS or not (text.isascii() and text.isdecimal()):
+        return None
+    return int(text)
 
 
 def form_values(form: FormData, *, drop: tuple[str, ...] = ("csrf", "version")) -> dict[str, Any]:

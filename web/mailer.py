@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from workflow.access import IssuedLink
+from workflow.access import IssuedLink, sign_in_url
 from workflow.core import DeliveryError, Settings, clock, unit_of_work
 from workflow.directory import get_institution
 from workflow.mail import SmtpTransport, build_message, render_sign_in
 
 log = logging.getLogger("continuum.web.sign_in")
-
-
-def link_url(base_url: str, link: IssuedLink) -> str:
-    return f"{base_url.rstrip('/')}/console/sign-in/link?token={link.secret}"
 
 
 def send_links(settings: Settings, engine: object, links: list[IssuedLink], base_url: str) -> None:
@@ -27,7 +23,7 @@ def send_links(settings: Settings, engine: object, links: list[IssuedLink], base
         except Exception:  # the name is a courtesy; the link matters
             log.warning("could not read institution %s for a sign-in email", link.institution_id, exc_info=True)
         rendered = render_sign_in(
-            link.language, recipient_name=link.name, institution=institution, url=link_url(base_url, link),
+            link.language, recipient_name=link.name, institution=institution, url=sign_in_url(base_url, link.secret),
             minutes=settings.sign_in_link_minutes,
         )
         message = build_message(

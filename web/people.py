@@ -101,7 +101,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     own = f"{request.url.scheme}://{request.url.netloc}"
     if origin is not None and origin != "null" and origin.rstrip("/") != own:
         raise CsrfRefused("the form was sent from another site")
-    if viewer.issue_csrf_cookie or not submitted or not hmac.compare_digest(submitted, viewer.csrf_token):
+    if viewer.issue_csrf_cookie or not submitted or not submitted.isascii() \
+            or not hmac.compare_digest(submitted, viewer.csrf_token):
         raise CsrfRefused("the form has expired or was not sent from Continuum: open the page again and resend it")
 
 

@@ -32,15 +32,12 @@ Year = Annotated[int | None, Query(ge=1900, le=2200, description="Calendar year;
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
-def _year(year: int | None, settings: Settings) -> int:
-    return year if year is not None else clock.today(settings.zone).year - 1
-
 
 def _result(strategy_id: int, year: int | None, request: Request, settings: Settings) -> Monitoring:
     """No request session: ``monitoring_for`` reads in a short session of its own and gives the
     pooled connection back before it computes."""
     engine: Engine = request.app.state.engine
-    return monitoring_for(engine, strategy_id, year=_year(year, settings), today=clock.today(settings.zone))
+    return monitoring_for(engine, strategy_id, year=year, today=clock.today(settings.zone))
 
 
 def _csv(result: Monitoring) -> Response:
@@ -72,10 +69,14 @@ def monitoring_csv(strategy_id: StrategyId, request: Request, settings: Settings
 
 @router.get("/strategies/{strategy_id}/monitoring/report", response_class=HTMLResponse, responses=responses(404, 422))
 def monitoring_report(
-    strategy_id: StrategyId, request: Request, settings: SettingsDep, year: Year = None
+    strategy_id: StrategyId, request: Request, settings: SettingsDep, year: Year = None,
+    language: Annotated[Literal["en", "sq"], Query(
+        description="The report's language: `en` English (default) or `sq` Albanian; its wording, "
+                    "`<html lang>`, dates and numbers follow it."
+    )] = "en",
 ) -> HTMLResponse:
-    """A printable monitoring report for the committee to circulate."""
-    return HTMLResponse(as_html(_result(strategy_id, year, request, settings)))
+    """A printable monitoring report for the committee to circulate, in English or Albanian."""
+    return HTMLResponse(as_html(_result(strategy_id, year, request, settings), language))
 
 
 @router.get("/strategies/{strategy_id}/alignment", response_model=CoverageOut, responses=responses(404, 422))

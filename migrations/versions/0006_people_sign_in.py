@@ -39,6 +39,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('contact_id', sa.Integer(), nullable=False),
     sa.Column('secret_hash', sa.String(length=64), nullable=False),
+    sa.Column('email_key', sa.String(length=340), nullable=False),
     sa.Column('csrf_token', sa.String(length=64), nullable=False),
     sa.Column('created_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),
     sa.Column('expires_at', workflow.core.columns.UTCDateTime(timezone=True), nullable=False),

@@ -115,6 +115,23 @@ def test_monitoring_as_csv_and_as_a_printable_report(client_for, demo):
     assert "<title>Monitoring report 2025: Action Plan" in html.text and "50.0%" in html.text
 
 
+def test_the_printable_report_in_albanian_and_an_unknown_language_refused(client_for, demo):
+    viewer = client_for("viewer", None)
+    path = f"/strategies/{demo['plan']}/monitoring/report"
+    with freezegun.freeze_time(NOW):
+        albanian = viewer.get(path, params={"year": 2025, "language": "sq"})
+        english = viewer.get(path, params={"year": 2025, "language": "en"})
+        default = viewer.get(path, params={"year": 2025})
+        refused = viewer.get(path, params={"year": 2025, "language": "fr"})
+    assert albanian.status_code == 200 and albanian.headers["content-type"].startswith("text/html")
+    assert '<html lang="sq">' in albanian.text and "<title>Raporti i monitorimit 2025: Action Plan" in albanian.text
+    assert '<span class="rate">50,0%</span>' in albanian.text and "<h2>Treguesit</h2>" in albanian.text
+    assert "Sipas planit" in albanian.text and "On track" not in albanian.text
+    assert "Përgatitur në Continuum më 10 shkurt 2026." in albanian.text
+    assert '<html lang="en">' in default.text and default.text == english.text and "On track" in english.text
+    assert_invalid(refused, parameter="language")
+
+
 def test_titles_are_escaped_in_the_html_report_and_defused_in_csv(client_for, demo):
     coordinator = client_for("coordinator", demo["moi"])
     objective = coordinator.get(f"/strategies/{demo['plan']}/objectives").json()[0]["id"]

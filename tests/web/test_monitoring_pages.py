@@ -136,7 +136,7 @@ def test_the_printable_report_opens_with_the_session_under_its_own_policy(
     page = daniel.get(path)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     result = monitoring_for(demo, target.strategy_id, year=2025, today=clock.today(settings.zone))
-    assert page.text == as_html(result)
+    assert page.text == as_html(result, "en")  # Daniel reads English
     styles = re.findall(r"<style>(.*?)</style>", page.text, re.DOTALL)
     assert styles
     policy = page.headers["content-security-policy"]
@@ -180,3 +180,21 @@ def test_a_strategy_without_a_cycle_says_so_and_an_unknown_one_is_not_found(
     assert "No reporting cycle is set for this strategy or its action plans." in page.text
     assert "Start the " not in page.text
     assert daniel.get("/console/strategies/999999/monitoring").status_code == 404
+
+
+def test_arta_prints_the_report_in_albanian_under_the_same_policy(
+    person: PersonFactory, demo: Engine, settings: Settings, target: Target
+) -> None:
+    page = person(ARTA).get(f"/console/strategies/{target.strategy_id}/monitoring/report?year=2025")
+    assert page.status_code == 200
+    result = monitoring_for(demo, target.strategy_id, year=2025, today=clock.today(settings.zone))
+    assert page.text == as_html(result, "sq")
+    html = page.text
+    assert '<html lang="sq">' in html
+    assert "<title>Raporti i monitorimit 2025: National Strategy for Migration 2024-2030</title>" in html
+    assert "<h2>Shkalla e zbatimit</h2>" in html and '<span class="rate">50,0%</span>' in html
+    assert "<th>Vlera e synuar</th>" in html and "1\xa0200 (2023)" in html and "Sipas planit" in html
+    assert "Implementation rate" not in html and "On track" not in html
+    policy = page.headers["content-security-policy"]
+    for css in re.findall(r"<style>(.*?)</style>", html, re.DOTALL):
+        assert f"'sha256-{base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()}'" in policy

@@ -43,9 +43,9 @@ def test_a_person_signs_in_with_the_link_from_the_email(mailed):
     assert message["To"].addresses[0].addr_spec == ARTA
     assert "identifikuar" in message["Subject"]  # Arta's language is Albanian
     url, secret = LINK.search(message.get_body(("plain",)).get_content()).groups()
-    assert url.startswith("http://testserver/console/")
+    assert url.startswith("http://127.0.0.1:8000/console/")  # where `continuum serve` listens by default
 
-    confirm = client.get(url.removeprefix("http://testserver"))
+    confirm = client.get(url.removeprefix("http://127.0.0.1:8000"))
     assert confirm.status_code == 200 and 'type="submit"' in confirm.text
     assert client.get("/console/portfolio", follow_redirects=False).status_code == 303  # not signed in by the GET
     done = client.post("/console/sign-in/link", data={"token": secret, "csrf": csrf_of(confirm.text)},
@@ -166,3 +166,51 @@ def test_a_visitor_gets_the_language_of_their_browser(visitor: TestClient):
     page = visitor.get("/console/sign-in", headers={"Accept-Language": "sq-AL,sq;q=0.9,en;q=0.5"})
     assert '<html lang="sq">' in page.text and "Identifikohuni" in page.text
     assert '<html lang="en">' in visitor.get("/console/sign-in", headers={"Accept-Language": "de"}).text
+
+
+def test_the_link_leads_to_the_public_url_whatever_host_the_request_names(settings: Settings, demo: Engine):
+    with smtp_sink() as (port, handler):
+        configured = settings.model_copy(update={"smtp_port": port, "public_url": "https://continuum.example.al"})
+        with TestClient(create_app(configured, demo), base_url="http://evil.example") as client:
+            assert ask_for_link(client, DANIEL).status_code == 200
+            body = handler.wait_for(1)[0].get_body(("plain",)).get_content()
+    assert "https://continuum.example.al/console/sign-in/link?token=csl_" in body
+    assert "evil.example" not in body
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(person, demo: Engine):
+    client = person(DANIEL)
+    first = client.cookies["continuum_session"]
+    sign_in(client, demo, DANIEL)
+    assert client.cookies["continuum_session"] != first
+    with new_session(demo) as session:
+        still_open = select(func.count()).select_from(WebSession).where(WebSession.ended_at.is_(None))
+        open_sessions = session.scalar(still_open)
+    assert open_sessions == 1
+
+
+def test_a_changed_address_ends_the_sessions_and_links_of_the_old_one(person, demo: Engine, visitor: TestClient):
+    from workflow.access import contacts_with_address
+    from workflow.core import unit_of_work
+    from workflow.directory import ContactPatch, update_contact
+
+    client = person(DANIEL)
+    secret = link_for(demo, DANIEL)
+    with unit_of_work(demo) as session:
+        daniel = contacts_with_address(session, DANIEL)[0]
+        update_contact(session, daniel.id, ContactPatch(email="d.price@example.org"), now=clock.now())
+    assert client.get("/console/me", follow_redirects=False).status_code == 303
+    page = visitor.get(f"/console/sign-in/link?token={secret}")
+    assert visitor.post("/console/sign-in/link", data={"token": secret, "csrf": csrf_of(page.text)}).status_code == 401
+
+
+@pytest.mark.parametrize("token", ["é", "\u00b2", "x" * 150])
+def test_a_garbled_form_token_is_refused_not_a_server_error(person, token: str):
+    client = person(DANIEL)
+    assert client.post("/console/sign-out", data={"csrf": token}).status_code == 403
+
+
+def test_the_console_without_its_slash_is_still_the_console(visitor: TestClient):
+    answer = visitor.get("/console", follow_redirects=False)
+    assert answer.status_code in (301, 302, 303, 307, 308)
+    assert visitor.get("/console").headers["content-type"].startswith("text/html")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -17,6 +17,7 @@ from starlette.datastructures import FormData
 
 from web.deps import ReadSession, changing
 from web.forms import FormErrors, errors_of, form_values, parse
+from web.forms import PostedForm as PostedForm
 from web.people import PersonDep, ViewerDep, check_csrf
 from web.rendering import render, translator
 from web.words import N_
@@ -40,11 +41,6 @@ def require_admin(person: SignedIn) -> None:
         raise Forbidden(ADMINS_ONLY) from None
 
 
-async def posted_form(request: Request) -> FormData:
-    return await request.form()
-
-
-PostedForm = Annotated[FormData, Depends(posted_form)]
 
 
 def admin_post(request: Request, person: SignedIn, form: FormData) -> None:

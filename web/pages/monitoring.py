@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from web.charts.bars import BarChart, count_bars, progress_bars, stacked_bars
 from web.deps import ReadSession, SettingsDep, changing
-from web.forms import FormErrors, errors_of, form_values, parse
+from web.forms import FormErrors, PostedForm, errors_of, form_values, parse, whole_number
 from web.i18n import Formats, catalog
 from web.people import PersonDep, check_csrf, read_viewer
 from web.rendering import render
@@ -195,13 +195,9 @@ def results_view(result: Monitoring, language: str) -> ResultsView:
     )
 
 
-def _year(year: int | None, settings: Settings) -> int:
-    """As the API: the last full year unless asked."""
-    return year if year is not None else clock.today(settings.zone).year - 1
-
 
 def _result(request: Request, strategy_id: int, year: int | None, settings: Settings) -> Monitoring:
-    return monitoring_for(request.app.state.engine, strategy_id, year=_year(year, settings),
+    return monitoring_for(request.app.state.engine, strategy_id, year=year,
                           today=clock.today(settings.zone))
 
 
@@ -232,12 +228,12 @@ def monitoring_overview(
 
 
 @router.post("/strategies/{strategy_id}/reports", response_class=HTMLResponse)
-async def start_report(
-    strategy_id: StrategyId, request: Request, session: ReadSession, settings: SettingsDep, person: PersonDep,
+def start_report(
+    strategy_id: StrategyId, request: Request, form: PostedForm, session: ReadSession, settings: SettingsDep,
+    person: PersonDep,
 ) -> Response:
     """Start an institution's report for a period: ``open_report`` on the plan in the strategy's scope
     named by ``plan_id`` (the strategy itself by default), as ``POST /strategies/{plan_id}/reports``."""
-    form = await request.form()
     csrf = form.get("csrf")
     check_csrf(request, csrf if isinstance(csrf, str) else None)
     principal = person.principal
@@ -245,12 +241,13 @@ async def start_report(
     _ = catalog(language).gettext
     values = form_values(form)
     plan_text = values.pop("plan_id", str(strategy_id))
-    if str(values.get("institution_id", "")).isdigit():  # the request model's ids are strict integers
-        values["institution_id"] = int(values["institution_id"])
+    institution_id = whole_number(values.get("institution_id"))
+    if institution_id is not None:  # the request model's ids are strict integers
+        values["institution_id"] = institution_id
     try:
         with changing(request) as change:
             scope = scope_ids(change, get_strategy(change, strategy_id))
-            plan_id = int(plan_text) if plan_text.isdigit() else 0
+            plan_id = whole_number(plan_text) or 0
             if plan_id not in scope:
                 raise NotFound(f"strategy {strategy_id} has no action plan {plan_text}")
             command = parse(ReportOpen, values)
@@ -294,8 +291,8 @@ def report_policy(html: str) -> str:
 def printable_report(
     strategy_id: StrategyId, request: Request, settings: SettingsDep, person: PersonDep, year: Year = None
 ) -> HTMLResponse:
-    """The API's printable monitoring report (``as_html``), with the console's session."""
-    html = as_html(_result(request, strategy_id, year, settings))
+    """The API's printable monitoring report (``as_html``), with the console's session, in the viewer's language."""
+    html = as_html(_result(request, strategy_id, year, settings), read_viewer(request).language)
     return HTMLResponse(html, headers={"Content-Security-Policy": report_policy(html), "Cache-Control": "no-store"})
 
 

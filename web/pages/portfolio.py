@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from web.deps import ReadSession, SettingsDep
-from web.forms import FormErrors, errors_of, parse
+from web.forms import FormErrors, errors_of, parse, whole_number
 from web.i18n import Formats, catalog
 from web.pages.portfolio_view import Words, area_name, present
 from web.people import PersonDep, read_viewer
@@ -57,7 +57,7 @@ def _errors(values: dict[str, str], areas: list[str], leads: dict[int, str], lan
     choose = catalog(language).gettext("Choose one of the options offered.")
     if query.policy_area is not None and query.policy_area not in areas:
         errors.add("policy_area", choose)
-    if query.institution is not None and not (query.institution.isdigit() and int(query.institution) in leads):
+    if query.institution is not None and whole_number(query.institution) not in leads:
         errors.add("institution", choose)
     return (None if errors else query), errors
 

@@ -23,7 +23,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from web.deps import ReadSession, SettingsDep, changing
-from web.forms import FormErrors, errors_of, form_values, parse
+from web.forms import FormErrors, PostedForm, errors_of, form_values, parse, whole_number
 from web.i18n import catalog
 from web.people import PersonDep, check_csrf, read_viewer
 from web.rendering import render
@@ -128,7 +128,8 @@ def _text(form: FormData, name: str) -> str:
 def _version(form: FormData) -> set[int]:
     """The version the form was rendered from; a missing or garbled one matches no report (412)."""
     text = _text(form, "version")
-    return {int(text)} if text.isdigit() and len(text) < 10 else {0}
+    version = whole_number(text)
+    return {version} if version is not None else {0}
 
 
 def content_of(form: FormData, measure_ids: list[int], indicator_ids: list[int]) -> tuple[dict[str, Any], Any]:
@@ -168,9 +169,8 @@ def _posted(form: FormData) -> dict[str, str]:
     return {name: _text(form, name) for name in form if name not in ("csrf", "version")}
 
 
-async def _write(request: Request, session: Session, settings: Settings, person: SignedIn, report_id: int,
-                 *, submit: bool) -> Response:
-    form = await request.form()
+def _write(request: Request, form: FormData, session: Session, settings: Settings, person: SignedIn,
+           report_id: int, *, submit: bool) -> Response:
     check_csrf(request, _text(form, "csrf") or None)
     principal: Principal = person.principal
     language = read_viewer(request).language
@@ -221,24 +221,25 @@ def _refused(request: Request, session: Session, settings: Settings, principal: 
 
 
 @router.post("/reports/{report_id}", response_class=HTMLResponse)
-async def save_report(
-    report_id: ReportId, request: Request, session: ReadSession, settings: SettingsDep, person: PersonDep
+def save_report(
+    report_id: ReportId, request: Request, form: PostedForm, session: ReadSession, settings: SettingsDep,
+    person: PersonDep,
 ) -> Response:
     """Save the draft: ``PUT /reports/{id}``'s ``write_report``."""
-    return await _write(request, session, settings, person, report_id, submit=False)
+    return _write(request, form, session, settings, person, report_id, submit=False)
 
 
 @router.post("/reports/{report_id}/submit", response_class=HTMLResponse)
-async def submit_report(
-    report_id: ReportId, request: Request, session: ReadSession, settings: SettingsDep, person: PersonDep
+def submit_report(
+    report_id: ReportId, request: Request, form: PostedForm, session: ReadSession, settings: SettingsDep,
+    person: PersonDep,
 ) -> Response:
     """Save what the form holds and submit it, in one unit of work: both or neither."""
-    return await _write(request, session, settings, person, report_id, submit=True)
+    return _write(request, form, session, settings, person, report_id, submit=True)
 
 
-async def _review(request: Request, session: Session, settings: Settings, person: SignedIn, report_id: int,
-                  decision: str) -> Response:
-    form = await request.form()
+def _review(request: Request, form: FormData, session: Session, settings: Settings, person: SignedIn,
+            report_id: int, decision: str) -> Response:
     check_csrf(request, _text(form, "csrf") or None)
     principal: Principal = person.principal
     language = read_viewer(request).language
@@ -269,14 +270,16 @@ async def _review(request: Request, session: Session, settings: Settings, person
 
 
 @router.post("/reports/{report_id}/accept", response_class=HTMLResponse)
-async def accept_report(
-    report_id: ReportId, request: Request, session: ReadSession, settings: SettingsDep, person: PersonDep
+def accept_report(
+    report_id: ReportId, request: Request, form: PostedForm, session: ReadSession, settings: SettingsDep,
+    person: PersonDep,
 ) -> Response:
-    return await _review(request, session, settings, person, report_id, "accept")
+    return _review(request, form, session, settings, person, report_id, "accept")
 
 
 @router.post("/reports/{report_id}/return", response_class=HTMLResponse)
-async def return_report(
-    report_id: ReportId, request: Request, session: ReadSession, settings: SettingsDep, person: PersonDep
+def return_report(
+    report_id: ReportId, request: Request, form: PostedForm, session: ReadSession, settings: SettingsDep,
+    person: PersonDep,
 ) -> Response:
-    return await _review(request, session, settings, person, report_id, "return")
+    return _review(request, form, session, settings, person, report_id, "return")

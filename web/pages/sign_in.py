@@ -7,10 +7,11 @@ signing in at once, so a mail scanner that fetches the link does not use it up.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from web.forms import FormErrors
@@ -53,9 +54,17 @@ def _throttle(request: Request) -> RequestThrottle:
     return throttle
 
 
+def mail_senders(request: Request) -> ThreadPoolExecutor:
+    state = request.app.state
+    if not hasattr(state, "mail_senders"):
+        state.mail_senders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sign-in-mail")
+    senders: ThreadPoolExecutor = state.mail_senders
+    return senders
+
+
 def base_url(request: Request) -> str:
-    configured = _settings(request).public_url
-    return configured or f"{request.url.scheme}://{request.url.netloc}"
+    """Never the request's own Host: whoever asks for a link would choose where the emailed link leads."""
+    return _settings(request).link_base
 
 
 @router.get("/", include_in_schema=False)
@@ -76,7 +85,6 @@ def sign_in_form(
 def ask_for_link(
     request: Request,
     viewer: ViewerDep,
-    tasks: BackgroundTasks,
     email: Annotated[str, Form(max_length=320)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
@@ -105,7 +113,9 @@ def ask_for_link(
             per_address=settings.sign_in_links_per_hour,
         )
     if links:
-        tasks.add_task(send_links, settings, request.app.state.engine, links, base_url(request))
+        # Sent from a thread of its own, after the commit: the answer, and the next request on this
+        # connection, take as long whether or not the address is known.
+        mail_senders(request).submit(send_links, settings, request.app.state.engine, links, base_url(request))
     return render(request, "sign_in_sent.html", {"email": address, "minutes": settings.sign_in_link_minutes})
 
 
@@ -127,6 +137,9 @@ def confirm(
     try:
         with unit_of_work(request.app.state.engine) as session:
             opened = redeem_link(session, token, now=clock.now(), session_lifetime=lifetime)
+            previous = request.cookies.get(SESSION_COOKIE)
+            if previous:  # signing in again in this browser ends the session it had
+                end_session(session, previous, now=clock.now())
     except Unauthenticated:
         return render(request, "sign_in_confirm.html", {"token": "", "refused": True}, status_code=401)
     response = RedirectResponse(HOME, status_code=303)

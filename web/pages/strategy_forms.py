@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from web.forms import FormErrors, errors_of
+from web.forms import FormErrors, errors_of, whole_number
 from web.i18n import Formats, catalog
 from web.words import N_, STAGES, namer
 from workflow.core import (
@@ -72,13 +72,15 @@ def deadline_values(posted: dict[str, str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name in DEADLINE_FIELDS:
         text = posted.get(name, "").strip()
-        values[name] = int(text) if name == "min_consultation_days" and text.isdigit() else (text or None)
+        number = whole_number(text) if name == "min_consultation_days" else None
+        values[name] = number if number is not None else (text or None)
     return values
 
 
 def version_seen(text: str) -> set[int]:
     """The version a form was rendered from; a missing or garbled one matches no version (a stale form)."""
-    return {int(text)} if text.strip().isdigit() else {0}
+    version = whole_number(text)
+    return {version} if version is not None else {0}
 
 
 _DATE = r"(\d{4}-\d{2}-\d{2})"

@@ -18,6 +18,7 @@ from workflow.access.sign_in import (
     redeem_link,
     request_links,
     session_principal,
+    sign_in_url,
 )
 from workflow.access.tokens import (
     TokenCreate,
@@ -52,6 +53,7 @@ __all__ = [
     "redeem_link",
     "request_links",
     "session_principal",
+    "sign_in_url",
     "TOKEN_ROLES",
     "ApiToken",
     "TokenCreate",

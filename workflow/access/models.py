@@ -60,6 +60,8 @@ class WebSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=False, index=True))
     secret_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    # The address it was opened for: a session ends when an admin changes the person's address.
+    email_key: str = Field(sa_column=Column(String(340), nullable=False))
     csrf_token: str = Field(sa_column=Column(String(64), nullable=False))
     created_at: datetime = instant_field(nullable=False)
     expires_at: datetime = instant_field(nullable=False)

@@ -22,7 +22,7 @@ from workflow.access.models import SignInLink, WebSession
 from workflow.access.people import principal_of_contact
 from workflow.access.principal import Principal
 from workflow.core import Unauthenticated
-from workflow.directory import Contact
+from workflow.directory import Contact, address_key
 
 LINK_PREFIX = "csl_"
 SESSION_PREFIX = "css_"
@@ -64,7 +64,7 @@ def request_links(
     session: Session, email: str, *, now: datetime, lifetime: timedelta, per_address: int
 ) -> list[IssuedLink]:
     """Links for every contact with ``email`` (case-insensitive); none if unknown or throttled."""
-    key = email.strip().lower()
+    key = address_key(email.strip())
     recent = session.scalar(
         select(func.count()).select_from(SignInLink)
         .where(col(SignInLink.email_key) == key, col(SignInLink.created_at) > now - THROTTLE_WINDOW)
@@ -117,18 +117,19 @@ def redeem_link(session: Session, presented: str, *, now: datetime, session_life
             col(SignInLink.expires_at) > now,
         )
         .values(used_at=now)
-        .returning(col(SignInLink.contact_id))
+        .returning(col(SignInLink.contact_id), col(SignInLink.email_key))
     ).first()
     if claimed is None:
         raise refused
     contact = session.get(Contact, claimed[0])
-    if contact is None:
+    if contact is None or contact.email_key != claimed[1]:  # the address changed since the link was sent
         raise refused
     secret = SESSION_PREFIX + secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
     expires_at = now + session_lifetime
     session.add(WebSession(
-        contact_id=claimed[0], secret_hash=_digest(secret), csrf_token=csrf_token, created_at=now, expires_at=expires_at
+        contact_id=claimed[0], secret_hash=_digest(secret), email_key=contact.email_key, csrf_token=csrf_token,
+        created_at=now, expires_at=expires_at,
     ))
     session.flush()
     return OpenedSession(
@@ -157,6 +158,7 @@ def session_principal(session: Session, presented: str, *, now: datetime) -> Sig
             col(WebSession.secret_hash) == _digest(presented),
             col(WebSession.ended_at).is_(None),
             col(WebSession.expires_at) > now,
+            col(WebSession.email_key) == col(Contact.email_key),
         )
     ).first()
     if row is None:
@@ -184,8 +186,13 @@ LOCAL_ADMIN_NAME = "Local administrator"
 LOCAL_ADMIN_INSTITUTION = "Continuum (local administration)"
 
 
+def sign_in_url(base_url: str, secret: str) -> str:
+    """The link a person opens: the console's confirmation page for ``secret``."""
+    return f"{base_url.rstrip('/')}/console/sign-in/link?token={secret}"
+
+
 def contacts_with_address(session: Session, email: str) -> list[Contact]:
-    key = email.strip().lower()
+    key = address_key(email.strip())
     return list(session.scalars(select(Contact).where(col(Contact.email_key) == key).order_by(col(Contact.id))))
 
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+DEFAULT_LINK_BASE = "http://127.0.0.1:8000"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CONTINUUM_", env_file=".env", extra="ignore")
@@ -114,6 +116,12 @@ class Settings(BaseSettings):
         if any(day < 0 or day > 3650 for day in value):
             raise ValueError("offsets are whole days between 0 and 3650")
         return sorted(set(value), reverse=True)
+
+    @property
+    def link_base(self) -> str:
+        """Where links in emails lead: ``public_url``, else the address ``continuum serve`` listens on
+        by default. Never taken from a request's Host header, which the sender of a request chooses."""
+        return self.public_url or DEFAULT_LINK_BASE
 
     @property
     def zone(self) -> ZoneInfo:

@@ -9,7 +9,7 @@ from workflow.directory.institutions import (
     institution_names,
     list_institutions,
 )
-from workflow.directory.models import Contact, Institution
+from workflow.directory.models import Contact, Institution, address_key
 from workflow.directory.recipients import contacts_with_role, recipients
 from workflow.directory.requests import ContactCreate, ContactPatch, InstitutionCreate, Language, Role
 
@@ -21,6 +21,7 @@ __all__ = [
     "InstitutionCreate",
     "Language",
     "Role",
+    "address_key",
     "contacts_with_role",
     "create_contact",
     "create_institution",

@@ -31,7 +31,11 @@ def console(settings: Settings, demo: Engine) -> Iterator[Console]:
     with smtp_sink() as (port, mailbox):
         configured = settings.model_copy(update={"smtp_port": port, "sign_in_links_per_hour": 100,
                                                  "sign_in_requests_per_minute": 1000})
-        with served(create_app(configured, demo)) as url:
+
+        def app_at(url: str):  # links in emails lead to where it is served, as `continuum serve` does
+            return create_app(configured.model_copy(update={"public_url": url}), demo)
+
+        with served(app_at) as url:
             yield Console(url=url, mailbox=mailbox)
 
 

@@ -5,7 +5,8 @@ spreadsheet would run as a formula (starting with = + - @) are prefixed with an 
 Both say "to date" beside a running year's rate and show, beside the rate, everything due by
 the as-of day with the measures past their planned end (see ``rates``); numbers carry the
 precision of their unit (``units``).
-HTML: Jinja2 with autoescape on, so titles typed by users cannot inject markup.
+HTML: Jinja2 with autoescape on, so titles typed by users cannot inject markup; one template per
+language (English, Albanian) over a shared layout, with names and locale formats from ``wording``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from workflow.monitoring.results import units
 from workflow.monitoring.results.alignment import frameworks
 from workflow.monitoring.results.summary import Monitoring
+from workflow.monitoring.results.wording import ReportWords, check_language
 
 CSV_COLUMNS = (
     "section", "id", "code", "name", "institution", "status", "planned_start", "planned_end", "verdict",
@@ -92,9 +94,12 @@ def _environment() -> Environment:
     )
 
 
-def as_html(result: Monitoring) -> str:
+def as_html(result: Monitoring, language: str = "en") -> str:
+    """The printable report in ``language`` ('en' or 'sq'; anything else is a ValueError): its
+    words, ``<html lang>``, dates and numbers are the reader's."""
+    words = ReportWords(check_language(language))
     labels = {item.tag: item.label for framework in frameworks() for item in framework.items}
     codes = {m.id: m.code or f"#{m.id}" for m in result.measures}
-    return _environment().get_template("monitoring_report.html").render(
-        r=result, labels=labels, codes=codes, rate_label=rate_label(result), percent=_percent, grouped=units.grouped,
+    return _environment().get_template(f"monitoring_report_{language}.html").render(
+        r=result, lang=language, w=words, labels=labels, codes=codes,
     )

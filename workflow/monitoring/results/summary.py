@@ -136,8 +136,10 @@ def compute(inputs: Inputs, *, year: int, today: date) -> Monitoring:
     )
 
 
-def monitoring_for(engine: Engine, strategy_id: int, *, year: int, today: date) -> Monitoring:
-    """Read (``NotFound`` for an unknown strategy), give the connection back, then compute."""
+def monitoring_for(engine: Engine, strategy_id: int, *, year: int | None, today: date) -> Monitoring:
+    """Read (``NotFound`` for an unknown strategy), give the connection back, then compute. Without a
+    ``year``: the last full year, the one a monitoring report is written about."""
+    year = today.year - 1 if year is None else year
     with new_session(engine) as session:
         inputs = read_inputs(session, strategy_id, year=year)
     return compute(inputs, year=year, today=today)
