@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         Authentication,
         engine=app.state.engine,
         throttle=FailureThrottle(settings.auth_failures_per_minute),
-        open_paths=PUBLIC_PATHS | docs.DOCS_PATHS | {CONSOLE},
+        open_paths=PUBLIC_PATHS | docs.DOCS_PATHS | {CONSOLE, "/favicon.ico"},
         open_prefixes=(docs.STATIC_PREFIX, CONSOLE + "/"),  # the console signs people in itself
     )
     app.add_middleware(SecurityHeaders)
@@ -70,7 +70,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     async def root(request: Request) -> Response:
         return RedirectResponse(f"{CONSOLE}/", status_code=307)
 
+    async def favicon(request: Request) -> Response:  # browsers ask for it on every host, signed in or not
+        return RedirectResponse(f"{CONSOLE}/static/favicon.svg", status_code=301)
+
     app.add_route("/", root, include_in_schema=False)
+    app.add_route("/favicon.ico", favicon, include_in_schema=False)
     app.include_router(strategies.router)
     app.include_router(directory.router)
     app.include_router(notifications.router)

@@ -79,7 +79,7 @@ def _launch(args: argparse.Namespace, settings: Settings, data_dir: Path) -> int
         children["api"] = subprocess.Popen([*me, "serve", "--host", args.host, "--port", str(args.port)], env=env)
         _wait_until_serving(args.host, args.port, children["api"])
         children["worker"] = subprocess.Popen(
-            [*me, "worker", "--beat", "--concurrency", "1", "--log-level", "warning"], env=env
+            [*me, "worker", "--beat", "--quiet", "--concurrency", "1", "--log-level", "warning"], env=env
         )
         token, link = _local_admin_access(settings, f"http://{args.host}:{args.port}")
     except BaseException:

@@ -36,6 +36,8 @@ def worker(args: argparse.Namespace) -> int:
         argv += [f"--queues={SEND_QUEUE},{SCHEDULER_QUEUE}", "--beat", f"--schedule={_beat_schedule_path()}"]
     else:
         argv.append(f"--queues={SEND_QUEUE}")
+    if args.quiet:
+        argv.insert(0, "--quiet")  # a global option of the celery command: before "worker"
     celery_app.worker_main(argv)
     return 0
 
@@ -98,6 +100,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser("worker", help="run a Celery worker that sends due emails")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--beat", action="store_true", help="also run the beat scheduler in this worker (one only!)")
+    parser.add_argument("--quiet", action="store_true", help="no start-up banner (`continuum dev` prints its own)")
     parser.add_argument("--log-level", default="info", choices=levels)
     parser.set_defaults(run=worker)
 

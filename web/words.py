@@ -55,6 +55,8 @@ DEADLINES = {
     "lapse": N_("Lapses"),
     "period_end": N_("Lapses"),  # the ledger's name for the lapse deadline
     "report_due": N_("Report due"),
+    "gap": N_("Gap in coverage"),  # a lapse with no successor in force (the gap watch's deadline)
+    "delivery_failed": N_("Undelivered email"),  # the notice that an email could not be delivered
 }
 NOTIFICATION_KINDS = {
     "deadline_reminder": N_("Deadline reminder"),
@@ -76,13 +78,36 @@ EXPIRY_REASONS = {
     "period_ended": N_("Its period ended"),
 }
 LANGUAGES = {"en": N_("English"), "sq": N_("Albanian")}
+# An event as it reads in a history, once it has happened ("Approved"), not as its button ("Approve").
+EVENTS_DONE = {
+    "submit_for_consultation": N_("Submitted for consultation"),
+    "return_to_drafting": N_("Returned to drafting"),
+    "submit_for_approval": N_("Submitted for approval"),
+    "approve": N_("Approved"),
+    "start_monitoring": N_("Monitoring started"),
+    "expire": N_("Ended"),  # not "Expired": that msgid is the stage's name, translated otherwise
+}
+# Policy areas are free codes; these are the ones Continuum knows by name. Others read as their code.
+POLICY_AREAS = {
+    "migration": N_("Migration"),
+    "diaspora": N_("Diaspora"),
+    "anti-trafficking": N_("Anti-trafficking"),
+    "integrated-border-management": N_("Integrated border management"),
+    "reintegration": N_("Reintegration of returnees"),
+    "integration": N_("Integration of foreigners"),
+}
+
+
+def readable(code: str) -> str:
+    """An unknown code as words: ``integrated-border-management`` -> ``Integrated border management``."""
+    return code.replace("-", " ").replace("_", " ").capitalize()
 
 
 def namer(table: dict[str, str], gettext: Callable[[str], str]) -> Callable[[str | None], str]:
     def name(code: str | None) -> str:
         if code is None:
             return ""
-        return gettext(table[code]) if code in table else code
+        return gettext(table[code]) if code in table else readable(code)
 
     return name
 
@@ -99,6 +124,8 @@ VOCABULARY = {
     "language_name": LANGUAGES,
     "notification_kind_name": NOTIFICATION_KINDS,
     "notification_status_name": NOTIFICATION_STATUSES,
+    "event_done_name": EVENTS_DONE,
+    "area_name": POLICY_AREAS,
 }
 
 

@@ -33,7 +33,7 @@ def placeholders(text: str) -> set[str]:
     return set(PLACEHOLDER.findall(text))
 
 
-SAME_IN_BOTH = {"Draft", "administrator", "Continuum", "Email", "API"}
+SAME_IN_BOTH = {"Draft", "administrator", "Continuum", "Email", "API", "Diaspora"}
 
 
 def untranslated() -> dict[str, str]:

@@ -65,10 +65,21 @@ def test_a_coordinator_sees_her_institutions_items_most_urgent_first(at: PersonF
     overdue = listed[2][2]
     assert "Raporti i progresit 2026-Q3 i institucionit Ministry of Interior" in overdue
     assert "Afati: 30 tet 2026 · 32 ditë me vonesë" in overdue
-    assert "Skadon më 31 dhj 2026. · mbeten 30 ditë" in listed[4][2]
-    assert "Ende pa pasardhëse." in listed[4][2]
-    assert "mbeten 1 491 ditë" in listed[-1][2].replace("\u00a0", " ").replace("\u202f", " ")
     assert f'href="/console/strategies/{plan_id(demo)}/monitoring"' in page.text
+
+
+def test_a_lapse_is_said_in_plain_albanian_worded_by_the_kind_of_document(at: PersonFactory) -> None:
+    """The action plan (masculine: plani) lapses in 30 days with no successor; the strategy (feminine:
+    strategjia) in 1,491 days, not at risk yet."""
+    listed = items(at(ARTA).get("/console/me").text)
+    at_risk, period_end = listed[4][2], " ".join(listed[-1][2].replace("\u00a0", " ").replace("\u202f", " ").split())
+    assert ("Skadon më 31 dhjetor 2026 dhe ende nuk ka pasardhës të miratuar: "
+            "plani i ri duhet të jetë në fuqi më 1 janar 2027. mbeten 30 ditë") in at_risk
+    assert "të nesërmen" not in at_risk + period_end and "pasardhëse" not in at_risk
+    assert ("National Strategy for Migration 2024-2030 Skadon më 31 dhjetor 2030: "
+            "strategjia pasardhëse duhet të jetë në fuqi më 1 janar 2031. mbeten 1 491 ditë") in period_end
+    for _, _, text in listed:
+        assert not re.search(r"[.:;,] ?[.·:]", text), text  # no doubled punctuation
 
 
 def test_a_contact_point_sees_only_the_reports_his_institution_owes(at: PersonFactory) -> None:
@@ -137,6 +148,11 @@ def test_an_admin_sees_every_institutions_items(at: PersonFactory, demo: Engine)
     texts = " ".join(text for _, _, text in items(page.text))
     assert "National Diaspora Strategy and Action Plan 2021-2025" in texts
     assert "Progress report 2026-Q3 of Technical Committee on Migration" in texts
+    assert ("Action Plan of the National Strategy for Migration 2024-2026 Lapses on 31 December 2026 with no "
+            "successor approved: the next action plan must be in force from 1 January 2027. 30 days left") in texts
+    assert ("National Strategy for Migration 2024-2030 Lapses on 31 December 2030: the next strategy must be in "
+            "force from 1 January 2031. 1,491 days left") in texts
+    assert "the next day" not in texts and ". ·" not in texts
 
 
 def test_a_visitor_is_sent_to_sign_in(visitor: TestClient) -> None:

@@ -6,9 +6,11 @@ import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
+import freezegun
 from fastapi.testclient import TestClient
 
 from tests.web.conftest import ARTA, BESNIK, DANIEL, PersonFactory
+from web.pages import portfolio_view
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -152,3 +154,64 @@ def test_a_gap_with_a_successor_on_its_way_is_marked_up_to_its_expected_approval
     assert "not approved; period 1 Jan 2024 to 31 Dec 2030" in words  # the successor, still pending
     assert [r.get("data-start") for r in svg_of(migration).iter(f"{SVG}rect") if r.get("class") == "pending"] == [
         "2024-01-01", "2024-01-01"]  # the strategy and its action plan
+
+
+def table(html: str, css: str) -> str:
+    found = re.search(rf'<table class="{css}">.*?</table>', html, re.S)
+    return text_of(found.group(0)) if found else ""
+
+
+def rects_of(chart: ET.Element, css: str) -> list[tuple[str, str]]:
+    return [(r.get("data-start", ""), r.get("data-end", "")) for r in chart.iter(f"{SVG}rect") if r.get("class") == css]
+
+
+PLANS_2024 = "Action plans of National Strategy for Migration 2024-2030"
+
+
+def test_a_hole_that_begins_after_the_day_is_foreseen_not_a_gap(person: PersonFactory) -> None:
+    """On 1 Dec 2026 the 2024-2030 strategy's only action plan runs to 31 Dec 2026: nothing covers
+    2027-2030 yet, but those days have not happened. Dashed and listed apart, never red nor a gap."""
+    with freezegun.freeze_time("2026-12-01 09:00:00"):
+        migration = section(person(DANIEL).get("/console/portfolio?policy_area=migration").text, "area-migration")
+        albanian = section(person(ARTA).get("/console/portfolio?policy_area=migration").text, "area-migration")
+    chart = svg_of(migration)
+    assert ("2027-01-01", "2030-12-31") not in gaps_in(chart)
+    assert rects_of(chart, "risk foreseen") == [("2027-01-01", "2030-12-31")]
+    labels = {t.text: t.get("class") for t in chart.iter(f"{SVG}text")}
+    assert labels.get("not covered yet from 1 Jan 2027") == "foreseen-label"
+    assert "1,461 days" not in labels
+    desc = chart.find(f"{SVG}desc")
+    assert desc is not None and "2027" not in (desc.text or "").split("Not covered yet")[0]
+    assert "Not covered yet, after 1 Dec 2026: 1 Jan 2027 to 31 Dec 2030, 1,461 days." in (desc.text or "")
+    gaps = table(migration, "holes")
+    assert "Gaps in the coverage of Migration" in gaps and PLANS_2024 not in gaps and "2027" not in gaps
+    assert f"{PLANS_2024} 1 Jan 2027 31 Dec 2030 1,461 days" in table(migration, "foreseen")
+    assert "ende pa mbulim nga 1 jan 2027" in [t.text for t in svg_of(albanian).iter(f"{SVG}text")]
+    assert "Ende pa mbulim në" in table(albanian, "foreseen")
+
+
+def test_a_gap_open_on_the_day_counts_its_days_up_to_that_day_and_the_rest_is_foreseen(
+    person: PersonFactory,
+) -> None:
+    with freezegun.freeze_time("2026-12-01 09:00:00"):
+        page = person(DANIEL).get("/console/portfolio?policy_area=migration&as_of=2027-02-01")
+    migration = section(page.text, "area-migration")
+    chart = svg_of(migration)
+    assert ("2027-01-01", "2027-02-01") in gaps_in(chart)
+    assert rects_of(chart, "risk foreseen") == [("2027-02-02", "2030-12-31")]
+    assert f"{PLANS_2024} 1 Jan 2027 1 Feb 2027 (still open) 32 days" in table(migration, "holes")
+    assert f"{PLANS_2024} 2 Feb 2027 31 Dec 2030 1,429 days" in table(migration, "foreseen")
+    assert "32 days" in [t.text for t in chart.iter(f"{SVG}text") if t.get("class") == "gap-label"]
+
+
+def test_policy_areas_are_named_in_the_viewers_language(person: PersonFactory) -> None:
+    arta = person(ARTA).get("/console/portfolio?as_of=2023-06-30")
+    migration = section(arta.text, "area-migration")
+    assert '<h2 id="area-migration-heading">Migracioni</h2>' in migration
+    title = svg_of(migration).find(f"{SVG}title")
+    assert title is not None and title.text == "Mbulimi i fushës: Migracioni"
+    assert '<option value="migration">Migracioni</option>' in arta.text
+    assert '<option value="anti-trafficking">Lufta kundër trafikimit</option>' in arta.text
+    daniel = person(DANIEL).get("/console/portfolio?as_of=2023-06-30")
+    assert '<h2 id="area-migration-heading">Migration</h2>' in daniel.text
+    assert not hasattr(portfolio_view, "area_name")  # one vocabulary: web.words

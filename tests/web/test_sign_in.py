@@ -214,3 +214,14 @@ def test_the_console_without_its_slash_is_still_the_console(visitor: TestClient)
     answer = visitor.get("/console", follow_redirects=False)
     assert answer.status_code in (301, 302, 303, 307, 308)
     assert visitor.get("/console").headers["content-type"].startswith("text/html")
+
+
+def test_the_favicon_is_served_to_anyone(visitor: TestClient):
+    icon = visitor.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_the_sign_in_button_speaks_the_language_of_the_person_the_link_is_for(demo: Engine, visitor: TestClient):
+    page = visitor.get(f"/console/sign-in/link?token={link_for(demo, ARTA)}", headers={"Accept-Language": "en"})
+    assert '<html lang="sq">' in page.text and "Identifikohuni" in page.text
+    assert '<html lang="en">' in visitor.get("/console/sign-in/link?token=csl_unknown").text

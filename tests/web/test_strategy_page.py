@@ -4,6 +4,7 @@ buttons, and the deadlines form (saved as the API's PATCH saves them, refused ne
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from html import unescape
 
@@ -11,12 +12,24 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from tests.services import unavailable
 from tests.web.conftest import ARTA, BESNIK, DANIEL, KLODIANA, PersonFactory
 from tests.web.console import csrf_of, post_form, sign_in
+from web.words import DEADLINES
 from workflow.core import Settings, clock, unit_of_work
-from workflow.directory import ContactCreate, create_contact, find_institution
+from workflow.directory import Contact, ContactCreate, create_contact, find_institution
+from workflow.gaps import GAP_DEADLINE
 from workflow.lifecycle import Strategy, StrategyCreate, create_strategy
-from workflow.reminders import Notification, StrategyDeadlines, plan_deadline_reminders
+from workflow.reminders import (
+    DEADLINE_REMINDER,
+    DELIVERY_FAILED,
+    GAP_WARNING,
+    LAPSE,
+    REPORT_DUE,
+    Notification,
+    StrategyDeadlines,
+    plan_deadline_reminders,
+)
 
 MOI = "Ministry of Interior"
 DIASPORA = "State Minister for Diaspora"
@@ -93,7 +106,7 @@ def test_the_page_shows_the_strategy_its_stage_history_and_neighbours(person: Pe
     assert page.status_code == 200
     words = text_of(page.text)
     assert f"<h1>{MIGRATION}</h1>" in page.text
-    for fact in ("Kind Strategy", "Policy area migration", "Lead institution Ministry of Interior",
+    for fact in ("Kind Strategy", "Policy area Migration", "Lead institution Ministry of Interior",
                  "Period 1 January 2024 – 31 December 2030", "In force from 2 May 2024 to 31 December 2030",
                  "Stage Monitoring since 30 September 2024"):
         assert fact in words, fact
@@ -101,8 +114,9 @@ def test_the_page_shows_the_strategy_its_stage_history_and_neighbours(person: Pe
     assert stepper.count('class="done"') == 4
     assert re.search(r'<li class="current" aria-current="step">Monitoring', stepper)
     history = text_of(section(page.text, "history"))
-    assert "Start monitoring Implementation Monitoring continuum demo" in history
-    assert history.index("Start monitoring") < history.index("Submit for consultation")  # newest first
+    assert "Monitoring started Implementation Monitoring continuum demo" in history  # what happened, not a button
+    assert history.index("Monitoring started") < history.index("Submitted for consultation")  # newest first
+    assert "Start monitoring" not in history and "Submit for consultation" not in history
     related = section(page.text, "related")
     predecessor = by_title(demo, "National Strategy on Migration Governance and Action Plan 2019-2022")
     plan = by_title(demo, "Action Plan of the National Strategy for Migration 2024-2026")
@@ -123,6 +137,7 @@ def test_the_page_speaks_the_viewers_language(person: PersonFactory, demo: Engin
     strategy = by_title(demo, MIGRATION)
     words = text_of(person(ARTA).get(f"/console/strategies/{strategy.id}").text)
     assert "Institucioni përgjegjës Ministry of Interior" in words
+    assert "Fusha e politikës Migracioni" in words and "migration" not in words  # the area's name, not its code
     assert "Faza Monitorimi që nga 30 shtator 2024" in words
     assert "Mbyll vlefshmërinë" in words and "Hapat e radhës" in words
 
@@ -237,3 +252,130 @@ def test_another_institution_may_not_change_the_deadlines(person: PersonFactory,
         assert csrf_of(answer.text)  # the page again, not a bare error
     saved = stored(demo, strategy_id)
     assert (saved.version, saved.drafting_due) == (1, None)
+
+
+# --- an action plan is not a strategy -------------------------------------------------------------
+
+PLAN = "Action Plan of the National Strategy for Migration 2024-2026"
+
+
+def main_text(html: str) -> str:
+    found = re.search(r"<main\b.*</main>", html, re.S)
+    assert found
+    return text_of(found.group(0))
+
+
+def test_an_action_plans_page_names_a_plan_not_a_strategy(person: PersonFactory, demo: Engine):
+    plan = by_title(demo, PLAN)
+    assert plan.kind == "action_plan" and plan.stage == "monitoring"
+    path = f"/console/strategies/{plan.id}"
+    words = main_text(person(ARTA).get(path).text)  # Albanian, with the expire form
+    for said in ("Monitorimi i këtij plani veprimi", "Mbyllni vlefshmërinë e planit të veprimit",
+                 "Plani paraardhës asnjë", "Plani pasardhës ende asnjë", "Dokumente të lidhura",
+                 "Për këtë plan veprimi nuk është dërguar apo planifikuar ende asnjë kujtesë."):
+        assert said in words, said
+    assert "strategji" not in words.lower().replace("pjesë e national strategy", "")  # only its parent's title
+    english = main_text(person(DANIEL).get(path).text)
+    for said in ("Monitoring of this action plan", "Predecessor plan none", "Successor plan none yet",
+                 "can move this action plan to its next stage",
+                 "No reminder has been sent or planned for this action plan"):
+        assert said in english, said
+    assert "this strategy" not in english and "Related strategies" not in english
+    done = main_text(person(ARTA).get(f"{path}?done=expire").text)
+    assert "Vlefshmëria e planit të veprimit u mbyll." in done
+
+    # a strategy keeps its own words, in the feminine
+    strategy = by_title(demo, MIGRATION)
+    words = main_text(person(ARTA).get(f"/console/strategies/{strategy.id}").text)
+    for said in ("Monitorimi i kësaj strategjie", "Mbyllni vlefshmërinë e strategjisë", "Strategjia paraardhëse",
+                 "Strategjia pasardhëse", "Strategji të lidhura"):
+        assert said in words, said
+    assert "plan veprimi" not in words.replace("Planet e veprimit", "")
+
+
+# --- no raw codes ---------------------------------------------------------------------------------
+
+
+def notice_for(engine: Engine, strategy_id: int, deadline_kind: str, kind: str, due_on: date) -> None:
+    with unit_of_work(engine) as session:
+        arta = session.scalars(select(Contact).where(Contact.email_key == ARTA)).one()
+        session.add(Notification(
+            deadline_key=f"strategy:{strategy_id}:{deadline_kind}", deadline_kind=deadline_kind,
+            strategy_id=strategy_id, due_on=due_on, offset_days=30, kind=kind, escalated=kind == GAP_WARNING,
+            contact_id=arta.id, status="sent", sent_at=clock.now(), details={}, created_at=clock.now(),
+        ))
+
+
+def test_every_deadline_the_ledger_records_has_a_name(person: PersonFactory, demo: Engine):
+    kinds = {"drafting_due", "consultation_due", "approval_due", LAPSE, REPORT_DUE, GAP_DEADLINE, DELIVERY_FAILED}
+    assert kinds <= set(DEADLINES)
+    strategy_id = new_strategy(demo)
+    for deadline_kind, kind in ((GAP_DEADLINE, GAP_WARNING), (LAPSE, DEADLINE_REMINDER),
+                                (DELIVERY_FAILED, DELIVERY_FAILED)):
+        notice_for(demo, strategy_id, deadline_kind, kind, date(2027, 12, 31))
+    albanian = section(person(ARTA).get(f"/console/strategies/{strategy_id}").text, "reminders")
+    cells = re.findall(r"<td>([^<]*)</td>", albanian)
+    assert {"Boshllëk në mbulim", "Skadon", "Email i padorëzuar"} <= set(cells), cells
+    english = section(person(DANIEL).get(f"/console/strategies/{strategy_id}").text, "reminders")
+    cells = re.findall(r"<td>([^<]*)</td>", english)
+    assert {"Gap in coverage", "Lapses", "Undelivered email"} <= set(cells), cells
+    for code in (GAP_DEADLINE, LAPSE, DELIVERY_FAILED):
+        assert f"<td>{code}</td>" not in albanian + english and f"<td>{code.capitalize()}</td>" not in english
+
+
+# --- the expire form's choices can be read whole --------------------------------------------------
+
+MEASURE = """() => [...document.querySelectorAll("form.action select")].map(select => {
+  const style = getComputedStyle(select);
+  const pen = document.createElement("canvas").getContext("2d");
+  pen.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const card = select.closest("form");
+  const inner = card.clientWidth - parseFloat(getComputedStyle(card).paddingLeft)
+    - parseFloat(getComputedStyle(card).paddingRight);
+  return {
+    longest: Math.max(...[...select.options].map(option => pen.measureText(option.text).width)),
+    room: select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 24,
+    width: select.getBoundingClientRect().width, card: inner,
+  };
+})"""
+
+
+def measured(html: str, css: str, widths: tuple[int, ...]) -> dict[int, list[dict[str, float]]]:
+    """The page laid out by Chromium at each viewport width: each select's room against its longest option."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browser.harness import CHROMIUM, QUIET
+
+    if CHROMIUM is None:
+        unavailable("Chromium", "not installed (apt-get install chromium)")
+
+    def lay_out() -> dict[int, list[dict[str, float]]]:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET, headless=True)
+            try:
+                found = {}
+                for width in widths:
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    page.set_content(html)  # offline: its stylesheet link leads nowhere, the CSS is added
+                    page.add_style_tag(content=css)
+                    found[width] = page.evaluate(MEASURE)
+                    page.close()
+                return found
+            finally:
+                browser.close()
+
+    with ThreadPoolExecutor(1) as thread:  # a thread of its own: the browser tests' Playwright may be running
+        return thread.submit(lay_out).result()
+
+
+def test_the_reasons_to_end_a_strategy_are_shown_whole(person: PersonFactory, demo: Engine):
+    arta = person(ARTA)
+    css = arta.get("/console/static/console.css").text
+    pages = [arta.get(f"/console/strategies/{by_title(demo, title).id}").text for title in (MIGRATION, PLAN)]
+    for html in pages:
+        assert 'id="action-expire"' in html
+        for width, selects in measured(html, css, (1360, 800, 390)).items():
+            assert selects, width
+            for box in selects:
+                assert box["longest"] <= box["room"], (width, box)  # no option cut short
+                assert abs(box["width"] - box["card"]) < 1, (width, box)  # as wide as its card

@@ -14,7 +14,17 @@ from sqlalchemy import Engine, func, select
 
 from tests.web.conftest import ARTA, BESNIK, DANIEL, KLODIANA, PersonFactory
 from tests.web.console import post_form
-from tests.web.test_strategy_page import DIASPORA, admin_person, new_strategy, section, stored, text_of
+from tests.web.test_strategy_page import (
+    DIASPORA,
+    MIGRATION,
+    PLAN,
+    admin_person,
+    by_title,
+    new_strategy,
+    section,
+    stored,
+    text_of,
+)
 from workflow.core import Settings, clock, unit_of_work
 from workflow.lifecycle import StageChange, TransitionRequest, apply_transition
 
@@ -135,8 +145,9 @@ def test_arta_walks_a_strategy_through_every_stage(person: PersonFactory, demo: 
 
         refused = fire(arta, strategy_id, page, "expire")  # before its period ends, without a reason
         assert refused.status_code == 409
-        assert ("Periudha e saj zgjat deri më 31 dhjetor 2027. Për ta mbyllur më herët, zgjidhni arsyen: "
-                "zëvendësohet nga pasardhësi ose ndërpritet para afatit.") in text_of(form_of(refused.text, "expire"))
+        assert re.search(r'id="expire-reason-error">Periudha zgjat deri më 31 dhjetor 2027\. Për ta mbyllur më '
+                         r'herët, zgjidhni arsyen: zëvendësohet nga pasardhësi ose ndërpritet para afatit\.</p>',
+                         form_of(refused.text, "expire"))  # next to the reason it lacks
         assert stored(demo, strategy_id).stage == "monitoring"
         page = step(arta, strategy_id, page, "expire", "Vlefshmëria e strategjisë u mbyll.", reason="terminated")
 
@@ -150,6 +161,9 @@ def test_arta_walks_a_strategy_through_every_stage(person: PersonFactory, demo: 
     assert changes(demo, strategy_id) == 7
     history = text_of(section(page, "history"))
     assert history.count("Arta Hoxha") == 7
+    steps = re.findall(r"<tr>\s*<td>[^<]*</td><td>([^<]*)</td>", section(page, "history"))
+    assert steps == ["Mbyllur", "Nisi monitorimi", "Miratuar", "Dërguar për miratim", "Dërguar për konsultim",
+                     "Kthyer për rishikim", "Dërguar për konsultim"]  # what happened, newest first
 
 
 def test_a_stale_form_is_refused_with_the_fresh_strategy(person: PersonFactory, demo: Engine, settings: Settings):
@@ -235,3 +249,63 @@ def test_an_unknown_step_is_refused_in_words(person: PersonFactory, demo: Engine
     assert answer.status_code == 422
     assert "Zgjidhni një nga mundësitë e dhëna." in text_of(section(answer.text, "refusal"))
     assert (stored(demo, strategy_id).version, changes(demo, strategy_id)) == (1, 0)
+
+
+def reason_options(html: str) -> list[tuple[str, str]]:
+    select = re.search(r'<select id="expire-reason" name="reason"[^>]*>(.*?)</select>', form_of(html, "expire"), re.S)
+    assert select
+    return re.findall(r'<option value="(\w*)"[^>]*>([^<]*)</option>', select.group(1))
+
+
+def test_before_its_period_ends_the_expire_form_asks_for_a_reason(person: PersonFactory, demo: Engine):
+    strategy = by_title(demo, MIGRATION)  # in monitoring, its period ends on 31 December 2030
+    arta = person(ARTA)
+    page = arta.get(f"/console/strategies/{strategy.id}").text
+    assert reason_options(page) == [("", "Zgjidhni arsyen"), ("superseded", "Zëvendësohet nga pasardhësi"),
+                                    ("terminated", "Ndërpritet para afatit")]  # no "its period ended"
+    form = form_of(page, "expire")
+    assert re.search(r'<label for="expire-reason">Arsyeja <span class="required">', form)
+    assert 'aria-required="true"' in re.search(r"<select[^>]*>", form).group(0)  # type: ignore[union-attr]
+    english = person(DANIEL)  # a contact point: no form; an admin sees it in English
+    assert "/transitions" not in english.get(f"/console/strategies/{strategy.id}").text
+    admin = admin_person(demo, english)
+    assert [text for _, text in reason_options(admin.get(f"/console/strategies/{strategy.id}").text)] == [
+        "Choose a reason", "Superseded by a successor", "Terminated early"]
+
+
+def test_after_its_period_ended_it_ends_without_a_reason(person: PersonFactory, demo: Engine):
+    strategy = by_title(demo, MIGRATION)
+    with freeze_time("2031-01-15 10:00"):
+        arta = person(ARTA)
+        page = arta.get(f"/console/strategies/{strategy.id}").text
+        assert reason_options(page) == [("", "I përfundoi periudha"), ("superseded", "Zëvendësohet nga pasardhësi"),
+                                        ("terminated", "Ndërpritet para afatit")]
+        assert "Periudha përfundoi më 31 dhjetor 2030, prandaj nuk nevojitet arsye" in text_of(form_of(page, "expire"))
+        page = step(arta, strategy.id, page, "expire", "Vlefshmëria e strategjisë u mbyll.")  # the first choice
+    ended = stored(demo, strategy.id)
+    assert (ended.stage, ended.expiry_reason, ended.expired_on) == ("expiry", "period_ended", date(2031, 1, 15))
+    assert "Mbyllur 15 janar 2031 (I përfundoi periudha)" in text_of(section(page, "summary"))
+
+
+def test_an_action_plans_refusals_name_a_plan(person: PersonFactory, demo: Engine):
+    plan = by_title(demo, PLAN)
+    path = f"/console/strategies/{plan.id}"
+    klodiana = person(KLODIANA)
+    page = klodiana.get(path).text
+    answer = post_form(klodiana, f"{path}/transitions", page, {"event": "expire", "version": str(plan.version),
+                                                                "reason": "terminated"}, follow_redirects=False)
+    assert answer.status_code == 403
+    assert ("Këtë plan veprimi mund ta ndryshojë vetëm një koordinator i institucionit Ministry of Interior"
+            in text_of(section(answer.text, "refusal")))
+    arta = person(ARTA)
+    page = arta.get(path).text
+    answer = post_form(arta, f"{path}/transitions", page, {"event": "approve", "version": str(plan.version),
+                       "approval_reference": "VKM nr. 1", "approved_on": "2024-01-05"}, follow_redirects=False)
+    assert answer.status_code == 409
+    assert "Ky hap nuk është i mundur në fazën aktuale të planit të veprimit (Monitorimi)." in text_of(
+        section(answer.text, "refusal"))
+    stale = fire(arta, plan.id, page.replace(f'name="version" value="{plan.version}"', 'name="version" value="0"'),
+                 "expire", reason="terminated")
+    assert stale.status_code == 412
+    assert "Dikush e ndryshoi këtë plan veprimi ndërkohë që e kishit të hapur" in text_of(section(stale.text, "stale"))
+    assert stored(demo, plan.id).stage == "monitoring"

@@ -1,7 +1,8 @@
 """A coverage timeline as inline SVG: years along the axis, one row per strategy or action plan
 (its bar in force, or its period while not yet approved), coverage rows with each gap in red and
-labelled with its day count, at-risk lapses marked up to the successor's projected approval, and a
-line for the day the portfolio is seen as of.
+labelled with its day count, and each foreseen hole (days after the as-of day with nothing in
+force yet, which have not happened) dashed like a risk, at-risk lapses marked up to the
+successor's projected approval, and a line for the day the portfolio is seen as of.
 
 Pure: ``draw_timeline(chart)`` turns a ``Chart`` of dates and ready-worded labels into markup, every
 text escaped. Days are inclusive, as in the domain: a bar from 1 Jan to 31 Dec covers the whole year,
@@ -58,8 +59,9 @@ class Gap:
 class Coverage:
     label: str
     covered: tuple[tuple[date, date], ...]
-    gaps: tuple[Gap, ...]
+    gaps: tuple[Gap, ...]  # days up to the as-of day with nothing in force: in red
     band: bool = True  # shade its gaps behind the documents' rows too
+    foreseen: tuple[Gap, ...] = ()  # days after the as-of day with nothing in force yet: dashed, not red
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,14 @@ def _coverage(scale: Scale, row: Coverage, top: float) -> list[str]:
         )
         label_x, anchor = _anchored(x + width / 2, 7.0 * len(gap.label))
         parts.append(_text(round(label_x, 1), top + 40, gap.label, "gap-label", anchor))
+    for hole in row.foreseen:
+        x, width = scale.span(hole.start, hole.end)
+        parts.append(
+            f'<rect class="risk foreseen" x="{x}" y="{top + 16}" width="{width}" height="{BAR}" '
+            f'data-start="{hole.start.isoformat()}" data-end="{hole.end.isoformat()}"/>'
+        )
+        label_x, anchor = _anchored(x + width / 2, 6.5 * len(hole.label))
+        parts.append(_text(round(label_x, 1), top + 40, hole.label, "foreseen-label", anchor))
     return parts
 
 

@@ -9,12 +9,15 @@ them, names what they concern and links each to its page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from web.deps import ReadSession, SettingsDep
-from web.people import PersonDep
+from web.pages.portfolio_view import Words, successor
+from web.people import PersonDep, read_viewer
 from web.rendering import render
 from workflow.core import clock
 from workflow.directory import institution_names
@@ -26,6 +29,7 @@ from workflow.scheduler import AgendaItem, agenda_for, live_deadlines, reports_t
 router = APIRouter()
 
 SOON_DAYS = 30  # an upcoming item this close is marked as due soon
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,13 @@ class Need:
     href: str
     institution: str  # for a report: the reporting institution
     mark: str  # gap, at_risk, review, overdue, soon or later: how it is marked
+    kind: str  # the document's: strategy or action_plan (the words differ by it)
+    successor: Markup  # for a gap or a lapse at risk: its successor, worded, with its link
+
+    @property
+    def next_day(self) -> date:
+        """For a lapse: the first day something else must be in force."""
+        return self.item.due_on + ONE_DAY
 
 
 def mark_of(item: AgendaItem) -> str:
@@ -59,6 +70,8 @@ def needs_page(request: Request, person: PersonDep, session: ReadSession, settin
         submitted=reports_to_review(session, zone=settings.zone),
     )
     titles = {s.id: s.title for s in snapshots}
+    kinds = {s.id: s.kind for s in snapshots}
+    words = Words(read_viewer(request).language)
     names = institution_names(session, {i.institution_id for i in items if i.institution_id is not None}
                               | ({principal.institution_id} if principal.institution_id else set()))
     plan_ids = sorted({i.strategy_id for i in items if i.kind == REPORT_DUE})
@@ -76,7 +89,9 @@ def needs_page(request: Request, person: PersonDep, session: ReadSession, settin
         else:
             href = f"/console/strategies/{item.strategy_id}"
         needs.append(Need(item, titles.get(item.strategy_id, str(item.strategy_id)), href,
-                          names.get(item.institution_id, "") if item.institution_id else "", mark_of(item)))
+                          names.get(item.institution_id, "") if item.institution_id else "", mark_of(item),
+                          kinds.get(item.strategy_id, "strategy"),
+                          successor(item.gap, words) if item.gap is not None else Markup("")))
     return render(request, "needs.html", {
         "needs": needs, "today": today, "role": principal.role,
         "institution": names.get(principal.institution_id, "") if principal.institution_id else "",

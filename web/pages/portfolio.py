@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from web.deps import ReadSession, SettingsDep
 from web.forms import FormErrors, errors_of, parse, whole_number
 from web.i18n import Formats, catalog
-from web.pages.portfolio_view import Words, area_name, present
+from web.pages.portfolio_view import Words, present
 from web.people import PersonDep, read_viewer
 from web.rendering import render
 from workflow.core import EARLIEST_DATE, LATEST_DATE, SaneDate, clock
@@ -78,8 +78,10 @@ def portfolio_page(request: Request, person: PersonDep, session: ReadSession, se
     leads = institution_names(session, {s.lead_institution_id for s in snapshots if s.lead_institution_id})
     areas = sorted({s.policy_area for s in snapshots})
     query, errors = _errors(values, areas, leads, language)
+    words = Words(language)
     context: dict[str, Any] = {
-        "values": values, "errors": errors, "area_options": [(a, area_name(a)) for a in areas],
+        "values": values, "errors": errors, "area_options": sorted(((a, words.area(a)) for a in areas),
+                                                                   key=lambda option: option[1]),
         "institution_options": sorted(leads.items(), key=lambda item: item[1]), "views": [], "as_of": None,
     }
     if query is None:
@@ -90,7 +92,6 @@ def portfolio_page(request: Request, person: PersonDep, session: ReadSession, se
         policy_area=query.policy_area, lead_institution_id=int(query.institution) if query.institution else None,
         kind=query.kind,
     )
-    words = Words(language)
     titles = {s.id: s.title for s in snapshots}
     context.update(as_of=day, views=present(portfolio, words, query.kind, titles, leads), day=words.date,
                    days=words.days)

@@ -3,13 +3,17 @@ chart (``web.charts.timeline``) and the rows of the tables that state the same f
 
 Rows are worded here in Python, not cell by cell in the template: a portfolio of a thousand
 documents repeats its days and numbers, which ``Words`` formats once each.
+
+A hole in a coverage row is a gap only for the days that have happened: up to the as-of day. Its
+days after that day are foreseen (nothing is in force for them yet, and something may still be
+approved in time), drawn dashed like a risk and listed apart, never counted as a gap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -17,9 +21,10 @@ from markupsafe import Markup
 
 from web.charts.timeline import Bar, Chart, Coverage, Gap, Risk, draw_timeline
 from web.i18n import Formats, catalog
-from web.words import N_, vocabulary
+from web.words import N_, POLICY_AREAS, namer, vocabulary
 from workflow.gaps import AT_RISK, COVERED, GAP, AreaPortfolio, GapEntry, Lane, Portfolio, Timeline
 
+ONE_DAY = timedelta(days=1)
 TITLE_ROOM = 96  # characters of a title the chart shows; the table shows it whole
 STATUS_NAMES = {
     COVERED: N_("Covered by its successor"),
@@ -30,11 +35,29 @@ STATUS_NAMES = {
     "upcoming": N_("Approved, not in force yet"),
     "ended": N_("Ended, succeeded"),
 }
+# The successor worded by the kind of what it succeeds (in Albanian a strategy is feminine, a plan masculine)
+SUCCESSOR_WORDS = {
+    "strategy": {
+        "none": N_("No successor yet."),
+        "in_force": N_("Successor: %(title)s, in force from %(day)s."),
+        "expected": N_("Successor: %(title)s (%(stage)s), approval expected %(day)s."),
+        "stage": N_("Successor: %(title)s (%(stage)s)."),
+        "gap": N_("%(days)s without a strategy in force."),
+    },
+    "action_plan": {
+        "none": N_("No successor plan yet."),
+        "in_force": N_("Successor plan: %(title)s, in force from %(day)s."),
+        "expected": N_("Successor plan: %(title)s (%(stage)s), approval expected %(day)s."),
+        "stage": N_("Successor plan: %(title)s (%(stage)s)."),
+        "gap": N_("%(days)s without an action plan in force."),
+    },
+}
 
 
 @dataclass(frozen=True)
 class Hole:
-    """A gap in one coverage row, for the table beside the chart."""
+    """A gap in one coverage row (or, in ``AreaView.foreseen``, its days not covered yet after the
+    as-of day), for the table beside the chart."""
 
     coverage: str  # what is missing: the area's strategies, or one strategy's action plans
     start: date
@@ -66,8 +89,9 @@ class AreaView:
     name: str
     svg: Markup
     rows: tuple[LaneRow, ...]
-    holes: tuple[Hole, ...]
-    ongoing: Hole | None  # the strategies' gap that includes the day
+    holes: tuple[Hole, ...]  # the gaps: days up to the as-of day with nothing in force
+    foreseen: tuple[Hole, ...]  # the days after the as-of day with nothing in force yet
+    ongoing: Hole | None  # the strategies' gap that includes the day, counted up to the day
     in_force_now: bool  # a strategy of the area is in force on the day
 
 
@@ -93,6 +117,7 @@ class Words:
         names = vocabulary(self.catalog.gettext)
         self.stage: Callable[[str | None], str] = names["stage_name"]
         self.kind: Callable[[str | None], str] = names["kind_name"]
+        self.area: Callable[[str | None], str] = namer(POLICY_AREAS, self.catalog.gettext)
 
     def _(self, message: str, **values: Any) -> str:
         text = self.catalog.gettext(message)
@@ -113,29 +138,34 @@ def link(strategy_id: int, title: str) -> Markup:
     return Markup('<a href="/console/strategies/{}">{}</a>').format(strategy_id, title)
 
 
+def kind_words(kind: str) -> dict[str, str]:
+    return SUCCESSOR_WORDS["action_plan" if kind == "action_plan" else "strategy"]
+
+
 def successor(entry: GapEntry, words: Words) -> Markup:
+    """The successor of ``entry``'s document, with its link, worded by the document's kind."""
+    said = kind_words(entry.kind)
     if entry.successor_id is None:
-        return words.markup("No successor yet.")
+        return words.markup(said["none"])
     named = link(entry.successor_id, entry.successor_title or "")
     stage = words.stage(entry.successor_stage)
     if entry.successor_in_force_from is not None:
-        return words.markup("Successor: %(title)s, in force from %(day)s.", title=named,
-                            day=words.date(entry.successor_in_force_from))
+        return words.markup(said["in_force"], title=named, day=words.date(entry.successor_in_force_from))
     if entry.projected_successor_approval is not None:
-        return words.markup("Successor: %(title)s (%(stage)s), approval expected %(day)s.", title=named, stage=stage,
+        return words.markup(said["expected"], title=named, stage=stage,
                             day=words.date(entry.projected_successor_approval))
-    return words.markup("Successor: %(title)s (%(stage)s).", title=named, stage=stage)
+    return words.markup(said["stage"], title=named, stage=stage)
 
 
 def _details(entry: GapEntry | None, words: Words) -> Markup:
     if entry is None:
         return Markup("")
     if entry.status == GAP:
-        opening = words.markup("%(days)s without a strategy in force.", days=words.days(entry.gap_days or 0))
+        opening = words.markup(kind_words(entry.kind)["gap"], days=words.days(entry.gap_days or 0))
     elif entry.status == COVERED:
         return successor(entry, words)
     else:
-        opening = words.markup("Lapses on %(day)s.", day=words.date(entry.lapses_on))
+        opening = words.markup(N_("Lapses on %(day)s."), day=words.date(entry.lapses_on))
     return opening + Markup(" ") + successor(entry, words)
 
 
@@ -151,11 +181,6 @@ def lane_row(lane: Lane, as_of: date, words: Words, leads: dict[int, str]) -> La
         lane.strategy_id, lane.title, words.kind(lane.kind), leads.get(lane.lead_institution_id or 0, ""),
         words.stage(lane.stage), in_force, status, words._(STATUS_NAMES[status]), _details(lane.entry, words),
     )
-
-
-def area_name(code: str) -> str:
-    """A policy area's code as a heading: ``integrated-border-management`` -> ``Integrated border management``."""
-    return code.replace("-", " ").capitalize()
 
 
 def status_of(lane: Lane, as_of: date) -> str:
@@ -222,34 +247,68 @@ def _named(strategy_id: int | None, titles: dict[int, str]) -> tuple[int, str] |
     return (strategy_id, titles.get(strategy_id, str(strategy_id))) if strategy_id is not None else None
 
 
-def holes_of(rows: list[Row], titles: dict[int, str], as_of: date) -> tuple[Hole, ...]:
-    return tuple(
-        Hole(row.label, h.start, h.end, h.days, _named(h.after_strategy_id, titles),
-             _named(h.before_strategy_id, titles), h.contains(as_of))
-        for row in rows
-        for h in row.timeline.holes
-    )
+def _days(start: date, end: date) -> int:
+    return (end - start).days + 1
 
 
-def _drawn(row: Row, words: Words) -> Coverage:
+def split_holes(row: Row, titles: dict[int, str], as_of: date) -> tuple[list[Hole], list[Hole]]:
+    """The row's gaps (its holes' days up to ``as_of``) and foreseen holes (their days after it).
+
+    A hole that began after ``as_of`` has not happened: it is all foreseen. One open on ``as_of``
+    is a gap up to that day, still open, and foreseen from the next.
+    """
+    gaps, foreseen = [], []
+    for hole in row.timeline.holes:
+        after, before = _named(hole.after_strategy_id, titles), _named(hole.before_strategy_id, titles)
+        happened, ahead = hole.split_at(as_of)
+        if happened is not None:
+            closed = hole.end <= as_of
+            gaps.append(Hole(row.label, happened.start, happened.end, happened.days, after,
+                             before if closed else None, hole.contains(as_of)))
+        if ahead is not None:
+            foreseen.append(Hole(row.label, ahead.start, ahead.end, ahead.days, after, before, False))
+    return gaps, foreseen
+
+
+def holes_of(rows: list[Row], titles: dict[int, str], as_of: date) -> tuple[tuple[Hole, ...], tuple[Hole, ...]]:
+    """The gaps and the foreseen holes of all ``rows``, row by row."""
+    gaps: list[Hole] = []
+    foreseen: list[Hole] = []
+    for row in rows:
+        row_gaps, row_foreseen = split_holes(row, titles, as_of)
+        gaps += row_gaps
+        foreseen += row_foreseen
+    return tuple(gaps), tuple(foreseen)
+
+
+def _drawn(row: Row, words: Words, titles: dict[int, str], as_of: date) -> Coverage:
     timeline = row.timeline
+    gaps, foreseen = split_holes(row, titles, as_of)
     return Coverage(
         row.label[: TITLE_ROOM + 20], tuple((s.start, s.end) for s in timeline.spans),
-        tuple(Gap(h.start, h.end, words.days(h.days)) for h in timeline.holes), band=row.band,
+        tuple(Gap(h.start, h.end, words.days(h.days)) for h in gaps), band=row.band,
+        foreseen=tuple(Gap(h.start, h.end, words._("not covered yet from %(day)s", day=words.date(h.start)))
+                       for h in foreseen),
     )
 
 
-def _description(area: AreaPortfolio, holes: tuple[Hole, ...], words: Words) -> str:
+def _spans(holes: tuple[Hole, ...], words: Words) -> str:
+    return "; ".join(
+        words._("%(start)s to %(end)s, %(days)s", start=words.date(h.start), end=words.date(h.end),
+                days=words.days(h.days))
+        for h in holes
+    )
+
+
+def _description(area: AreaPortfolio, holes: tuple[Hole, ...], foreseen: tuple[Hole, ...], words: Words) -> str:
     parts = [words._("%(count)s documents shown.", count=words.formats.number(len(area.lanes), 0))]
     if holes:
-        spans = "; ".join(
-            words._("%(start)s to %(end)s, %(days)s", start=words.date(h.start), end=words.date(h.end),
-                    days=words.days(h.days))
-            for h in holes
-        )
-        parts.append(words._("Gaps in coverage: %(gaps)s.", gaps=spans))
+        parts.append(words._("Gaps in coverage: %(gaps)s.", gaps=_spans(holes, words)))
     else:
         parts.append(words._("No gap in coverage."))
+    if foreseen:
+        parts.append(words._("Not covered yet, after %(day)s: %(spans)s.", day=words.date(area.as_of),
+                             spans=_spans(foreseen, words)))
     if area.ongoing_gap is not None:
         parts.append(words._("On %(day)s no strategy was in force.", day=words.date(area.as_of)))
     return " ".join(parts)
@@ -278,20 +337,21 @@ def present(portfolio: Portfolio, words: Words, kind: str | None, titles: dict[i
     views = []
     for area in portfolio.areas:
         rows = coverage_rows(area, words, kind, titles)
-        holes = holes_of(rows, titles, as_of)
+        holes, foreseen = holes_of(rows, titles, as_of)
+        name = words.area(area.policy_area)
         chart = Chart(
-            key=f"chart-{area.policy_area}", title=words._("Coverage of %(area)s", area=area_name(area.policy_area)),
-            description=_description(area, holes, words), first_year=first, last_year=last, as_of=as_of,
+            key=f"chart-{area.policy_area}", title=words._("Coverage of %(area)s", area=name),
+            description=_description(area, holes, foreseen, words), first_year=first, last_year=last, as_of=as_of,
             as_of_label=as_of_label, bars=tuple(_bar(lane, words) for lane in area.lanes),
-            coverage=tuple(_drawn(row, words) for row in rows),
+            coverage=tuple(_drawn(row, words, titles, as_of) for row in rows),
         )
         gap = area.ongoing_gap
         ongoing = None if gap is None else Hole(
-            "", gap.start, gap.end, gap.days, _named(gap.after_strategy_id, titles), None, True
+            "", gap.start, as_of, _days(gap.start, as_of), _named(gap.after_strategy_id, titles), None, True
         )
         in_force_now = any(span.start <= as_of <= span.end for span in area.coverage.spans)
         views.append(AreaView(
-            f"area-{area.policy_area}", area_name(area.policy_area), draw_timeline(chart),
-            tuple(lane_row(lane, as_of, words, leads) for lane in area.lanes), holes, ongoing, in_force_now,
+            f"area-{area.policy_area}", name, draw_timeline(chart),
+            tuple(lane_row(lane, as_of, words, leads) for lane in area.lanes), holes, foreseen, ongoing, in_force_now,
         ))
     return views

@@ -27,7 +27,7 @@ from web.people import (
 )
 from web.rendering import render
 from web.throttle import RequestThrottle
-from workflow.access import end_session, redeem_link, request_links
+from workflow.access import end_session, link_language, redeem_link, request_links
 from workflow.core import Settings, Unauthenticated, clock, unit_of_work
 
 router = APIRouter()
@@ -121,6 +121,9 @@ def ask_for_link(
 
 @router.get("/sign-in/link", response_class=HTMLResponse)
 def confirm_form(request: Request, viewer: ViewerDep, token: Annotated[str, Query(max_length=200)] = "") -> Response:
+    if viewer.cookie_language is None and viewer.signed_in is None:  # greet the person in their own language
+        with unit_of_work(request.app.state.engine) as session:
+            viewer.language = link_language(session, token, now=clock.now()) or viewer.language
     return render(request, "sign_in_confirm.html", {"token": token})
 
 

@@ -19,15 +19,15 @@ from sqlmodel import Session
 
 from web.deps import ReadSession, SettingsDep, changing
 from web.forms import FormErrors, parse
-from web.i18n import catalog
 from web.pages.strategy_forms import (
     DEADLINE_FIELDS,
     DEADLINES_FORM,
-    DONE,
     EVENT_FIELDS,
+    PLAN,
     Refusal,
     consultation_note,
     deadline_values,
+    done_notice,
     transition_values,
     version_seen,
     word_failure,
@@ -85,6 +85,7 @@ def page_context(
     plans, _ = list_strategies(session, StrategyFilter(parent_id=strategy.id), limit=LISTED, offset=0)
     return {
         "strategy": strategy,
+        "plan": strategy.kind == PLAN,  # an action plan: its texts name a plan, not a strategy
         "institution": get_institution(session, strategy.lead_institution_id).name,
         "interval": in_force_interval(strategy),
         "steps": [(stage.value, "done" if i < current else "current" if i == current else "") for i, stage in
@@ -93,6 +94,8 @@ def page_context(
         "events": allowed_events(strategy.stage),
         "event_fields": EVENT_FIELDS,
         "expiry_reasons": guards.EXPIRY_REASONS,
+        # on or before period_end the guard refuses an end without a reason: then none is offered
+        "period_over": today > strategy.period_end,
         "foreseen": {"submit_for_approval": consultation_note(consultation_status(
             strategy, today=today, default_min_consultation_days=settings.min_consultation_days
         ), language)},
@@ -119,7 +122,7 @@ def show(
     *,
     session: Session | None = None,
     refusal: Refusal | None = None,
-    notice: str | None = None,
+    done: str | None = None,
 ) -> HTMLResponse:
     language = request.state.viewer.language
     if session is None:
@@ -136,7 +139,7 @@ def show(
         no_errors=FormErrors(),
         refused_elsewhere=bool(refusal and refusal.errors and failed not in shown),
         posted=refusal.values if refusal else {},
-        notice=notice,
+        notice=done_notice(done, context["strategy"].kind, language),
     )
     return render(request, "strategy.html", context, status_code=refusal.status if refusal else 200)
 
@@ -150,9 +153,7 @@ def strategy_page(
     settings: SettingsDep,
     done: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    language = request.state.viewer.language
-    notice = catalog(language).gettext(DONE[done]) if done in DONE else None
-    return show(request, strategy_id, person.principal, settings, session=session, notice=notice)
+    return show(request, strategy_id, person.principal, settings, session=session, done=done)
 
 
 def _refused(
@@ -168,7 +169,8 @@ def _refused(
         return registered_on(strategy) if registered_on else None
 
     refusal = word_failure(
-        failure, request.state.viewer.language, form=form, known=known, lead_institution=institution,
+        failure, request.state.viewer.language, form=form, known=known, kind=strategy.kind,
+        lead_institution=institution,
         backdating_floor=floor,
         consultation_floor=consultation_floor_for(principal.role, settings.min_consultation_days),
     )

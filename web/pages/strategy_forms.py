@@ -48,6 +48,25 @@ DONE = {
     "expire": N_("The strategy has expired."),
     DEADLINES_FORM: N_("The deadlines are saved."),
 }
+# The notices that name the document, for an action plan (Albanian words a plan, masculine, otherwise).
+DONE_FOR_PLAN = {
+    "approve": N_("The approval is recorded: the action plan is now being implemented."),
+    "expire": N_("The action plan has expired."),
+}
+PLAN = "action_plan"
+
+
+def done_notice(done: str | None, kind: str, language: str) -> str | None:
+    """The notice after a step (``?done=``) for a document of ``kind``; none for an unknown key."""
+    if done not in DONE:
+        return None
+    message = DONE_FOR_PLAN.get(done, DONE[done]) if kind == PLAN else DONE[done]
+    return catalog(language).gettext(message)
+
+
+def by_kind(kind: str, strategy: str, plan: str) -> str:
+    """The message of a strategy or of an action plan: each has its own msgid (and its own Albanian)."""
+    return plan if kind == PLAN else strategy
 
 
 @dataclass
@@ -168,6 +187,7 @@ def word_failure(
     *,
     form: str,
     known: tuple[str, ...],
+    kind: str,
     lead_institution: str,
     backdating_floor: Callable[[], date | None],
     consultation_floor: int | None,
@@ -185,24 +205,33 @@ def word_failure(
     elif isinstance(failure, ValidationFailed):
         refusal.errors = _reword(errors_of(failure, language, known=known), language)
     elif isinstance(failure, GuardRefused):
-        errors.add(None, guard_sentence(failure.extensions, language))
+        # an early end without a reason is refused next to the reason it lacks
+        beside = "reason" if "period_end" in failure.extensions and "reason" in known else None
+        errors.add(beside, guard_sentence(failure.extensions, language))
     elif isinstance(failure, IllegalTransition):
         stage = namer(STAGES, _)(str(failure.extensions.get("stage", "")))
-        errors.add(None, _("This step is not possible while the strategy is at the %(stage)s stage.")
-                   % {"stage": stage})
+        message = by_kind(kind, N_("This step is not possible while the strategy is at the %(stage)s stage."),
+                          N_("This step is not possible while the action plan is at the %(stage)s stage."))
+        errors.add(None, _(message) % {"stage": stage})
     elif isinstance(failure, Forbidden) and "#/effective_on" in _pointers(failure):
         floor = backdating_floor()
-        errors.add("effective_on", _(
-            "Only an administrator may record a step dated before %(day)s, the day this strategy was "
-            "registered in Continuum."
-        ) % {"day": fmt.date(floor, "long") if floor else ""})
+        message = by_kind(
+            kind, N_("Only an administrator may record a step dated before %(day)s, the day this strategy was "
+                     "registered in Continuum."),
+            N_("Only an administrator may record a step dated before %(day)s, the day this action plan was "
+               "registered in Continuum."),
+        )
+        errors.add("effective_on", _(message) % {"day": fmt.date(floor, "long") if floor else ""})
     elif isinstance(failure, Forbidden) and "#/min_consultation_days" in _pointers(failure):
         errors.add("min_consultation_days", _(
             "Only an administrator may set fewer working days than the legal minimum of %(days)s."
         ) % {"days": consultation_floor})
     elif isinstance(failure, Forbidden):
-        errors.add(None, _("Only a coordinator of %(institution)s or an administrator may change this strategy.")
-                   % {"institution": lead_institution})
+        message = by_kind(
+            kind, N_("Only a coordinator of %(institution)s or an administrator may change this strategy."),
+            N_("Only a coordinator of %(institution)s or an administrator may change this action plan."),
+        )
+        errors.add(None, _(message) % {"institution": lead_institution})
     else:
         errors.add(None, _(failure.detail))
     return refusal

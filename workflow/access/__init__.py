@@ -14,6 +14,7 @@ from workflow.access.sign_in import (
     contacts_with_address,
     end_session,
     issue_link_for,
+    link_language,
     local_admin_person,
     redeem_link,
     request_links,
@@ -39,6 +40,7 @@ from workflow.access.tokens import (
 __all__ = [
     "LOCAL_ADMIN_EMAIL",
     "contacts_with_address",
+    "link_language",
     "local_admin_person",
     "IssuedLink",
     "OpenedSession",

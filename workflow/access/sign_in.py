@@ -103,6 +103,19 @@ def issue_link_for(session: Session, contact: Contact, *, now: datetime, lifetim
     )
 
 
+def link_language(session: Session, presented: str, *, now: datetime) -> str | None:
+    """The language of the person an unused, unexpired link is for (the link stays unused)."""
+    if not _well_formed(presented, LINK_PREFIX):
+        return None
+    language: str | None = session.scalar(
+        select(col(Contact.language))
+        .join(SignInLink, col(SignInLink.contact_id) == col(Contact.id))
+        .where(col(SignInLink.secret_hash) == _digest(presented), col(SignInLink.used_at).is_(None),
+               col(SignInLink.expires_at) > now)
+    )
+    return language
+
+
 def redeem_link(session: Session, presented: str, *, now: datetime, session_lifetime: timedelta) -> OpenedSession:
     """Use the link once and open a session for its contact, or ``Unauthenticated``."""
     refused = Unauthenticated("this sign-in link is not valid: it was used already, has expired, or was "

@@ -49,6 +49,13 @@ class Hole:
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
 
+    def split_at(self, as_of: date) -> tuple[Interval | None, Interval | None]:
+        """(the days of this hole up to ``as_of``: a gap that has happened; the days after it: only
+        foreseen). A hole that begins after ``as_of`` has not happened, whatever its length."""
+        happened = Interval(self.start, min(self.end, as_of)) if self.start <= as_of else None
+        foreseen = Interval(max(self.start, as_of + timedelta(days=1)), self.end) if self.end > as_of else None
+        return happened, foreseen
+
 
 @dataclass(frozen=True)
 class Timeline:

@@ -121,3 +121,17 @@ def test_year_labels_thin_out_on_long_axes() -> None:
              if t.get("class") == "small" and (t.text or "").isdigit()]
     assert years == [str(y) for y in range(2005, 2032, 2)]
     assert (year_step(4), year_step(27), year_step(50), year_step(120)) == (1, 2, 5, 10)
+
+
+def test_a_foreseen_hole_is_dashed_like_a_risk_labelled_in_words_and_never_red() -> None:
+    later = Gap(date(2027, 1, 1), date(2030, 12, 31), "not covered yet from 1 Jan 2027")
+    plans = Coverage("Action plans of Migration 2024-2030", ((date(2024, 5, 2), date(2026, 12, 31)),), (),
+                     band=False, foreseen=(later,))
+    svg = parsed(chart(first_year=2024, last_year=2030, as_of=date(2026, 12, 1), bars=(), coverage=(plans,)))
+    assert rects(svg, "gap") == [] and rects(svg, "gap-band") == []
+    [foreseen] = rects(svg, "risk foreseen")
+    assert (foreseen.get("data-start"), foreseen.get("data-end")) == ("2027-01-01", "2030-12-31")
+    assert float(foreseen.get("x", "")) == Scale(2024, 2030).x(date(2027, 1, 1))
+    texts = {t.text: t.get("class") for t in svg.iter(f"{SVG}text")}
+    assert texts["not covered yet from 1 Jan 2027"] == "foreseen-label"
+    assert not any(css == "gap-label" for css in texts.values())

@@ -103,3 +103,14 @@ def test_no_intervals_within_a_given_window_is_one_hole():
     timeline = build_timeline([], as_of=AS_OF, start=date(2024, 1, 1), end=date(2024, 12, 31))
     assert timeline.holes == (Hole(date(2024, 1, 1), date(2024, 12, 31), None, None),)
     assert timeline.days_without == 366
+
+
+def test_a_hole_splits_at_the_as_of_day_into_what_happened_and_what_is_only_foreseen():
+
+
+    hole = Hole(date(2027, 1, 1), date(2030, 12, 31), after_strategy_id=1, before_strategy_id=None)
+    assert hole.split_at(date(2026, 12, 1)) == (None, Interval(date(2027, 1, 1), date(2030, 12, 31)))
+    happened, foreseen = hole.split_at(date(2027, 2, 1))
+    assert happened == Interval(date(2027, 1, 1), date(2027, 2, 1)) and happened.days == 32
+    assert foreseen == Interval(date(2027, 2, 2), date(2030, 12, 31))
+    assert hole.split_at(date(2031, 1, 1)) == (Interval(date(2027, 1, 1), date(2030, 12, 31)), None)
