@@ -20,14 +20,13 @@ from workflow.lifecycle import (
     StrategyFilter,
     StrategyPatch,
     TransitionRequest,
-    apply_transition,
-    backdating_floor_for,
     consultation_floor_for,
     create_strategy,
+    edit_as,
     get_strategy,
     history,
     list_strategies,
-    update_strategy,
+    transition_as,
 )
 
 router = APIRouter(prefix="/strategies", tags=["strategies"])
@@ -97,17 +96,7 @@ def edit(
     """Change metadata and deadlines. ``stage`` is not editable here: fire a transition.
     A coordinator can neither edit another institution's strategy nor hand its own to another, nor name
     another's as the predecessor, nor go below the legal minimum consultation."""
-
-    def authorize(strategy: Strategy) -> None:
-        principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
-        if command.lead_institution_id is not None:
-            principal.require_institution(command.lead_institution_id, "the new lead_institution_id")
-
-    strategy = update_strategy(
-        session, strategy_id, command, now=clock.now(), if_match=if_match, authorize=authorize, actor=principal.name,
-        authorize_link=principal.require_institution,
-        consultation_floor=consultation_floor_for(principal.role, settings.min_consultation_days),
-    )
+    strategy = edit_as(session, principal, strategy_id, command, settings=settings, now=clock.now(), if_match=if_match)
     return _render(strategy, response)
 
 
@@ -135,22 +124,8 @@ def transition(
     response: Response,
 ) -> StrategyOut:
     """The history records the token's name as the actor."""
-
-    def authorize(strategy: Strategy) -> None:
-        principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
-
-    strategy = apply_transition(
-        session,
-        strategy_id,
-        request,
-        actor=principal.name,
-        authorize=authorize,
-        now=clock.now(),
-        today=clock.today(settings.zone),
-        default_min_consultation_days=settings.min_consultation_days,
-        if_match=if_match,
-        backdating_floor=backdating_floor_for(principal.role, settings.zone),
-    )
+    strategy = transition_as(session, principal, strategy_id, request, settings=settings, now=clock.now(),
+                             if_match=if_match)
     return _render(strategy, response)
 
 

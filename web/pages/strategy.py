@@ -44,16 +44,16 @@ from workflow.lifecycle import (
     StrategyPatch,
     TransitionRequest,
     allowed_events,
-    apply_transition,
     backdating_floor_for,
     consultation_floor_for,
     consultation_status,
+    edit_as,
     get_strategy,
     guards,
     history,
     in_force_interval,
     list_strategies,
-    update_strategy,
+    transition_as,
 )
 from workflow.reminders import list_notifications
 
@@ -198,26 +198,12 @@ def transition(
     principal = person.principal
     posted = {"comment": comment, "effective_on": effective_on, "approval_reference": approval_reference,
               "approved_on": approved_on, "reason": reason}
-
-    def authorize(strategy: Strategy) -> None:
-        principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
-
     try:
         principal.require_role("coordinator")
         command = parse(TransitionRequest, transition_values(event, posted))
         with changing(request) as session:
-            apply_transition(
-                session,
-                strategy_id,
-                command,
-                actor=principal.name,
-                authorize=authorize,
-                now=clock.now(),
-                today=clock.today(settings.zone),
-                default_min_consultation_days=settings.min_consultation_days,
-                if_match=version_seen(version),
-                backdating_floor=backdating_floor_for(principal.role, settings.zone),
-            )
+            transition_as(session, principal, strategy_id, command, settings=settings, now=clock.now(),
+                          if_match=version_seen(version))
     except (DomainError, ValidationError) as failure:
         return _refused(request, strategy_id, principal, settings, failure, form=event,
                         known=EVENT_FIELDS.get(event, ()), posted=posted)
@@ -245,18 +231,9 @@ def deadlines(
     try:
         principal.require_role("coordinator")
         command = parse(StrategyPatch, deadline_values(posted))
-
-        def authorize(strategy: Strategy) -> None:
-            principal.require_institution(strategy.lead_institution_id, f"strategy {strategy.id}")
-            if command.lead_institution_id is not None:
-                principal.require_institution(command.lead_institution_id, "the new lead_institution_id")
-
         with changing(request) as session:
-            update_strategy(
-                session, strategy_id, command, now=clock.now(), if_match=version_seen(version), authorize=authorize,
-                actor=principal.name, authorize_link=principal.require_institution,
-                consultation_floor=consultation_floor_for(principal.role, settings.min_consultation_days),
-            )
+            edit_as(session, principal, strategy_id, command, settings=settings, now=clock.now(),
+                    if_match=version_seen(version))
     except (DomainError, ValidationError) as failure:
         return _refused(request, strategy_id, principal, settings, failure, form=DEADLINES_FORM,
                         known=DEADLINE_FIELDS, posted=posted)

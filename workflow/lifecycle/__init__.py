@@ -1,10 +1,12 @@
 """A strategy's life as data and its one writer: the stages and events (``stages``), the transition
 table (``transitions``), the guards, ``machine.apply_transition`` (the only code that changes a
 stage), the strategy service, the request models, automatic expiry, the in-force interval, and the
-authorization of links between rows (``links``: a field naming another row is checked against that row).
+authorization of links between rows (``links``: a field naming another row is checked against that row),
+and what an actor may do to a strategy, the same through every adapter (``acting``).
 """
 
 from workflow.lifecycle import guards
+from workflow.lifecycle.acting import Actor, edit_as, transition_as
 from workflow.lifecycle.expiry import expire_due
 from workflow.lifecycle.guards import ConsultationProgress, consultation_progress
 from workflow.lifecycle.in_force import Interval, in_force_interval
@@ -25,6 +27,7 @@ from workflow.lifecycle.strategies import (
 from workflow.lifecycle.transitions import allowed_events
 
 __all__ = [
+    "Actor",
     "AuthorizeLink",
     "ConsultationProgress",
     "IN_FORCE_STAGES",
@@ -41,6 +44,7 @@ __all__ = [
     "TransitionRequest",
     "allowed_events",
     "apply_transition",
+    "edit_as",
     "authorize_links",
     "backdating_floor_for",
     "consultation_floor_for",
@@ -55,5 +59,6 @@ __all__ = [
     "links_of",
     "list_strategies",
     "strategy_owner",
+    "transition_as",
     "update_strategy",
 ]
