@@ -4,6 +4,7 @@ error pages (HTML in the viewer's language, never problem+json), the same engine
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from web.i18n import catalog
 from web.people import SignInRequired, read_viewer
 from web.rendering import render
+from web.throttle import RequestThrottle
 from workflow.core import DomainError, Settings
 
 PREFIX = "/console"
@@ -40,6 +42,9 @@ def create_console(settings: Settings, engine: Engine) -> FastAPI:
     console = FastAPI(title="Continuum console", docs_url=None, redoc_url=None, openapi_url=None)
     console.state.settings = settings
     console.state.engine = engine
+    console.state.sign_in_throttle = RequestThrottle(settings.sign_in_requests_per_minute)
+    # Sign-in emails leave from these threads after the commit; a thread starts only when first used.
+    console.state.mail_senders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sign-in-mail")
     console.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGE_ROUTERS:
         console.include_router(router)

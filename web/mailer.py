@@ -6,24 +6,19 @@ from __future__ import annotations
 import logging
 
 from workflow.access import IssuedLink, sign_in_url
-from workflow.core import DeliveryError, Settings, clock, unit_of_work
-from workflow.directory import get_institution
+from workflow.core import DeliveryError, Settings, clock
 from workflow.mail import SmtpTransport, build_message, render_sign_in
 
 log = logging.getLogger("continuum.web.sign_in")
 
 
-def send_links(settings: Settings, engine: object, links: list[IssuedLink], base_url: str) -> None:
+def send_links(settings: Settings, links: list[IssuedLink]) -> None:
+    """Each link leads to ``settings.link_base``, never to a request's own Host, which the asker chooses."""
     transport = SmtpTransport(settings)
     for link in links:
-        institution = None
-        try:
-            with unit_of_work(engine) as session:  # type: ignore[arg-type]
-                institution = get_institution(session, link.institution_id).name
-        except Exception:  # the name is a courtesy; the link matters
-            log.warning("could not read institution %s for a sign-in email", link.institution_id, exc_info=True)
         rendered = render_sign_in(
-            link.language, recipient_name=link.name, institution=institution, url=sign_in_url(base_url, link.secret),
+            link.language, recipient_name=link.name, institution=link.institution,
+            url=sign_in_url(settings.link_base, link.secret),
             minutes=settings.sign_in_link_minutes,
         )
         message = build_message(

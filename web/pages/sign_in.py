@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from web.deps import SettingsDep
 from web.forms import FormErrors
 from web.i18n import LANGUAGES, catalog
 from web.mailer import send_links
@@ -28,7 +29,7 @@ from web.people import (
 from web.rendering import render
 from web.throttle import RequestThrottle
 from workflow.access import end_session, link_language, redeem_link, request_links
-from workflow.core import Settings, Unauthenticated, clock, unit_of_work
+from workflow.core import Unauthenticated, clock, unit_of_work
 
 router = APIRouter()
 HOME = "/console/portfolio"
@@ -39,32 +40,6 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/console") or target.startswith("//") or "\\" in target:
         return HOME
     return target
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _throttle(request: Request) -> RequestThrottle:
-    state = request.app.state
-    if not hasattr(state, "sign_in_throttle"):
-        state.sign_in_throttle = RequestThrottle(_settings(request).sign_in_requests_per_minute)
-    throttle: RequestThrottle = state.sign_in_throttle
-    return throttle
-
-
-def mail_senders(request: Request) -> ThreadPoolExecutor:
-    state = request.app.state
-    if not hasattr(state, "mail_senders"):
-        state.mail_senders = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sign-in-mail")
-    senders: ThreadPoolExecutor = state.mail_senders
-    return senders
-
-
-def base_url(request: Request) -> str:
-    """Never the request's own Host: whoever asks for a link would choose where the emailed link leads."""
-    return _settings(request).link_base
 
 
 @router.get("/", include_in_schema=False)
@@ -85,6 +60,7 @@ def sign_in_form(
 def ask_for_link(
     request: Request,
     viewer: ViewerDep,
+    settings: SettingsDep,
     email: Annotated[str, Form(max_length=320)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
@@ -98,7 +74,8 @@ def ask_for_link(
         return render(request, "sign_in.html", {"next": safe_next(next), "errors": errors, "email": address},
                       status_code=422)
     client = request.client.host if request.client else "unknown"
-    wait = _throttle(request).retry_after(client)
+    throttle: RequestThrottle = request.app.state.sign_in_throttle
+    wait = throttle.retry_after(client)
     if wait is not None:
         errors = FormErrors()
         errors.add(None, _("Too many sign-in requests from this computer. Try again in a minute."))
@@ -106,7 +83,6 @@ def ask_for_link(
                           status_code=429)
         response.headers["Retry-After"] = str(wait)
         return response
-    settings = _settings(request)
     with unit_of_work(request.app.state.engine) as session:
         links = request_links(
             session, address, now=clock.now(), lifetime=timedelta(minutes=settings.sign_in_link_minutes),
@@ -115,7 +91,8 @@ def ask_for_link(
     if links:
         # Sent from a thread of its own, after the commit: the answer, and the next request on this
         # connection, take as long whether or not the address is known.
-        mail_senders(request).submit(send_links, settings, request.app.state.engine, links, base_url(request))
+        senders: ThreadPoolExecutor = request.app.state.mail_senders
+        senders.submit(send_links, settings, links)
     return render(request, "sign_in_sent.html", {"email": address, "minutes": settings.sign_in_link_minutes})
 
 
@@ -131,11 +108,11 @@ def confirm_form(request: Request, viewer: ViewerDep, token: Annotated[str, Quer
 def confirm(
     request: Request,
     viewer: ViewerDep,
+    settings: SettingsDep,
     token: Annotated[str, Form(max_length=200)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    settings = _settings(request)
     lifetime = timedelta(hours=settings.session_hours)
     try:
         with unit_of_work(request.app.state.engine) as session:

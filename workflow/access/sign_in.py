@@ -22,7 +22,7 @@ from workflow.access.models import SignInLink, WebSession
 from workflow.access.people import principal_of_contact
 from workflow.access.principal import Principal
 from workflow.core import Unauthenticated
-from workflow.directory import Contact, address_key
+from workflow.directory import Contact, address_key, institution_names
 
 LINK_PREFIX = "csl_"
 SESSION_PREFIX = "css_"
@@ -40,6 +40,7 @@ class IssuedLink:
     email: str
     language: str
     institution_id: int
+    institution: str | None
     expires_at: datetime
 
 
@@ -71,36 +72,31 @@ def request_links(
     ) or 0
     if recent >= per_address:
         return []
-    contacts = session.scalars(select(Contact).where(col(Contact.email_key) == key).order_by(col(Contact.id))).all()
-    issued = []
-    for contact in contacts:
-        assert contact.id is not None
-        secret = LINK_PREFIX + secrets.token_urlsafe(32)
-        expires_at = now + lifetime
-        session.add(SignInLink(
-            contact_id=contact.id, email_key=key, secret_hash=_digest(secret), created_at=now, expires_at=expires_at
-        ))
-        issued.append(IssuedLink(
-            secret=secret, contact_id=contact.id, name=contact.name, email=contact.email, language=contact.language,
-            institution_id=contact.institution_id, expires_at=expires_at,
-        ))
-    session.flush()
-    return issued
+    return _issue(session, contacts_with_address(session, email), now=now, lifetime=lifetime)
 
 
 def issue_link_for(session: Session, contact: Contact, *, now: datetime, lifetime: timedelta) -> IssuedLink:
     """A link for one contact, not throttled: for operators (``continuum sign-in-link``)."""
-    assert contact.id is not None
-    secret = LINK_PREFIX + secrets.token_urlsafe(32)
-    session.add(SignInLink(
-        contact_id=contact.id, email_key=contact.email_key, secret_hash=_digest(secret), created_at=now,
-        expires_at=now + lifetime,
-    ))
+    return _issue(session, [contact], now=now, lifetime=lifetime)[0]
+
+
+def _issue(session: Session, contacts: list[Contact], *, now: datetime, lifetime: timedelta) -> list[IssuedLink]:
+    names = institution_names(session, {contact.institution_id for contact in contacts})
+    issued = []
+    for contact in contacts:
+        assert contact.id is not None
+        secret = LINK_PREFIX + secrets.token_urlsafe(32)
+        session.add(SignInLink(
+            contact_id=contact.id, email_key=contact.email_key, secret_hash=_digest(secret), created_at=now,
+            expires_at=now + lifetime,
+        ))
+        issued.append(IssuedLink(
+            secret=secret, contact_id=contact.id, name=contact.name, email=contact.email, language=contact.language,
+            institution_id=contact.institution_id, institution=names.get(contact.institution_id),
+            expires_at=now + lifetime,
+        ))
     session.flush()
-    return IssuedLink(
-        secret=secret, contact_id=contact.id, name=contact.name, email=contact.email, language=contact.language,
-        institution_id=contact.institution_id, expires_at=now + lifetime,
-    )
+    return issued
 
 
 def link_language(session: Session, presented: str, *, now: datetime) -> str | None:
