@@ -39,13 +39,18 @@ def console(settings: Settings, demo: Engine) -> Iterator[Console]:
             yield Console(url=url, mailbox=mailbox)
 
 
-@pytest.fixture
-def page(browser, console: Console):
+def recorded_page(browser, console: Console):
     """A fresh browser profile (no cookies) whose every request is recorded in ``console.requests``."""
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")  # type: ignore[attr-defined]
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")
     opened = context.new_page()
     opened.on("request", lambda request: console.requests.append(request.url))
     opened.set_default_timeout(15_000)
+    return context, opened
+
+
+@pytest.fixture
+def page(browser, console: Console):
+    context, opened = recorded_page(browser, console)
     yield opened
     context.close()
 
@@ -53,9 +58,6 @@ def page(browser, console: Console):
 @pytest.fixture
 def second_page(browser, console: Console):
     """Another person's browser, at the same time."""
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-GB")  # type: ignore[attr-defined]
-    opened = context.new_page()
-    opened.on("request", lambda request: console.requests.append(request.url))
-    opened.set_default_timeout(15_000)
+    context, opened = recorded_page(browser, console)
     yield opened
     context.close()
