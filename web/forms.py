@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from web.i18n import catalog
-from workflow.core import DomainError, ValidationFailed
+from workflow.core import DomainError, FieldError, ValidationFailed
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -134,10 +134,14 @@ def errors_of(
             name = locate([str(part) for part in error.get("loc", ())])
             errors.add(name if name in known or not known else None, _pydantic_message(error, language))
         return errors
-    if isinstance(failure, ValidationFailed):
-        for item in failure.errors:
-            name = locate([part for part in item.pointer.removeprefix("#/").split("/") if part])
-            errors.add(name if (name in known or not known) else None, _(item.detail))
-        return errors
-    errors.add(None, _(failure.detail))
+    # A refusal naming fields (ValidationFailed, or e.g. a Conflict over a duplicate name) is shown next to them.
+    pointed = failure.errors if isinstance(failure, ValidationFailed) else [
+        FieldError(str(item.get("pointer", "")), str(item.get("detail", failure.detail)))
+        for item in failure.extensions.get("errors") or [] if isinstance(item, dict)
+    ]
+    for item in pointed:
+        name = locate([part for part in item.pointer.removeprefix("#/").split("/") if part])
+        errors.add(name if (name in known or not known) else None, _(item.detail))
+    if not pointed:
+        errors.add(None, _(failure.detail))
     return errors

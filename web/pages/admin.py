@@ -16,7 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from web.deps import ReadSession, changing
-from web.forms import FormErrors, errors_of, form_values, parse
+from web.forms import FormErrors, errors_of, form_values, parse, whole_number
 from web.forms import PostedForm as PostedForm
 from web.people import PersonDep, ViewerDep, check_csrf
 from web.rendering import render, translator
@@ -55,9 +55,9 @@ def values_of(form: FormData, fields: tuple[str, ...], *, numbers: tuple[str, ..
     as the domain's strict ids and counts expect (anything else stays text and is refused by them)."""
     values = {name: value for name, value in form_values(form).items() if name in fields}
     for name in numbers:
-        text = values.get(name)
-        if isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 10:
-            values[name] = int(text)
+        number = whole_number(values.get(name))
+        if number is not None:
+            values[name] = number
     return values
 
 
@@ -85,14 +85,11 @@ def worded_errors(
             if (name, "refused") in wording:
                 errors.fields[name] = [wording[(name, "refused")]]
         return errors
-    pointed = failure.extensions.get("errors") or []
-    if not pointed:
-        return errors_of(failure, language, known=known)
-    errors = FormErrors()
-    for item in pointed:
+    errors = errors_of(failure, language, known=known)  # a conflict's fields are put next to them there
+    for item in failure.extensions.get("errors") or []:
         name = str(item.get("pointer", "")).removeprefix("#/").split("/")[0]
-        errors.add(name if name in known else None,
-                   wording.get((name, "conflict")) or _(str(item.get("detail", failure.detail))))
+        if (name, "conflict") in wording and name in errors.fields:
+            errors.fields[name] = [wording[(name, "conflict")]]
     return errors
 
 

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 
 from web.deps import ReadSession, changing
-from web.forms import FormErrors, parse
+from web.forms import FormErrors, parse, whole_number
 from web.pages.admin import (
     PAGE_SIZE,
     Offset,
@@ -116,7 +116,8 @@ def _person_page(
 
 
 def _institution_filter(text: str | None) -> int | None:
-    return int(text) if text and text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID else None
+    number = whole_number(text)
+    return number if number and number <= MAX_ID else None
 
 
 @router.get("/admin/people", response_class=HTMLResponse)
