@@ -54,7 +54,6 @@ from workflow.core.machines import StateMachine, Step
 from workflow.core.outbox import OutboxEvent, events_after, record_event
 from workflow.core.patching import apply_changes, requested_changes
 from workflow.core.settings import Settings, get_settings
-from workflow.core.workdays import add_working_days, working_days_between
 
 __all__ = [
     "EARLIEST_DATE",
@@ -93,7 +92,6 @@ __all__ = [
     "UTCDateTime",
     "Unauthenticated",
     "ValidationFailed",
-    "add_working_days",
     "apply_changes",
     "check_in",
     "clock",
@@ -112,5 +110,4 @@ __all__ = [
     "sql_list",
     "unit_of_work",
     "instant_field",
-    "working_days_between",
 ]

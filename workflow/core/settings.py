@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+import holidays
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_LINK_BASE = "http://127.0.0.1:8000"
@@ -21,6 +23,15 @@ class Settings(BaseSettings):
     )
     timezone: str = Field("Europe/Tirane", description="Deployment timezone; decides what 'today' is.")
     min_consultation_days: int = Field(20, ge=0, le=365, description="Working days a consultation lasts at least.")
+    max_consultation_days: int = Field(
+        40, ge=1, le=365, description="Working days a consultation round may last at most, extensions included."
+    )
+    holiday_country: str = Field(
+        "AL", description="Country whose public holidays (observed days included) are not working days; empty: none."
+    )
+    language: Literal["en", "sq"] = Field(
+        "en", description="The deployment's language: reports asked for without one are in it."
+    )
 
     broker_url: str | None = Field(
         None, description="Celery broker; default: the embedded `sqla+sqlite` broker in the data directory."
@@ -101,6 +112,14 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// address, e.g. https://continuum.example.al")
         return value.rstrip("/") if value else value
 
+    @field_validator("holiday_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.strip().upper()
+        if code and code not in holidays.list_supported_countries():
+            raise ValueError(f"no public holidays are known for {value!r}; use a country code such as AL, or empty")
+        return code
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -116,6 +135,15 @@ class Settings(BaseSettings):
         if any(day < 0 or day > 3650 for day in value):
             raise ValueError("offsets are whole days between 0 and 3650")
         return sorted(set(value), reverse=True)
+
+    @model_validator(mode="after")
+    def _consultation_bounds(self) -> Settings:
+        if self.max_consultation_days < self.min_consultation_days:
+            raise ValueError(
+                f"CONTINUUM_MAX_CONSULTATION_DAYS ({self.max_consultation_days}) is below "
+                f"CONTINUUM_MIN_CONSULTATION_DAYS ({self.min_consultation_days})"
+            )
+        return self
 
     @property
     def link_base(self) -> str:

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
+from workflow.calendar import working_calendar
 from workflow.core import Settings, insert_ignoring_conflict, record_event
 from workflow.directory import recipients
 from workflow.gaps.models import GapWatch
@@ -35,6 +36,7 @@ def plan_gap_warnings(
     """Record due gap warnings; returns (rows recorded, live gap deadlines)."""
     day = sending_day(now, settings.zone, settings.send_hour)
     offsets = tuple(o for o in settings.gap_warning_offsets if o <= settings.gap_lead_days)
+    calendar = working_calendar(session, settings)
     recorded, live = 0, set()
     for entry in entries:
         if entry.status != AT_RISK:
@@ -43,7 +45,7 @@ def plan_gap_warnings(
             strategy_deadline_key(entry.strategy_id, GAP_DEADLINE), GAP_DEADLINE, entry.strategy_id, entry.lapses_on
         )
         live.add((deadline.key, deadline.due_on))
-        due = due_gap_warning(deadline, offsets, day)
+        due = due_gap_warning(deadline, offsets, day, calendar)
         strategy = session.get(Strategy, entry.strategy_id)
         if due is None or strategy is None:
             continue

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 import workflow.reminders.ledger as ledger
+from workflow.calendar import working_calendar
 from workflow.core import Settings
 from workflow.directory import recipients
 from workflow.reminders.sources import DeadlineSource
@@ -19,11 +20,12 @@ def plan_deadline_reminders(
 ) -> tuple[int, set[tuple[str, date]]]:
     """Record the due reminder of every live deadline of every source; returns (rows recorded, live deadlines)."""
     day = sending_day(now, settings.zone, settings.send_hour)
+    calendar = working_calendar(session, settings)
     recorded, live = 0, set()
     for source in sources:
         for item in source.live(session, settings):
             live.add((item.deadline.key, item.deadline.due_on))
-            due = due_reminder(item.deadline, item.policy, day)
+            due = due_reminder(item.deadline, item.policy, day, calendar)
             if due is None:
                 continue
             contacts = recipients(

@@ -1,7 +1,9 @@
 """When reminders are due: pure rules over a deadline, the offsets and the current moment.
 
 Offsets are whole days: positive before the due date, negative after it (overdue notices).
-A reminder for day D goes out from ``send_hour`` local time on D. After downtime only the
+A reminder for day D goes out from ``send_hour`` local time on D, or, when D is not a working
+day, on the working day before it (an overdue notice: after it, since it cannot come before
+the lateness it reports). After downtime only the
 most recent missed offset is due, so a deadline never produces a burst of stale reminders.
 """
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from workflow.calendar import WorkingCalendar
 from workflow.reminders.deadlines import Deadline
 
 DEADLINE_REMINDER = "deadline_reminder"
@@ -56,15 +59,25 @@ def send_instant(day: date, zone: ZoneInfo, send_hour: int) -> datetime:
     return datetime.combine(day, time(send_hour), tzinfo=zone).astimezone(UTC)
 
 
-def due_reminder(deadline: Deadline, policy: ReminderPolicy, day: date) -> DueReminder | None:
+def due_reminder(
+    deadline: Deadline, policy: ReminderPolicy, day: date, calendar: WorkingCalendar
+) -> DueReminder | None:
     """The one reminder due for ``deadline`` on ``day``: the latest offset whose send day has come.
 
     Earlier offsets that were missed are skipped on purpose (catch-up sends one, not a burst).
     The caller's ledger makes the result idempotent: the same reminder is recorded only once.
     """
-    candidates = [(offset, deadline.due_on - timedelta(days=offset)) for offset in policy.before]
+    candidates = []
+    if day <= deadline.due_on or not deadline.overdue_possible:  # after it, "due in N days" would be false
+        candidates = [
+            (offset, calendar.on_or_before(deadline.due_on - timedelta(days=offset))) for offset in policy.before
+        ]
     if deadline.overdue_possible:
-        candidates += [(-offset, deadline.due_on + timedelta(days=offset)) for offset in policy.after if offset > 0]
+        candidates += [
+            (-offset, calendar.on_or_after(deadline.due_on + timedelta(days=offset)))
+            for offset in policy.after
+            if offset > 0
+        ]
     reached = [(send_on, offset) for offset, send_on in candidates if send_on <= day]
     if not reached:
         return None
@@ -79,13 +92,12 @@ def due_reminder(deadline: Deadline, policy: ReminderPolicy, day: date) -> DueRe
     )
 
 
-def due_gap_warning(deadline: Deadline, offsets: tuple[int, ...], day: date) -> DueReminder | None:
+def due_gap_warning(
+    deadline: Deadline, offsets: tuple[int, ...], day: date, calendar: WorkingCalendar
+) -> DueReminder | None:
     """Like ``due_reminder`` for a lapse without a timely successor; always to escalation contacts too."""
-    reached = [
-        (deadline.due_on - timedelta(days=offset), offset)
-        for offset in offsets
-        if deadline.due_on - timedelta(days=offset) <= day <= deadline.due_on
-    ]
+    sends = [(calendar.on_or_before(deadline.due_on - timedelta(days=offset)), offset) for offset in offsets]
+    reached = [(send_on, offset) for send_on, offset in sends if send_on <= day <= deadline.due_on]
     if not reached:
         return None
     send_on, offset = max(reached)

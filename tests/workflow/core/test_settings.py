@@ -25,7 +25,9 @@ def test_offsets_are_deduplicated_and_sorted_latest_first(monkeypatch):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("CONTINUUM_TIMEZONE", "Mars/Olympus"), ("CONTINUUM_REMINDER_OFFSETS", "[-1]"), ("CONTINUUM_SEND_HOUR", "24")],
+    [("CONTINUUM_TIMEZONE", "Mars/Olympus"), ("CONTINUUM_REMINDER_OFFSETS", "[-1]"), ("CONTINUUM_SEND_HOUR", "24"),
+     ("CONTINUUM_HOLIDAY_COUNTRY", "Atlantis"), ("CONTINUUM_MIN_CONSULTATION_DAYS", "41"),
+     ("CONTINUUM_LANGUAGE", "fr")],
 )
 def test_a_bad_value_is_refused_at_start(monkeypatch, variable, value):
     monkeypatch.setenv(variable, value)
@@ -38,3 +40,10 @@ def test_embedded_defaults_live_in_the_data_directory(tmp_path):
     assert settings.resolved_database_url == f"sqlite:///{tmp_path}/continuum.db"
     assert settings.resolved_broker_url == f"sqla+sqlite:///{tmp_path}/broker.db"
     assert settings.resolved_result_backend == f"db+sqlite:///{tmp_path}/results.db"
+
+
+def test_the_holiday_country_is_a_known_code_in_any_case_or_empty_for_none(monkeypatch):
+    monkeypatch.setenv("CONTINUUM_HOLIDAY_COUNTRY", " al ")
+    assert Settings(_env_file=None).holiday_country == "AL"
+    monkeypatch.setenv("CONTINUUM_HOLIDAY_COUNTRY", "")
+    assert Settings(_env_file=None).holiday_country == ""

@@ -81,8 +81,11 @@ def test_submitting_the_report_cancels_the_pending_reminder_and_stops_further_on
 
 def test_a_missing_report_gets_overdue_notices_then_escalates_to_the_lead_institution_once(engine, settings):
     world = monitored_plan(engine)
-    with freezegun.freeze_time(at(date(2020, 5, 1))):
+    with freezegun.freeze_time(at(date(2020, 5, 1))):  # a day late, but Labour Day: the notice waits
         run_pass(engine, now=at(date(2020, 5, 1)), settings=settings)
+    assert rows(engine) == []
+    with freezegun.freeze_time(at(date(2020, 5, 4))):  # the next working day
+        run_pass(engine, now=at(date(2020, 5, 4)), settings=settings)
     (first,) = rows(engine)
     assert (first.kind, first.offset_days, first.escalated) == ("overdue", -1, False)
 
@@ -103,13 +106,13 @@ def test_a_report_that_was_never_expected_is_not_chased_for_periods_before_the_c
 
 def test_an_overdue_notice_says_whose_report_is_late_and_for_which_period(engine, settings):
     world = monitored_plan(engine)
-    with freezegun.freeze_time(at(date(2020, 5, 1))):
-        run_pass(engine, now=at(date(2020, 5, 1)), settings=settings)
+    with freezegun.freeze_time(at(date(2020, 5, 4))):
+        run_pass(engine, now=at(date(2020, 5, 4)), settings=settings)
     (row,) = rows(engine)
     with unit_of_work(engine) as s:
         partner = s.get(Institution, world.partner)
         assert partner is not None
-        message = compose_for(settings)(s, s.get(Notification, row.id), at(date(2020, 5, 1)))
+        message = compose_for(settings)(s, s.get(Notification, row.id), at(date(2020, 5, 4)))
     text = message.get_body(("plain",)).get_content()
     assert f"progress report of {partner.name} for 2020-Q1" in str(message["Subject"])
     assert f"Reporting institution: {partner.name}" in text and "Reporting period: 2020-Q1" in text
