@@ -13,12 +13,15 @@ from api import docs, problems
 from api.auth import PUBLIC_PATHS, Authentication, authenticate, document_security
 from api.limits import BodySizeLimit
 from api.routers import (
+    calendar,
+    consultations,
     directory,
     gaps,
     monitoring_plan,
     monitoring_reports,
     monitoring_results,
     notifications,
+    stakeholders,
     strategies,
     system,
     tokens,
@@ -81,6 +84,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(system.router)
     app.include_router(gaps.router)
     app.include_router(tokens.router)
+    app.include_router(calendar.router)
+    app.include_router(consultations.router)
+    app.include_router(stakeholders.router)
     for monitoring_router in (monitoring_plan, monitoring_reports, monitoring_results):
         app.include_router(monitoring_router.router)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import freezegun
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, text
 from sqlmodel import Session
 
 import migrations
@@ -17,6 +17,7 @@ from api.app import create_app
 from tests.api.helpers import bearer
 from tests.services import fresh_postgres_database
 from workflow.access.tokens import TokenCreate, issue_token
+from workflow.consultation import BUILTIN_CATEGORIES, StakeholderCategory
 from workflow.core import clock
 from workflow.core.db import make_engine, new_session, unit_of_work
 from workflow.core.settings import Settings
@@ -69,6 +70,10 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
     tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        connection.execute(  # reference data a migration seeds, back as the next test expects it
+            insert(StakeholderCategory),
+            [{"code": code, "label_en": en, "label_sq": sq, "builtin": True} for code, en, sq in BUILTIN_CATEGORIES],
+        )
     engine.dispose()
 
 

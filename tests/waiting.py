@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+from sqlalchemy import Engine, text
 
 POLL_SECONDS = 0.05  # short, and it releases the GIL a server thread being waited on needs
 ATTEMPT_SECONDS = 2.0  # one connection attempt; a listening server answers far sooner
@@ -97,3 +98,18 @@ def wait_for_files(
         return files
 
     return _poll(attempt, waiting_for=f"a file {pattern} in {directory}", process=process, timeout=timeout)
+
+
+def wait_for_lock_wait(engine: Engine, *, process: Process = None, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Return once a PostgreSQL backend of this database waits for a row lock another holds (the
+    same loop: a lock wait sends no event)."""
+
+    def attempt() -> None:
+        with engine.connect() as connection:
+            waiting = connection.scalar(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ))
+        if not waiting:
+            raise _NotYet("no backend waits for a lock")
+
+    _poll(attempt, waiting_for="a transaction waiting for a row lock", process=process, timeout=timeout)

@@ -41,6 +41,11 @@ class FormErrors:
     def of(self, name: str) -> list[str]:
         return self.fields.get(name, [])
 
+    def reworded(self, reword: Callable[[str], str]) -> FormErrors:
+        """The same errors in the same places, each message passed through ``reword``."""
+        return FormErrors({name: [reword(m) for m in messages] for name, messages in self.fields.items()},
+                          [reword(m) for m in self.general])
+
 
 async def posted_form(request: Request) -> FormData:
     """The posted form, read before the handler runs, so the handler itself can be a plain ``def``

@@ -55,6 +55,8 @@ DEADLINES = {
     "lapse": N_("Lapses"),
     "period_end": N_("Lapses"),  # the ledger's name for the lapse deadline
     "report_due": N_("Report due"),
+    "round_closes": N_("Consultation round closes"),
+    "submissions_unanswered": N_("Consultation comments to answer"),
     "gap": N_("Gap in coverage"),  # a lapse with no successor in force (the gap watch's deadline)
     "delivery_failed": N_("Undelivered email"),  # the notice that an email could not be delivered
 }

@@ -10,7 +10,9 @@ from workflow.reminders import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, 
 
 NOTIFICATION_KINDS = (DEADLINE_REMINDER, OVERDUE, GAP_WARNING, DELIVERY_FAILED, REPORT_DUE)
 
-DEADLINE_KINDS = ("drafting_due", "consultation_due", "approval_due", LAPSE, "report_due")
+DEADLINE_KINDS = (
+    "drafting_due", "consultation_due", "approval_due", LAPSE, "report_due", "round_closes", "submissions_unanswered",
+)
 LANGUAGES = ("en", "sq")
 DOCUMENT_KINDS = ("strategy", "action_plan")
 

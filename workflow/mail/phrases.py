@@ -76,6 +76,8 @@ DEADLINE_NAMES = {
         "approval_due": "approval",
         "report_due": "progress report",
         "period_end": "lapse",
+        "round_closes": "consultation round closing",
+        "submissions_unanswered": "responses to consultation comments",
     },
     "sq": {
         "drafting_due": "hartimit",
@@ -83,6 +85,8 @@ DEADLINE_NAMES = {
         "approval_due": "miratimit",
         "report_due": "raportit të progresit",
         "period_end": "skadimit",
+        "round_closes": "mbylljes së raundit të konsultimit",
+        "submissions_unanswered": "përgjigjeve ndaj komenteve të konsultimit",
     },
 }
 

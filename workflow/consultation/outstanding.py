@@ -1,0 +1,45 @@
+"""The lifecycle's consultation port, answered from the records: a strategy goes for approval
+only with every round closed and every submission answered (``lifecycle.ConsultationRecords``)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, or_, select
+from sqlmodel import Session, col
+
+from workflow.consultation.models import ConsultationRound, Submission, SubmissionResponse
+from workflow.consultation.states import RoundState
+from workflow.lifecycle import ConsultationRecords, Outstanding
+
+
+class Records:
+    """``RECORDS.outstanding(session, strategy_id, on)``: the rounds still open and the submissions
+    still unanswered on the day ``on`` (a round closed, or an answer given, only later counts as
+    open or unanswered then), by id."""
+
+    def outstanding(self, session: Session, strategy_id: int, on: date) -> Outstanding:
+        open_rounds = session.scalars(
+            select(col(ConsultationRound.id))
+            .where(
+                col(ConsultationRound.strategy_id) == strategy_id,
+                or_(col(ConsultationRound.state) == RoundState.OPEN, col(ConsultationRound.closed_on) > on),
+            )
+            .order_by(col(ConsultationRound.id))
+        )
+        answered = exists().where(
+            col(SubmissionResponse.submission_id) == col(Submission.id), col(SubmissionResponse.responded_on) <= on
+        )
+        unanswered = session.scalars(
+            select(col(Submission.id))
+            .join(ConsultationRound, col(ConsultationRound.id) == col(Submission.round_id))
+            .where(col(ConsultationRound.strategy_id) == strategy_id, ~answered)
+            .order_by(col(Submission.id))
+        )
+        return Outstanding(
+            open_rounds=tuple(i for i in open_rounds if i is not None),
+            unanswered_submissions=tuple(i for i in unanswered if i is not None),
+        )
+
+
+RECORDS: ConsultationRecords = Records()
