@@ -65,12 +65,18 @@ class StrategyOut(BaseModel):
     period_end: date
     stage: str
     stage_entered_on: date | None
+    drafting_started_on: date = Field(
+        description="When drafting began (default: the day it was registered); reports see the strategy from then."
+    )
     version: int
     allowed_events: list[str]
     drafting_due: date | None
     consultation_due: date | None
     approval_due: date | None
     approval_reference: str | None
+    approval_reference_unknown: bool = Field(
+        description="The approval was recorded with its act number unknown (`approval_reference` is then null)."
+    )
     approved_on: date | None
     expired_on: date | None
     expiry_reason: str | None
@@ -104,6 +110,7 @@ class StageChangeOut(BaseModel):
     actor: str
     comment: str | None
     effective_on: date
+    effective_on_approximate: bool = Field(description="`effective_on` is not known exactly (imported history).")
     recorded_at: datetime
 
 

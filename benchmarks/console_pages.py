@@ -49,7 +49,7 @@ ARTA = "arta.hoxha@example.org"
 def build(engine: Engine, settings: Settings, extra: int) -> None:
     with unit_of_work(engine) as session:
         load_portfolio(session, read_portfolio(), now=clock.now(), today=clock.today(settings.zone),
-                       min_consultation_days=settings.min_consultation_days)
+                       settings=settings)
         seed_demo_monitoring(session, now=clock.now(), today=clock.today(settings.zone))
     if not extra:
         return

@@ -57,7 +57,7 @@ def build(
                for i in range(institutions)]
         plan = create_strategy(s, StrategyCreate(title="A very long plan", policy_area="migration",
                                                  lead_institution_id=ids[0], period_start=start, period_end=end),
-                               now=NOW)
+                               now=NOW, today=NOW.date())
         assert plan.id is not None
         s.add(ReportingCycle(plan_id=plan.id, frequency="quarterly", due_days=30, starts_on=start,
                              created_at=NOW, updated_at=NOW))

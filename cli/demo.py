@@ -45,7 +45,7 @@ def demo(args: argparse.Namespace) -> int:
                 portfolio,
                 now=clock.now(),
                 today=clock.today(settings.zone),
-                min_consultation_days=settings.min_consultation_days,
+                settings=settings,
             )
             seeded = seed_demo_monitoring(session, now=clock.now(), today=clock.today(settings.zone))
             in_use = active_local_admin(session, clock.now())

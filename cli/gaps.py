@@ -1,4 +1,4 @@
-"""`continuum gaps [--as-of DATE]`: the policy-gap picture as a table."""
+"""`continuum gaps [--as-of DATE] [--known-on DATE]`: the policy-gap picture as a table."""
 
 from __future__ import annotations
 
@@ -38,24 +38,34 @@ def row(entry: GapEntry) -> tuple[str, ...]:
 
 def gaps(args: argparse.Namespace) -> int:
     from cli.demo import require_migrated
+    from cli.main import CommandError
     from workflow.core import clock, get_settings, make_engine, new_session
     from workflow.gaps import gap_report
 
     settings = get_settings()
-    as_of: date = args.as_of or clock.today(settings.zone)
+    today = clock.today(settings.zone)
+    as_of: date = args.as_of or today
+    if args.known_on is not None and args.known_on > today:
+        raise CommandError(f"--known-on must not be in the future (today is {today.isoformat()})")
+    known_on: date = args.known_on or today
     horizon = settings.gap_horizon_days if args.horizon_days is None else args.horizon_days
     engine = make_engine(settings.resolved_database_url)
     try:
         require_migrated(engine)
         with new_session(engine) as session:
             entries = gap_report(
-                session, as_of=as_of, horizon_days=horizon, settings=settings, policy_area=args.policy_area
+                session, as_of=as_of, horizon_days=horizon, settings=settings, policy_area=args.policy_area,
+                known_on=known_on,
             )
     finally:
         engine.dispose()
     if args.status:
         entries = [e for e in entries if e.status in args.status]
-    print(f"Policy gaps as of {as_of.isoformat()} (at risk = lapsing within {horizon} days without a timely successor)")
+    known = f", as known on {known_on.isoformat()}" if known_on != today else ""
+    print(
+        f"Policy gaps as of {as_of.isoformat()}{known} "
+        f"(at risk = lapsing within {horizon} days without a timely successor)"
+    )
     print(render_table(COLUMNS, [row(e) for e in entries], shrink="title") if entries else "nothing in force or lapsed")
     counts: dict[str, int] = {}
     for entry in entries:
@@ -68,6 +78,10 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser = commands.add_parser("gaps", help="show which strategies are covered, at risk or in a gap")
     parser.add_argument(
         "--as-of", type=parse_day, default=None, metavar="DATE", help="as recorded on DATE (default today)"
+    )
+    parser.add_argument(
+        "--known-on", type=parse_day, default=None, metavar="DATE",
+        help="with only what had been recorded by DATE: later changes left out (default today)",
     )
     parser.add_argument(
         "--horizon-days", type=int, default=None, help="at-risk horizon (default CONTINUUM_GAP_HORIZON_DAYS)"

@@ -31,15 +31,28 @@ def lapses(strategy: Strategy) -> str:
     return f"{last.isoformat()} {early}".rstrip()
 
 
-def row(strategy: Strategy) -> tuple[str, ...]:
+def kind(strategy: Strategy) -> str:
+    standalone = strategy.kind == "action_plan" and strategy.parent_id is None
+    return "action_plan (standalone)" if standalone else strategy.kind
+
+
+def approved(strategy: Strategy, approximate: bool = False) -> str:
+    """The approval's date, ``~`` before it when only approximate, and whether the act's number is unknown."""
+    if strategy.approved_on is None:
+        return "-"
+    day = ("~" if approximate else "") + strategy.approved_on.isoformat()
+    return f"{day}, act number unknown" if strategy.approval_reference_unknown else day
+
+
+def row(strategy: Strategy, approximate: bool = False) -> tuple[str, ...]:
     return (
         str(strategy.id),
         strategy.title,
         strategy.policy_area,
-        strategy.kind,
+        kind(strategy),
         strategy.stage,
         period(strategy),
-        strategy.approved_on.isoformat() if strategy.approved_on else "-",
+        approved(strategy, approximate),
         lapses(strategy),
     )
 
@@ -51,7 +64,7 @@ def render(rows: Sequence[tuple[str, ...]]) -> str:
 def strategies(args: argparse.Namespace) -> int:
     from cli.demo import require_migrated
     from workflow.core import get_settings, make_engine, new_session
-    from workflow.lifecycle import StrategyFilter, list_strategies
+    from workflow.lifecycle import StrategyFilter, approximate_approvals, list_strategies
 
     engine = make_engine(get_settings().resolved_database_url)
     try:
@@ -60,6 +73,7 @@ def strategies(args: argparse.Namespace) -> int:
             found, total = list_strategies(
                 session, StrategyFilter(policy_area=args.policy_area, stage=args.stage), limit=PAGE, offset=0
             )
+            approximate = approximate_approvals(session, [s.id for s in found if s.id is not None])
     finally:
         engine.dispose()
     if not found:
@@ -71,7 +85,9 @@ def strategies(args: argparse.Namespace) -> int:
         )
         return 0
     found.sort(key=lambda s: (s.policy_area, s.period_start, s.kind != "strategy", s.id))
-    print(render([row(s) for s in found]))
+    print(render([row(s, s.id in approximate) for s in found]))
+    if approximate:
+        print("\n~ the date is approximate")
     if total > len(found):
         raise CommandError(f"showing {len(found)} of {total} strategies: narrow the filters")
     return 0

@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from workflow.calendar import WEEKDAYS_ONLY, WorkingCalendar
+from workflow.consultation import RECORDS
 from workflow.directory.contacts import create_contact
 from workflow.directory.institutions import create_institution
 from workflow.directory.requests import ContactCreate, InstitutionCreate
+from workflow.lifecycle.guards import ConsultationRecords
 from workflow.lifecycle.machine import apply_transition
 from workflow.lifecycle.models import Strategy
 from workflow.lifecycle.requests import StrategyCreate, TransitionRequest
@@ -40,11 +43,12 @@ def strategy(session: Session, institution_id: int, **fields: Any) -> Strategy:
         "period_end": date(2022, 12, 31),
     }
     values.update(fields)
-    return create_strategy(session, StrategyCreate(**values), now=T0)
+    return create_strategy(session, StrategyCreate(**values), now=T0, today=T0.date())
 
 
 def advance(
-    session: Session, strategy_id: int, event: str, *, today: date, min_days: int = 20, **fields: Any
+    session: Session, strategy_id: int, event: str, *, today: date, min_days: int = 20,
+    calendar: WorkingCalendar = WEEKDAYS_ONLY, consultation: ConsultationRecords = RECORDS, **fields: Any
 ) -> Strategy:
     return apply_transition(
         session,
@@ -54,6 +58,8 @@ def advance(
         now=T0,
         today=today,
         default_min_consultation_days=min_days,
+        calendar=calendar,
+        consultation=consultation,
     )
 
 

@@ -7,10 +7,19 @@ each topic declares its own tables, and its public face exports them.
 from sqlmodel import SQLModel
 
 from workflow.access import ApiToken
+from workflow.calendar import NonWorkingDay
+from workflow.consultation import (
+    ConsultationEvent,
+    ConsultationRound,
+    RoundChange,
+    StakeholderCategory,
+    Submission,
+    SubmissionResponse,
+)
 from workflow.core import OutboxEvent
 from workflow.directory import Contact, Institution
 from workflow.gaps import GapWatch
-from workflow.lifecycle import StageChange, Strategy
+from workflow.lifecycle import StageChange, Strategy, StrategyRevision
 from workflow.monitoring import (
     Indicator,
     IndicatorValue,
@@ -23,8 +32,10 @@ from workflow.monitoring import (
 from workflow.reminders import Notification
 
 TABLES = (
-    ApiToken, OutboxEvent, Contact, Institution, GapWatch, StageChange, Strategy, Indicator, IndicatorValue,
-    Measure, Objective, ProgressReport, ReportingCycle, ReportMeasureUpdate, Notification,
+    ApiToken, NonWorkingDay, OutboxEvent, Contact, Institution, GapWatch, StageChange, Strategy,
+    StrategyRevision, Indicator, IndicatorValue, Measure, Objective, ProgressReport, ReportingCycle,
+    ReportMeasureUpdate, Notification,
+    StakeholderCategory, ConsultationRound, RoundChange, ConsultationEvent, Submission, SubmissionResponse,
 )
 metadata = SQLModel.metadata
 

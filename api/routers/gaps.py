@@ -37,6 +37,14 @@ AsOf = Annotated[
     SaneDate | None,
     Query(description="Answer as recorded on this day (YYYY-MM-DD); default: today in the deployment timezone."),
 ]
+KnownOn = Annotated[
+    SaneDate | None,
+    Query(
+        description="Answer with what had been recorded by this day (YYYY-MM-DD): changes made after it (deadlines, "
+        "periods, links, stage changes) are left out, and strategies whose drafting started after it. Default: "
+        "today. Not in the future. `as_of` is the day the report is about; `known_on`, what was known then."
+    ),
+]
 PolicyAreaFilter = Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)]
 
 
@@ -71,6 +79,10 @@ class GapEntryOut(BaseModel):
     projected_gap_days: int | None = Field(
         description="Days between the lapse and the successor's (projected) start; 0 when on time."
     )
+    in_force_from_approximate: bool = Field(
+        description="`in_force_from` is an approval date recorded as approximate (`effective_on_approximate`)."
+    )
+    approval_reference_unknown: bool = Field(description="Approved by an act whose number is not known.")
 
     @classmethod
     def of(cls, entry: GapEntry) -> GapEntryOut:
@@ -83,6 +95,7 @@ class GapEntryOut(BaseModel):
 
 class GapReportOut(BaseModel):
     as_of: date
+    known_on: date = Field(description="The report is as Continuum knew it on this day.")
     horizon_days: int
     items: list[GapEntryOut]
 
@@ -109,6 +122,7 @@ class TimelineOut(BaseModel):
     kind: Kind
     parent_id: int | None
     as_of: date
+    known_on: date = Field(description="The timeline is as Continuum knew it on this day.")
     from_: date | None = Field(alias="from", serialization_alias="from")
     to: date | None
     days: int
@@ -118,13 +132,16 @@ class TimelineOut(BaseModel):
     gaps: list[HoleOut]
 
     @classmethod
-    def of(cls, policy_area: str, kind: str, parent_id: int | None, as_of: date, timeline: Timeline) -> TimelineOut:
+    def of(
+        cls, policy_area: str, kind: str, parent_id: int | None, as_of: date, timeline: Timeline, known_on: date
+    ) -> TimelineOut:
         window = timeline.window
         return cls.model_validate({
             "policy_area": policy_area,
             "kind": kind,
             "parent_id": parent_id,
             "as_of": as_of,
+            "known_on": known_on,
             "from": window.start if window else None,
             "to": window.end if window else None,
             "days": window.days if window else 0,
@@ -149,6 +166,13 @@ def _invalid_parameter(name: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
 
 
+def _known_on(known_on: date | None, today: date) -> date:
+    """``known_on`` or today; what will be known later cannot be asked."""
+    if known_on is not None and known_on > today:
+        raise _invalid_parameter("known_on", f"must not be in the future (today is {today.isoformat()})")
+    return known_on or today
+
+
 @router.get("/gaps", response_model=GapReportOut, responses=responses(422))
 def gaps(
     request: Request,
@@ -160,16 +184,23 @@ def gaps(
     policy_area: PolicyAreaFilter = None,
     kind: Kind | None = None,
     status: Status | None = None,
+    known_on: KnownOn = None,
 ) -> GapReportOut:
     """Each strategy or action plan in force on `as_of`, or lapsed with nothing in force since, with its
-    gap status, its successor, and when the successor is projected to be approved (and on what basis)."""
-    day = as_of or clock.today(settings.zone)
+    gap status, its successor, and when the successor is projected to be approved (and on what basis),
+    as known on `known_on` (e.g. `as_of=2023-08-31&known_on=2023-08-31`: the deadlines recorded by then,
+    even if they were changed later)."""
+    today = clock.today(settings.zone)
+    day = as_of or today
+    known = _known_on(known_on, today)
     horizon = settings.gap_horizon_days if horizon_days is None else horizon_days
     snapshots = _snapshots(request, settings)
-    entries = compute_gap_report(snapshots, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area)
+    entries = compute_gap_report(
+        snapshots, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area, known_on=known
+    )
     wanted = [e for e in entries if (kind is None or e.kind == kind) and (status is None or e.status == status)]
     items = [GapEntryOut.of(e) for e in wanted]
-    return GapReportOut(as_of=day, horizon_days=horizon, items=items)
+    return GapReportOut(as_of=day, known_on=known, horizon_days=horizon, items=items)
 
 
 @router.get("/timeline", response_model=TimelineOut, response_model_by_alias=True, responses=responses(404, 422))
@@ -183,16 +214,20 @@ def timeline(
     from_: Annotated[SaneDate | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     to: Annotated[SaneDate | None, Query(description="YYYY-MM-DD")] = None,
     as_of: AsOf = None,
+    known_on: KnownOn = None,
 ) -> TimelineOut:
     """Intervals in force and the holes between them, with day counts, for the strategies of a policy
     area, or (`parent_id`) the action plans of one strategy within its own interval in force.
 
     The window defaults to the first interval's start through the last one's end (or `as_of`, if
-    later); for action plans, to the strategy's interval. Intervals are cut to the window."""
+    later); for action plans, to the strategy's interval. Intervals are cut to the window. With `known_on`,
+    the intervals are as recorded by then (e.g. a period extended later shows its old end)."""
     if policy_area is None and parent_id is None:
         raise _invalid_parameter("policy_area", "give a policy_area, or a parent_id for the action plans of a strategy")
     if from_ is not None and to is not None and from_ > to:
         raise _invalid_parameter("from", f"must not be after to ({to.isoformat()})")
+    today = clock.today(settings.zone)
+    known = _known_on(known_on, today)
     snapshots = _snapshots(request, settings)
     if parent_id is not None:
         parent = snapshot_of(snapshots, parent_id)
@@ -202,8 +237,8 @@ def timeline(
             raise _invalid_parameter(
                 "policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}"
             )
-    day = as_of or clock.today(settings.zone)
+    day = as_of or today
     report = compute_timeline(
-        snapshots, as_of=day, policy_area=policy_area, parent_id=parent_id, start=from_, end=to
+        snapshots, as_of=day, policy_area=policy_area, parent_id=parent_id, start=from_, end=to, known_on=known
     )
-    return TimelineOut.of(report.policy_area, report.kind, report.parent_id, report.as_of, report.timeline)
+    return TimelineOut.of(report.policy_area, report.kind, report.parent_id, report.as_of, report.timeline, known)

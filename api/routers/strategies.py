@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_roles
 from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
 from workflow.access import Principal
-from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock
+from workflow.consultation import RECORDS
+from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock, local_date
 from workflow.lifecycle import (
     Kind,
     Stage,
@@ -26,6 +29,7 @@ from workflow.lifecycle import (
     get_strategy,
     history,
     list_strategies,
+    revisions_of,
     transition_as,
 )
 
@@ -46,9 +50,11 @@ def create(
     """A coordinator links (``parent_id``, ``predecessor_id``) only to its own institution's strategies, and
     sets ``min_consultation_days`` below the legal minimum (``CONTINUUM_MIN_CONSULTATION_DAYS``) only as an admin."""
     principal.require_institution(command.lead_institution_id, "lead_institution_id")
+    now = clock.now()
     strategy = create_strategy(
-        session, command, now=clock.now(), actor=principal.name, authorize_link=principal.require_institution,
+        session, command, now=now, actor=principal.name, authorize_link=principal.require_institution,
         consultation_floor=consultation_floor_for(principal.role, settings.min_consultation_days),
+        today=local_date(now, settings.zone),
     )
     response.headers["Location"] = f"/strategies/{strategy.id}"
     return _render(strategy, response)
@@ -95,7 +101,12 @@ def edit(
 ) -> StrategyOut:
     """Change metadata and deadlines. ``stage`` is not editable here: fire a transition.
     A coordinator can neither edit another institution's strategy nor hand its own to another, nor name
-    another's as the predecessor, nor go below the legal minimum consultation."""
+    another's as the predecessor, nor go below the legal minimum consultation.
+
+    Every change is recorded as a revision (``GET /strategies/{id}/revisions``) effective on ``effective_on``:
+    today by default; earlier to import a past edit, but not before the previous revision, and before the
+    day the strategy was registered only for an admin. ``GET /gaps?known_on=`` answers with the record as it
+    was before the revisions effective after that day."""
     strategy = edit_as(session, principal, strategy_id, command, settings=settings, now=clock.now(), if_match=if_match)
     return _render(strategy, response)
 
@@ -125,10 +136,30 @@ def transition(
 ) -> StrategyOut:
     """The history records the token's name as the actor."""
     strategy = transition_as(session, principal, strategy_id, request, settings=settings, now=clock.now(),
-                             if_match=if_match)
+                             if_match=if_match, consultation=RECORDS)
     return _render(strategy, response)
 
 
 @router.get("/{strategy_id}/transitions", response_model=list[StageChangeOut], responses=responses(404, 422))
 def transitions(strategy_id: StrategyId, session: SessionDep) -> list[StageChangeOut]:
     return [stage_change_out(row) for row in history(session, strategy_id)]
+
+
+class RevisionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    strategy_id: int
+    changes: dict[str, list[Any]] = Field(
+        description="Each changed field as `[old, new]`.", examples=[{"approval_due": ["2023-09-30", "2024-03-31"]}]
+    )
+    effective_on: date = Field(description="When the change was really made.")
+    effective_on_approximate: bool = Field(description="`effective_on` is not known exactly.")
+    actor: str | None
+    recorded_at: datetime
+
+
+@router.get("/{strategy_id}/revisions", response_model=list[RevisionOut], responses=responses(404, 422))
+def revisions(strategy_id: StrategyId, session: SessionDep) -> list[RevisionOut]:
+    """Every change made to the strategy's fields (by ``PATCH``), oldest first."""
+    return [RevisionOut.model_validate(row) for row in revisions_of(session, strategy_id)]

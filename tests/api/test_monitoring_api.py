@@ -18,6 +18,7 @@ from api.auth import Principal, authenticate, current_principal
 from tests.api.helpers import assert_invalid, assert_problem
 from workflow.core import clock
 from workflow.core.db import unit_of_work
+from workflow.core.settings import Settings
 from workflow.demo import load_portfolio, read_portfolio
 from workflow.demo.monitoring import seed_demo_monitoring
 from workflow.directory.institutions import find_institution
@@ -54,7 +55,7 @@ def demo(engine):
     """The demo portfolio with monitoring data seeded for the 2024-2026 migration action plan."""
     with freezegun.freeze_time(NOW), unit_of_work(engine) as s:
         today = date(2026, 2, 10)
-        load_portfolio(s, read_portfolio(), now=NOW, today=today, min_consultation_days=20)
+        load_portfolio(s, read_portfolio(), now=NOW, today=today, settings=Settings(_env_file=None))
         seeded = seed_demo_monitoring(s, now=NOW, today=today)
         again = seed_demo_monitoring(s, now=NOW, today=today)
         assert seeded.created and not again.created

@@ -24,6 +24,7 @@ from api.routers.monitoring_schemas import MonitoringOut
 from tests import factories as f
 from tests.api.helpers import assert_invalid
 from workflow.core.db import unit_of_work
+from workflow.core.settings import Settings
 from workflow.demo import load_portfolio, read_portfolio
 from workflow.demo.monitoring import seed_demo_monitoring
 from workflow.directory.institutions import find_institution
@@ -63,7 +64,7 @@ def client_for(settings, db) -> Iterator[AS]:
 @pytest.fixture
 def demo(db) -> dict[str, int]:
     with freezegun.freeze_time(NOW), unit_of_work(db) as s:
-        load_portfolio(s, read_portfolio(), now=NOW, today=NOW.date(), min_consultation_days=20)
+        load_portfolio(s, read_portfolio(), now=NOW, today=NOW.date(), settings=Settings(_env_file=None))
         plan = seed_demo_monitoring(s, now=NOW, today=NOW.date()).plan_id
         moi = find_institution(s, "Ministry of Interior")
         assert moi is not None and moi.id is not None

@@ -111,7 +111,7 @@ def test_a_short_consultation_is_409_with_the_earliest_day(client, strategy):
     body = assert_problem(
         fire(client, strategy["id"], "submit_for_approval", effective_on="2025-01-31"), 409, "/problems/guard-refused"
     )
-    assert (body["working_days"], body["required_working_days"], body["earliest_on"]) == (19, 20, "2025-02-01")
+    assert (body["working_days"], body["required_working_days"], body["earliest_on"]) == (19, 20, "2025-02-03")
     assert len(client.get(f"/strategies/{strategy['id']}/transitions").json()) == 1
 
 
@@ -120,7 +120,7 @@ def test_the_deployment_default_consultation_length_comes_from_settings(settings
     with TestClient(create_app(settings, engine), raise_server_exceptions=False, headers=bearer(token_for())) as client:
         created = make_strategy(client, make_institution(client))
         fire(client, created["id"], "submit_for_consultation", effective_on="2025-01-09")  # Thursday
-        with freezegun.freeze_time("2025-01-13 10:00"):  # Monday: Thu, Fri = 2
+        with freezegun.freeze_time("2025-01-13 10:00"):  # Monday: Fri, Mon = 2 (Thursday is day 0)
             body = assert_problem(fire(client, created["id"], "submit_for_approval"), 409, "/problems/guard-refused")
             assert body["required_working_days"] == 3
         with freezegun.freeze_time("2025-01-14 10:00"):  # Tuesday: 3
@@ -131,8 +131,10 @@ def test_the_deployment_default_consultation_length_comes_from_settings(settings
 
 def test_a_strategy_override_beats_the_deployment_default(client):
     created = make_strategy(client, make_institution(client), min_consultation_days=1)
-    fire(client, created["id"], "submit_for_consultation", effective_on="2025-01-10")  # Friday
-    assert fire(client, created["id"], "submit_for_approval", effective_on="2025-01-11").json()["stage"] == "approval"
+    fire(client, created["id"], "submit_for_consultation", effective_on="2025-01-10")  # Friday: day 0
+    assert_problem(fire(client, created["id"], "submit_for_approval", effective_on="2025-01-12"), 409,
+                   "/problems/guard-refused")  # the weekend counts nothing
+    assert fire(client, created["id"], "submit_for_approval", effective_on="2025-01-13").json()["stage"] == "approval"
 
 
 @pytest.mark.parametrize(

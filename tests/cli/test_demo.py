@@ -12,6 +12,8 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from cli.main import main
+from workflow.calendar import WorkingCalendar
+from workflow.consultation import strategy_views
 from workflow.core import clock
 from workflow.core.db import new_session, unit_of_work
 from workflow.core.outbox import OutboxEvent
@@ -26,6 +28,7 @@ MIGRATION_2024 = "National Strategy for Migration 2024-2030"
 ACTION_PLAN_2024 = "Action Plan of the National Strategy for Migration 2024-2026"
 DIASPORA_2018 = "National Diaspora Strategy 2018-2024"
 DIASPORA_2021 = "National Diaspora Strategy and Action Plan 2021-2025"
+ANTI_TRAFFICKING_2024 = "National Action Plan on the Fight against Trafficking 2024-2025"
 
 EXPECTED_STAGES = {
     "National Strategy on Migration and National Action Plan on Migration 2005-2010": "expiry",
@@ -50,7 +53,7 @@ def load(engine: Engine, settings: Settings, today: date | None = None) -> LoadR
             read_portfolio(),
             now=clock.now(),
             today=today or clock.today(settings.zone),
-            min_consultation_days=settings.min_consultation_days,
+            settings=settings,
         )
 
 
@@ -114,6 +117,26 @@ def test_the_2024_2030_strategy_is_in_force_with_its_action_plan_and_predecessor
         assert events_of(session, strategy)[-1] == ("start_monitoring", date(2024, 9, 30))
 
 
+def test_the_2024_2030_strategy_was_drafted_from_october_2022_and_consulted_the_groups_the_sources_name(
+    engine, settings
+):
+    load(engine, settings)
+    with new_session(engine) as session:
+        strategy = by_title(session)["National Strategy for Migration 2024-2030"]
+        assert strategy.drafting_started_on == date(2022, 10, 3)
+        (view,) = strategy_views(session, strategy.id, today=date(2026, 12, 1), calendar=WorkingCalendar("AL"))
+        assert (view.round.state, view.round.opened_on, view.round.closed_on) == (
+            "closed", date(2023, 11, 6), date(2023, 12, 8)
+        )
+        assert view.round.illustrative and all(a.submission.illustrative for a in view.submissions)
+        assert set(view.counts.submissions_by_category) == {
+            "diaspora", "migrants", "local_communities", "development_partners", "civil_society", "private_sector",
+            "academia",
+        }
+        assert (view.counts.unanswered, view.counts.not_accepted, view.counts.late) == (0, 2, 1)
+        assert all(a.response.reason for a in view.submissions if a.response.decision != "accepted")
+
+
 def test_the_first_diaspora_strategy_was_superseded_from_2021_by_its_successor(engine, settings):
     load(engine, settings)
 
@@ -140,8 +163,43 @@ def test_the_history_names_sources_and_marks_approximations(engine, settings):
         assert all("Source: " in comment for comment in approvals.values())
         assert "assumed" in approvals["Strategy for the Reintegration of Returned Albanian Citizens 2010-2015"]
         assert "assumed" not in approvals[MIGRATION_2019]
-        consultation = session.scalar(select(StageChange).where(StageChange.event == "submit_for_consultation"))
-        assert "approximate" in consultation.comment
+
+
+def test_uncertain_facts_are_flags_not_placeholder_texts(engine, settings):
+    load(engine, settings)
+
+    with new_session(engine) as session:
+        strategies = by_title(session)
+        assert all(
+            s.approval_reference is None or s.approval_reference.startswith("DCM No. ") for s in strategies.values()
+        )
+        unknown = {title for title, s in strategies.items() if s.approval_reference_unknown}
+        assert MIGRATION_2024 in unknown and ACTION_PLAN_2024 in unknown and MIGRATION_2019 not in unknown
+        assert all(strategies[title].approval_reference is None for title in unknown)
+        assert strategies[MIGRATION_2024].approved_on == date(2024, 5, 2)
+        flagged = {
+            (session.get(Strategy, c.strategy_id).title, c.event)
+            for c in session.scalars(select(StageChange).where(StageChange.effective_on_approximate))
+        }
+        assert (MIGRATION_2019, "submit_for_consultation") in flagged  # not in the sources
+        assert (MIGRATION_2019, "approve") not in flagged  # DCM No. 400 of 2019-06-19
+        assert (ANTI_TRAFFICKING_2024, "approve") in flagged  # adoption date unknown
+
+
+def test_the_anti_trafficking_action_plans_stand_alone_and_succeed_one_another(engine, settings):
+    load(engine, settings)
+
+    with new_session(engine) as session:
+        strategies = by_title(session)
+        plans = [strategies[f"National Action Plan on the Fight against Trafficking {y}"]
+                 for y in ("2018-2020", "2021-2023", "2024-2025")]
+        assert [(p.kind, p.parent_id) for p in plans] == [("action_plan", None)] * 3
+        assert [p.predecessor_id for p in plans] == [None, plans[0].id, plans[1].id]
+    # The 2014-2017 strategy is followed by the 2018-2020 plan, which the next plans succeed: no gap.
+    for day in (date(2018, 6, 1), date(2021, 6, 1), date(2024, 6, 1)):
+        found = gaps_on(engine, settings, day)
+        assert not [title for title, (status, _) in found.items() if "Trafficking" in title and status == "gap"], day
+    assert gaps_on(engine, settings, date(2021, 6, 1))[plans[1].title] == ("ok", None)
 
 
 def gaps_on(engine: Engine, settings: Settings, day: date) -> dict[str, tuple[str, int | None]]:
@@ -198,12 +256,12 @@ def test_steps_after_today_are_deferred_not_recorded(engine, settings):
         assert strategies[MIGRATION_2019].stage == "expiry"
 
 
-def test_the_packaged_file_refuses_an_action_plan_without_a_parent():
+def test_the_packaged_file_refuses_a_strategy_with_a_parent():
     raw = json.loads((Path(__file__).parents[2] / "workflow" / "demo" / PORTFOLIO_RESOURCE).read_text())
     assert read_portfolio(json.dumps(raw)).strategies[4].parent == "migration-2024-2030"
-    raw["strategies"][4].pop("parent")
+    raw["strategies"][4]["kind"] = "strategy"
 
-    with pytest.raises(ValidationError, match="an action plan needs a parent"):
+    with pytest.raises(ValidationError, match="only an action plan has a parent"):
         read_portfolio(json.dumps(raw))
 
 
@@ -218,7 +276,7 @@ def test_demo_refuses_an_unmigrated_database_in_one_line(cli_env, capsys):
 def test_demo_loads_then_skips_on_the_second_run(cli_env, engine, capsys):
     assert main(["demo"]) == 0
     first = capsys.readouterr().out
-    assert "created 5 institutions, 10 contacts, 12 strategies (48 stage changes)" in first
+    assert "created 5 institutions, 10 contacts, 12 strategies (48 stage changes, 18 consultation records)" in first
 
     assert main(["demo"]) == 0
     second = capsys.readouterr().out

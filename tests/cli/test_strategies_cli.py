@@ -14,8 +14,8 @@ from cli.table import truncate
 
 
 def body(out: str) -> list[str]:
-    """The table's data rows (without the header and its rule)."""
-    lines = out.strip().splitlines()
+    """The table's data rows (without the header and its rule, nor the legend after a blank line)."""
+    lines = out.strip().split("\n\n")[0].splitlines()
     assert lines[0].split()[:3] == ["id", "title", "area"]
     return lines[2:]
 
@@ -40,6 +40,21 @@ def test_the_table_lists_every_strategy_grouped_by_area(demo_loaded, capsys):
     assert [row[5] for row in migration] == ["2005-2010", "2019-2022", "2024-2030", "2024-2026"]
     assert migration[1][4:] == ["expiry", "2019-2022", "2019-06-19", "2022-12-31"]
     assert migration[3][3:5] == ["action_plan", "monitoring"]
+
+
+def test_the_table_says_which_facts_are_uncertain_and_which_plans_stand_alone(demo_loaded, capsys):
+    assert main(["strategies", "--policy-area", "anti-trafficking"]) == 0
+
+    out = capsys.readouterr().out
+    rows = {row[1]: row for row in (cells(line) for line in body(out))}
+    plan = rows["National Action Plan on the Fight against Trafficking 2021-2023"]
+    assert plan[3] == "action_plan (standalone)"
+    assert plan[6] == "2020-11-10, act number unknown"  # dated by the source, its number not found
+    assert rows["National Action Plan on the Fight against Trafficking 2024-2025"][6] == (
+        "~2024-01-01, act number unknown"  # adoption date unknown: assumed, approximate
+    )
+    assert rows["National Strategy and Action Plan on the Fight against Trafficking 2014-2017"][3] == "strategy"
+    assert out.rstrip().endswith("~ the date is approximate")
 
 
 def test_filters_narrow_by_policy_area_and_stage(demo_loaded, capsys):

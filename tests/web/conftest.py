@@ -25,7 +25,7 @@ def demo(engine: Engine, settings: Settings) -> Engine:
     """The demo portfolio and its monitoring, loaded as ``continuum demo`` loads them."""
     with unit_of_work(engine) as session:
         load_portfolio(session, read_portfolio(), now=clock.now(), today=clock.today(settings.zone),
-                       min_consultation_days=settings.min_consultation_days)
+                       settings=settings)
         seed_demo_monitoring(session, now=clock.now(), today=clock.today(settings.zone))
     return engine
 

@@ -7,6 +7,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -54,7 +55,8 @@ def new_strategy(engine: Engine, institution: str = MOI, **fields: object) -> in
         "period_start": "2024-01-01", "period_end": "2027-12-31", **fields,
     }
     with unit_of_work(engine) as session:
-        strategy = create_strategy(session, StrategyCreate.model_validate(values), now=clock.now(), actor="test")
+        strategy = create_strategy(session, StrategyCreate.model_validate(values), now=clock.now(), actor="test",
+                                   today=clock.today(ZoneInfo("Europe/Tirane")))
         assert strategy.id is not None
         return strategy.id
 

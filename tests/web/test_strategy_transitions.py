@@ -25,6 +25,7 @@ from tests.web.test_strategy_page import (
     stored,
     text_of,
 )
+from workflow.calendar import WEEKDAYS_ONLY
 from workflow.core import Settings, clock, unit_of_work
 from workflow.lifecycle import StageChange, TransitionRequest, apply_transition
 
@@ -79,11 +80,11 @@ def test_arta_walks_a_strategy_through_every_stage(person: PersonFactory, demo: 
         assert current_stage(page) == "Konsultimi"
         assert buttons(page) == ["return_to_drafting", "submit_for_approval"]
 
-    with freeze_time("2024-03-19 10:00"):  # 12 working days later
+    with freeze_time("2024-03-19 10:00"):  # 10 working days later (14 and 15 March are public holidays)
         page = arta.get(f"/console/strategies/{strategy_id}").text
         # before the click: the page says the consultation is too short, in words
-        sentence = ("Konsultimi ka zgjatur 12 nga 20 ditët e punës që kërkohen; dita më e hershme kur mund të "
-                    "dërgohet për miratim është 29 mars 2024.")
+        sentence = ("Konsultimi ka zgjatur 10 nga 20 ditët e punës që kërkohen; dita më e hershme kur mund të "
+                    "dërgohet për miratim është 4 prill 2024.")
         assert sentence in text_of(form_of(page, "submit_for_approval"))
         refused = fire(arta, strategy_id, page, "submit_for_approval")
         assert refused.status_code == 409
@@ -110,7 +111,7 @@ def test_arta_walks_a_strategy_through_every_stage(person: PersonFactory, demo: 
         assert "Shtoni rezultatet e konsultimit me diasporën." in text_of(section(page, "history"))
         page = step(arta, strategy_id, page, "submit_for_consultation", "U dërgua për konsultim.")
 
-    with freeze_time("2024-04-17 10:00"):  # the consultation of 19 March has lasted 21 working days
+    with freeze_time("2024-04-22 10:00"):  # the consultation of 19 March has lasted 21 working days (Easter: 1 April)
         page = arta.get(f"/console/strategies/{strategy_id}").text
         assert "Konsultimi ka zgjatur 21 ditë pune, aq sa kërkohet (të paktën 20)." in text_of(page)
         page = step(arta, strategy_id, page, "submit_for_approval", "U dërgua për miratim.")
@@ -120,23 +121,23 @@ def test_arta_walks_a_strategy_through_every_stage(person: PersonFactory, demo: 
         assert refused.status_code == 422
         form = form_of(refused.text, "approve")
         assert re.search(r'id="approve-approval_reference-error">Shënoni aktin e miratimit, p\.sh\. «VKM nr\. '
-                         r'400»\.</p>', form)
+                         r'400», ose shënoni që numri i tij nuk dihet\.</p>', form)
         assert re.search(r'id="approve-approved_on-error">Shënoni datën e aktit të miratimit\.</p>', form)
         refused = fire(arta, strategy_id, page, "approve", approval_reference="VKM nr. 123",
                        approved_on="2024-05-02")  # a day still to come
         assert refused.status_code == 422
         form = form_of(refused.text, "approve")
         assert re.search(r'id="approve-approved_on-error">Data nuk mund të jetë në të ardhmen '
-                         r'\(sot është 17 prill 2024\)\.</p>', form)
+                         r'\(sot është 22 prill 2024\)\.</p>', form)
         assert 'value="VKM nr. 123"' in form  # what she typed is kept
         assert stored(demo, strategy_id).stage == "approval"
         page = step(arta, strategy_id, page, "approve",
                     "Miratimi u regjistrua: strategjia tani është në zbatim.",
-                    approval_reference="VKM nr. 123", approved_on="2024-04-17")
+                    approval_reference="VKM nr. 123", approved_on="2024-04-22")
         assert current_stage(page) == "Zbatimi"
         words = text_of(page)
         assert "Akti i miratimit VKM nr. 123" in words
-        assert "Në fuqi nga 17 prill 2024 deri më 31 dhjetor 2027" in words
+        assert "Në fuqi nga 22 prill 2024 deri më 31 dhjetor 2027" in words
 
     with freeze_time("2024-05-06 10:00"):
         page = arta.get(f"/console/strategies/{strategy_id}").text
@@ -157,7 +158,7 @@ def test_arta_walks_a_strategy_through_every_stage(person: PersonFactory, demo: 
     assert "Ndërpritet para afatit" in text_of(section(page, "summary"))
     expired = stored(demo, strategy_id)
     assert (expired.stage, expired.expired_on, expired.expiry_reason) == ("expiry", date(2024, 5, 6), "terminated")
-    assert (expired.approval_reference, expired.approved_on) == ("VKM nr. 123", date(2024, 4, 17))
+    assert (expired.approval_reference, expired.approved_on) == ("VKM nr. 123", date(2024, 4, 22))
     assert changes(demo, strategy_id) == 7
     history = text_of(section(page, "history"))
     assert history.count("Arta Hoxha") == 7
@@ -172,7 +173,8 @@ def test_a_stale_form_is_refused_with_the_fresh_strategy(person: PersonFactory, 
     page = arta.get(f"/console/strategies/{strategy_id}").text
     with unit_of_work(demo) as session:  # meanwhile, someone else submits it for consultation
         apply_transition(session, strategy_id, TransitionRequest(event="submit_for_consultation"), actor="Elira",
-                         now=clock.now(), today=clock.today(settings.zone), default_min_consultation_days=20)
+                         now=clock.now(), today=clock.today(settings.zone), default_min_consultation_days=20,
+                         calendar=WEEKDAYS_ONLY)
     stale = fire(arta, strategy_id, page, "submit_for_consultation", comment="Hapur për konsultim.")
     assert stale.status_code == 412
     banner = text_of(section(stale.text, "stale"))

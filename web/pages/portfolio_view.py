@@ -169,6 +169,9 @@ def _details(entry: GapEntry | None, words: Words) -> Markup:
     return opening + Markup(" ") + successor(entry, words)
 
 
+STANDALONE_PLAN = N_("Standalone action plan")  # an action plan with no umbrella strategy
+
+
 def lane_row(lane: Lane, as_of: date, words: Words, leads: dict[int, str]) -> LaneRow:
     status = status_of(lane, as_of)
     interval = lane.in_force
@@ -177,8 +180,9 @@ def lane_row(lane: Lane, as_of: date, words: Words, leads: dict[int, str]) -> La
     else:
         in_force = words._("not approved; period %(start)s to %(end)s", start=words.date(lane.period_start),
                            end=words.date(lane.period_end))
+    kind = words._(STANDALONE_PLAN) if lane.standalone else words.kind(lane.kind)
     return LaneRow(
-        lane.strategy_id, lane.title, words.kind(lane.kind), leads.get(lane.lead_institution_id or 0, ""),
+        lane.strategy_id, lane.title, kind, leads.get(lane.lead_institution_id or 0, ""),
         words.stage(lane.stage), in_force, status, words._(STATUS_NAMES[status]), _details(lane.entry, words),
     )
 
@@ -232,7 +236,9 @@ class Row:
 def coverage_rows(area: AreaPortfolio, words: Words, kind: str | None, titles: dict[int, str]) -> list[Row]:
     rows = []
     if kind != "action_plan":
-        rows.append(Row(words._("Coverage by strategies"), area.coverage, True))
+        standalone = any(lane.standalone for lane in area.lanes)
+        label = N_("Coverage by strategies and standalone action plans") if standalone else N_("Coverage by strategies")
+        rows.append(Row(words._(label), area.coverage, True))
     if kind != "strategy":
         shown = {lane.strategy_id for lane in area.lanes}
         for plans in area.plans:

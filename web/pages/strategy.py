@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from web.deps import ReadSession, SettingsDep, changing
 from web.forms import FormErrors, parse
+from web.pages.consultation_views import strategy_block
 from web.pages.strategy_forms import (
     DEADLINE_FIELDS,
     DEADLINES_FORM,
@@ -35,6 +36,8 @@ from web.pages.strategy_forms import (
 from web.people import PersonDep, check_csrf
 from web.rendering import render
 from workflow.access import Principal
+from workflow.calendar import working_calendar
+from workflow.consultation import RECORDS
 from workflow.core import DomainError, Settings, clock, unit_of_work
 from workflow.directory import get_contact, get_institution
 from workflow.lifecycle import (
@@ -97,7 +100,8 @@ def page_context(
         # on or before period_end the guard refuses an end without a reason: then none is offered
         "period_over": today > strategy.period_end,
         "foreseen": {"submit_for_approval": consultation_note(consultation_status(
-            strategy, today=today, default_min_consultation_days=settings.min_consultation_days
+            strategy, today=today, default_min_consultation_days=settings.min_consultation_days,
+            calendar=working_calendar(session, settings),
         ), language)},
         "default_min_consultation_days": settings.min_consultation_days,
         "today": today,
@@ -111,6 +115,7 @@ def page_context(
         "successors": successors,
         "action_plans": plans,
         "deadline_fields": DEADLINE_FIELDS,
+        "consultation": strategy_block(session, strategy, principal, settings, language),
     }
 
 
@@ -190,20 +195,23 @@ def transition(
     comment: Text = "",
     effective_on: Short = "",
     approval_reference: Text = "",
+    approval_reference_unknown: Short = "",
     approved_on: Short = "",
     reason: Short = "",
+    effective_on_approximate: Short = "",
 ) -> Response:
     """As ``api.routers.strategies.transition``: a coordinator (or admin) of the lead institution."""
     check_csrf(request, csrf)
     principal = person.principal
     posted = {"comment": comment, "effective_on": effective_on, "approval_reference": approval_reference,
-              "approved_on": approved_on, "reason": reason}
+              "approved_on": approved_on, "reason": reason, "effective_on_approximate": effective_on_approximate,
+              "approval_reference_unknown": approval_reference_unknown}
     try:
         principal.require_role("coordinator")
         command = parse(TransitionRequest, transition_values(event, posted))
         with changing(request) as session:
             transition_as(session, principal, strategy_id, command, settings=settings, now=clock.now(),
-                          if_match=version_seen(version))
+                          if_match=version_seen(version), consultation=RECORDS)
     except (DomainError, ValidationError) as failure:
         return _refused(request, strategy_id, principal, settings, failure, form=event,
                         known=EVENT_FIELDS.get(event, ()), posted=posted)

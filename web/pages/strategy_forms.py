@@ -29,13 +29,16 @@ from workflow.lifecycle import ConsultationProgress
 
 # The fields each event's form shows, in the order shown; the domain decides which are required.
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
-    "submit_for_consultation": ("effective_on", "comment"),
-    "return_to_drafting": ("comment", "effective_on"),
-    "submit_for_approval": ("effective_on", "comment"),
-    "approve": ("approval_reference", "approved_on", "effective_on", "comment"),
-    "start_monitoring": ("effective_on", "comment"),
-    "expire": ("reason", "effective_on", "comment"),
+    "submit_for_consultation": ("effective_on", "effective_on_approximate", "comment"),
+    "return_to_drafting": ("comment", "effective_on", "effective_on_approximate"),
+    "submit_for_approval": ("effective_on", "effective_on_approximate", "comment"),
+    "approve": ("approval_reference", "approval_reference_unknown", "approved_on", "effective_on",
+                "effective_on_approximate", "comment"),
+    "start_monitoring": ("effective_on", "effective_on_approximate", "comment"),
+    "expire": ("reason", "effective_on", "effective_on_approximate", "comment"),
 }
+# Checkboxes: ticked means true; an unticked box is not posted, which leaves the request's default (false).
+FLAG_FIELDS = frozenset({"effective_on_approximate", "approval_reference_unknown"})
 DEADLINE_FIELDS = ("drafting_due", "consultation_due", "approval_due", "min_consultation_days")
 DEADLINES_FORM = "deadlines"
 
@@ -83,7 +86,12 @@ class Refusal:
 def transition_values(event: str, posted: dict[str, str]) -> dict[str, Any]:
     """The request of ``event``'s form: its own fields, blank ones left out (a blank date means today)."""
     names = EVENT_FIELDS.get(event, ())
-    return {"event": event, **{name: posted[name].strip() for name in names if posted.get(name, "").strip()}}
+    values: dict[str, Any] = {"event": event}
+    for name in names:
+        text = posted.get(name, "").strip()
+        if text:
+            values[name] = True if name in FLAG_FIELDS else text
+    return values
 
 
 def deadline_values(posted: dict[str, str]) -> dict[str, Any]:
@@ -129,13 +137,7 @@ def _reworded(message: str, language: str) -> str:
 
 
 def _reword(errors: FormErrors, language: str) -> FormErrors:
-    worded = FormErrors()
-    for name, messages in errors.fields.items():
-        for message in messages:
-            worded.add(name, _reworded(message, language))
-    for message in errors.general:
-        worded.add(None, _reworded(message, language))
-    return worded
+    return errors.reworded(lambda message: _reworded(message, language))
 
 
 def _pointers(failure: DomainError) -> list[str]:
@@ -146,12 +148,20 @@ def guard_sentence(extensions: dict[str, Any], language: str) -> str:
     """A refused guard in words, built from its extensions."""
     _ = catalog(language).gettext
     fmt = Formats(language)
+    sentences = []
     if "working_days" in extensions and "earliest_on" in extensions:
-        return _(
+        sentences.append(_(
             "The consultation has lasted %(lasted)s of the %(required)s working days required; the earliest day "
             "it can be submitted for approval is %(day)s."
         ) % {"lasted": extensions["working_days"], "required": extensions["required_working_days"],
-             "day": fmt.date(date.fromisoformat(str(extensions["earliest_on"])), "long")}
+             "day": fmt.date(date.fromisoformat(str(extensions["earliest_on"])), "long")})
+    if extensions.get("open_rounds"):
+        sentences.append(_("Close the open consultation round first."))
+    if extensions.get("unanswered_submissions"):
+        sentences.append(_("Answer every consultation comment first (%(count)s without an answer).") % {
+            "count": len(extensions["unanswered_submissions"])})
+    if sentences:
+        return " ".join(sentences)
     if "period_end" in extensions:
         return _(
             "Its period runs until %(day)s. To end it before then, choose a reason: superseded by a "

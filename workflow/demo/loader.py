@@ -16,6 +16,10 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
+from workflow.calendar import working_calendar
+from workflow.consultation import RECORDS
+from workflow.core import Settings
+from workflow.demo.consultation import seed_rounds
 from workflow.demo.schema import DemoStep, DemoStrategy, Portfolio
 from workflow.directory import (
     Contact,
@@ -25,7 +29,14 @@ from workflow.directory import (
     create_institution,
     find_institution,
 )
-from workflow.lifecycle import Strategy, StrategyCreate, TransitionRequest, apply_transition, create_strategy
+from workflow.lifecycle import (
+    LifecycleEvent,
+    Strategy,
+    StrategyCreate,
+    TransitionRequest,
+    apply_transition,
+    create_strategy,
+)
 
 DEMO_ACTOR = "continuum demo"
 ENTITIES = ("institutions", "contacts", "strategies")
@@ -36,12 +47,16 @@ class LoadReport:
     created: Counter[str] = field(default_factory=Counter)
     skipped: Counter[str] = field(default_factory=Counter)
     stage_changes: int = 0
+    consultation_records: int = 0
     deferred: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         made = ", ".join(f"{self.created[e]} {e}" for e in ENTITIES)
         kept = ", ".join(f"{self.skipped[e]} {e}" for e in ENTITIES)
-        return f"created {made} ({self.stage_changes} stage changes); skipped (already present) {kept}"
+        return (
+            f"created {made} ({self.stage_changes} stage changes, {self.consultation_records} consultation records); "
+            f"skipped (already present) {kept}"
+        )
 
 
 def load_portfolio(
@@ -50,10 +65,11 @@ def load_portfolio(
     *,
     now: datetime,
     today: date,
-    min_consultation_days: int,
+    settings: Settings,
     actor: str = DEMO_ACTOR,
 ) -> LoadReport:
     report = LoadReport()
+    calendar = working_calendar(session, settings)
     institution_ids = _load_institutions(session, portfolio, now, report)
     _load_contacts(session, portfolio, institution_ids, now, report)
     strategy_ids: dict[str, int] = {}
@@ -63,7 +79,8 @@ def load_portfolio(
             strategy_ids[item.key] = existing
             report.skipped["strategies"] += 1
             continue
-        strategy = create_strategy(session, _create_command(item, institution_ids, strategy_ids), now=now, actor=actor)
+        command = _create_command(item, institution_ids, strategy_ids)
+        strategy = create_strategy(session, command, now=now, actor=actor, today=today)
         assert strategy.id is not None, "create_strategy flushes, so the row has its id"
         strategy_ids[item.key] = strategy.id
         report.created["strategies"] += 1
@@ -71,6 +88,10 @@ def load_portfolio(
             if step.effective_on > today:
                 report.deferred.append(f"{item.key}: {step.event} on {step.effective_on.isoformat()} (in the future)")
                 break
+            if step.event == LifecycleEvent.SUBMIT_FOR_APPROVAL and item.consultation:
+                report.consultation_records += seed_rounds(
+                    session, strategy.id, item.consultation, actor=actor, settings=settings, now=now
+                )
             apply_transition(
                 session,
                 strategy.id,
@@ -78,7 +99,9 @@ def load_portfolio(
                 actor=actor,
                 now=now,
                 today=today,
-                default_min_consultation_days=min_consultation_days,
+                default_min_consultation_days=settings.min_consultation_days,
+                calendar=calendar,
+                consultation=RECORDS,
             )
             report.stage_changes += 1
     return report
@@ -143,25 +166,25 @@ def _create_command(
         lead_institution_id=institution_ids[item.lead_institution.lower()],
         period_start=item.period_start,
         period_end=item.period_end,
+        drafting_started_on=item.drafting_started_on,
     )
 
 
 def _request(item: DemoStrategy, step: DemoStep) -> TransitionRequest:
-    """The step as a request; the comment records provenance, so the history shows what is sourced."""
+    """The step as a request; the comment records provenance, so the history shows what is sourced.
+    What the sources do not give is recorded as such: an approximate date, an unknown act number."""
     notes = [step.comment] if step.comment else []
     if step.event == "approve":
         notes.append(f"Source: {item.source}.")
         if item.approval_uncertain:
-            notes.append(
-                "Approval date not in the sources: assumed on the first day of the period (demo approximation)."
-            )
-    if step.approximate and not (step.event == "approve" and item.approval_uncertain):
-        notes.append("Date approximate (demo data): not given by the sources.")
+            notes.append("Approval date not in the sources: assumed on the first day of the period.")
     return TransitionRequest(
         event=step.event,
         effective_on=step.effective_on,
+        effective_on_approximate=step.effective_on_approximate,
         approved_on=step.approved_on,
         approval_reference=step.approval_reference,
+        approval_reference_unknown=step.approval_reference_unknown,
         reason=step.reason,
         comment=" ".join(notes) or None,
     )

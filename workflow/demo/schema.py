@@ -39,15 +39,50 @@ class DemoContact(_Strict):
 
 
 class DemoStep(_Strict):
-    """One backdated transition. ``approximate`` marks a date the sources do not give."""
+    """One backdated transition. ``effective_on_approximate`` marks a date the sources do not give,
+    ``approval_reference_unknown`` an approval whose act number they do not give (as the API says both)."""
 
     event: LifecycleEvent
     effective_on: SaneDate
+    effective_on_approximate: bool = False
     approved_on: SaneDate | None = None
     approval_reference: Reference | None = None
+    approval_reference_unknown: bool = False
     reason: Literal["superseded", "terminated"] | None = None
     comment: Comment | None = None
-    approximate: bool = False
+
+
+class DemoResponse(_Strict):
+    decision: Literal["accepted", "partly_accepted", "not_accepted"]
+    reason: str | None = None
+    responded_on: SaneDate
+
+
+class DemoSubmission(_Strict):
+    submitted_by: Name
+    organisation: Name | None = None
+    category: str
+    received_on: SaneDate
+    summary: str = Field(min_length=1)
+    response: DemoResponse
+
+
+class DemoEvent(_Strict):
+    date: SaneDate
+    kind: Literal["roundtable", "workshop", "hearing", "online_session"]
+    place: str = Field(min_length=1)
+    participants: dict[str, int]
+
+
+class DemoRound(_Strict):
+    """A consultation round, opened after the strategy's ``submit_for_consultation`` step and
+    closed before its ``submit_for_approval``. Every record made from it is flagged illustrative."""
+
+    opened_on: SaneDate
+    channels: list[Literal["e_register", "meetings", "written", "online"]] = Field(min_length=1)
+    closed_on: SaneDate
+    events: list[DemoEvent] = Field(default_factory=list)
+    submissions: list[DemoSubmission] = Field(default_factory=list)
 
 
 class DemoStrategy(_Strict):
@@ -62,7 +97,9 @@ class DemoStrategy(_Strict):
     last_year: int = Field(ge=1900, le=2200)
     approval_uncertain: bool = False
     source: str = Field(min_length=1)
+    drafting_started_on: SaneDate | None = None
     history: list[DemoStep] = Field(default_factory=list)
+    consultation: list[DemoRound] = Field(default_factory=list)
 
     @property
     def period_start(self) -> date:
@@ -76,8 +113,8 @@ class DemoStrategy(_Strict):
     def _consistent(self) -> DemoStrategy:
         if self.last_year < self.first_year:
             raise ValueError(f"{self.key}: last_year precedes first_year")
-        if (self.kind == "action_plan") != (self.parent is not None):
-            raise ValueError(f"{self.key}: an action plan needs a parent, and only an action plan has one")
+        if self.kind == "strategy" and self.parent is not None:
+            raise ValueError(f"{self.key}: only an action plan has a parent (one without is a standalone plan)")
         days = [step.effective_on for step in self.history]
         if days != sorted(days):
             raise ValueError(f"{self.key}: history dates must not decrease")

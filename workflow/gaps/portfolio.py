@@ -26,7 +26,8 @@ from workflow.lifecycle import Interval
 
 @dataclass(frozen=True)
 class Lane:
-    """One strategy or action plan as recorded on the portfolio's day."""
+    """One strategy or action plan as recorded on the portfolio's day (``standalone``: an action
+    plan with no umbrella strategy, judged like a strategy)."""
 
     strategy_id: int
     title: str
@@ -40,6 +41,10 @@ class Lane:
     in_force: Interval | None  # its interval in force as recorded then (it may extend past that day)
     entry: GapEntry | None  # its gap status: when in force on the day, or lapsed into a gap
 
+    @property
+    def standalone(self) -> bool:
+        return self.kind == "action_plan" and self.parent_id is None
+
 
 @dataclass(frozen=True)
 class PlanCoverage:
@@ -52,8 +57,8 @@ class PlanCoverage:
 @dataclass(frozen=True)
 class AreaPortfolio:
     policy_area: str
-    lanes: tuple[Lane, ...]  # the strategies by period start, each followed by its action plans
-    coverage: Timeline  # the area's strategies (as ``compute_timeline`` gives it)
+    lanes: tuple[Lane, ...]  # strategies and standalone plans by period start, each strategy followed by its plans
+    coverage: Timeline  # the area's strategies and standalone action plans (what covers each other's lapses)
     plans: tuple[PlanCoverage, ...]  # for each strategy in force that has action plans
     as_of: date
 
@@ -95,23 +100,26 @@ def _order(state: StrategyState) -> tuple[date, int]:
 def _area(
     members: list[StrategyState], entries: dict[int, GapEntry], as_of: date
 ) -> tuple[list[Lane], Timeline, tuple[PlanCoverage, ...]]:
-    strategies = sorted((s for s in members if s.snapshot.kind == "strategy"), key=_order)
-    plans: dict[int | None, list[StrategyState]] = defaultdict(list)
+    # Strategies and standalone action plans stand on their own and cover each other's lapses.
+    top = sorted((s for s in members if s.snapshot.kind == "strategy" or s.snapshot.parent_id is None), key=_order)
+    plans: dict[int, list[StrategyState]] = defaultdict(list)
     for state in members:
-        if state.snapshot.kind == "action_plan":
+        if state.snapshot.kind == "action_plan" and state.snapshot.parent_id is not None:
             plans[state.snapshot.parent_id].append(state)
     lanes: list[Lane] = []
     coverage_of_plans = []
-    for strategy in strategies:
-        lanes.append(_lane(strategy, entries.get(strategy.id)))
-        own = sorted(plans.pop(strategy.id, []), key=_order)
+    for document in top:
+        lanes.append(_lane(document, entries.get(document.id)))
+        if document.snapshot.kind != "strategy":
+            continue
+        own = sorted(plans.pop(document.id, []), key=_order)
         lanes += [_lane(plan, entries.get(plan.id)) for plan in own]
-        if own and strategy.in_force is not None:
-            timeline = build_timeline(own, as_of=as_of, frame=strategy.in_force)
-            coverage_of_plans.append(PlanCoverage(strategy.id, timeline))
+        if own and document.in_force is not None:
+            timeline = build_timeline(own, as_of=as_of, frame=document.in_force)
+            coverage_of_plans.append(PlanCoverage(document.id, timeline))
     for orphans in plans.values():  # action plans whose strategy is not of this area on the day
         lanes += [_lane(plan, entries.get(plan.id)) for plan in sorted(orphans, key=_order)]
-    return lanes, build_timeline(strategies, as_of=as_of), tuple(coverage_of_plans)
+    return lanes, build_timeline(top, as_of=as_of), tuple(coverage_of_plans)
 
 
 def compute_portfolio(

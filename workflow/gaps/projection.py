@@ -9,8 +9,9 @@ an end date, in order:
 * otherwise a typical duration: the median of this deployment's own completed stints in that
   stage (``history_median``) when there are at least ``MIN_MEDIAN_SAMPLES`` of them, else the
   configured default (``default``). The current stage counts from the day it was entered
-  (from ``as_of`` when that is unknown) and never ends before ``as_of``; later stages count
-  from the previous stage's end.
+  (a fresh draft's from its drafting start; from ``as_of`` when that is unknown) and never ends
+  before ``as_of``; later stages count from the previous stage's end. A first drafting stint
+  counts from the strategy's drafting start, when it began before the stint ended.
 
 The projected approval is the end of the approval stage. The result says which basis each
 stage used, and sums it up as ``due_dates``, ``history_medians``, ``defaults`` or ``mixed``.
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from workflow.gaps.history import HistoryRow
+from workflow.gaps.history import HistoryRow, StrategySnapshot
 from workflow.lifecycle import LifecycleEvent, Stage
 
 PRE_APPROVAL_STAGES = (Stage.DRAFTING, Stage.CONSULTATION, Stage.APPROVAL)
@@ -73,18 +74,24 @@ class Projection:
         return SUMMARY_BASIS[kinds.pop()] if len(kinds) == 1 else MIXED
 
 
-def completed_stints(history: Sequence[HistoryRow], as_of: date) -> list[tuple[Stage, int]]:
+def completed_stints(
+    history: Sequence[HistoryRow], as_of: date, drafting_started_on: date | None = None
+) -> list[tuple[Stage, int]]:
     """(stage, days spent) for each stint that ended by moving forward, by ``as_of``.
 
-    The first drafting stint has no recorded start (a strategy is created in drafting without
-    a history row), so it never counts; a drafting stint after a return does.
+    The first drafting stint starts on ``drafting_started_on`` (a strategy is created in drafting
+    without a history row); it counts only when that day is known and before the stint's end
+    (a drafting start no earlier than the first step, as imported history has, says nothing
+    about how long drafting took). A drafting stint after a return always counts.
     """
     stints: list[tuple[Stage, int]] = []
     entered: date | None = None
-    for row in history:
+    for index, row in enumerate(history):
         if row.effective_on > as_of:
             break
         stage = Stage(row.from_stage)
+        if index == 0 and drafting_started_on is not None and drafting_started_on < row.effective_on:
+            entered = drafting_started_on
         if entered is not None and FORWARD_EVENT.get(stage) == row.event:
             stints.append((stage, (row.effective_on - entered).days))
         entered = row.effective_on
@@ -94,10 +101,24 @@ def completed_stints(history: Sequence[HistoryRow], as_of: date) -> list[tuple[S
 def typical_durations(
     histories: Iterable[Sequence[HistoryRow]], as_of: date, defaults: Mapping[Stage, int]
 ) -> dict[Stage, TypicalDuration]:
-    """Per pre-approval stage: the median completed stint by ``as_of`` (rounded up), or the default."""
+    """Per pre-approval stage: the median completed stint by ``as_of`` (rounded up), or the default;
+    no drafting start is known, so first drafting stints do not count (see ``typical_durations_of``)."""
+    return _typical(((history, None) for history in histories), as_of, defaults)
+
+
+def typical_durations_of(
+    snapshots: Iterable[StrategySnapshot], as_of: date, defaults: Mapping[Stage, int]
+) -> dict[Stage, TypicalDuration]:
+    """``typical_durations`` over the strategies' histories, first drafting stints counted from their drafting start."""
+    return _typical(((s.history, s.drafting_started_on) for s in snapshots), as_of, defaults)
+
+
+def _typical(
+    lives: Iterable[tuple[Sequence[HistoryRow], date | None]], as_of: date, defaults: Mapping[Stage, int]
+) -> dict[Stage, TypicalDuration]:
     samples: dict[Stage, list[int]] = {stage: [] for stage in PRE_APPROVAL_STAGES}
-    for history in histories:
-        for stage, days in completed_stints(history, as_of):
+    for history, drafting_started_on in lives:
+        for stage, days in completed_stints(history, as_of, drafting_started_on):
             samples[stage].append(days)
     typical = {}
     for stage in PRE_APPROVAL_STAGES:

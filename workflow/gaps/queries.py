@@ -8,34 +8,65 @@ Reading and computing are apart: ``read_snapshots`` loads everything into plain 
 short session of its own and gives the pooled connection back before anything is computed;
 ``compute_gap_report`` and ``compute_timeline`` then work on those values alone. ``gap_report``
 and ``timeline_report`` do both within a session the caller already holds.
+
+Each takes ``known_on`` besides ``as_of``: the report about ``as_of`` as Continuum knew it on that
+day (see ``workflow.gaps.history.as_known_on``); None answers with everything recorded.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
 from sqlmodel import Session, col
 
 from workflow.core import NotFound, Settings, ValidationFailed, local_date, new_session
-from workflow.gaps.history import HistoryRow, StrategySnapshot, state_on
+from workflow.gaps.history import HistoryRow, RevisionRow, StrategySnapshot, snapshots_known_on, state_on
 from workflow.gaps.rules import GapEntry, assess_gaps, default_typical_days
 from workflow.gaps.timeline import Timeline, build_timeline, group_states
-from workflow.lifecycle import Stage, StageChange, Strategy
+from workflow.lifecycle import Stage, StageChange, Strategy, StrategyRevision
 
 # The ``strategies`` columns a snapshot copies as they are (rows, not ORM objects, are read).
 _SNAPSHOT_COLUMNS = (
     "title", "policy_area", "kind", "parent_id", "predecessor_id", "period_start", "period_end", "stage",
     "drafting_due", "consultation_due", "approval_due", "approved_on", "expiry_reason", "lead_institution_id",
+    "drafting_started_on", "approval_reference_unknown",
 )
+# The revised fields whose JSON values are ISO dates.
+_DATE_FIELDS = frozenset({
+    "period_start", "period_end", "drafting_due", "consultation_due", "approval_due", "drafting_started_on",
+})
+
+
+def revision_row(effective_on: date, changes: Mapping[str, Any]) -> RevisionRow:
+    """A stored revision as plain values: each ``[old, new]`` pair with dates parsed."""
+
+    def value(name: str, raw: Any) -> Any:
+        return date.fromisoformat(raw) if name in _DATE_FIELDS and isinstance(raw, str) else raw
+
+    return RevisionRow(
+        effective_on, tuple((name, value(name, old), value(name, new)) for name, (old, new) in changes.items())
+    )
+
+
+def _load_revisions(session: Session) -> dict[int, list[RevisionRow]]:
+    revisions: dict[int, list[RevisionRow]] = defaultdict(list)
+    rows = session.execute(
+        select(col(StrategyRevision.strategy_id), col(StrategyRevision.effective_on), col(StrategyRevision.changes))
+        .order_by(col(StrategyRevision.strategy_id), col(StrategyRevision.id))
+    )
+    for strategy_id, effective_on, changes in rows:
+        revisions[strategy_id].append(revision_row(effective_on, changes))
+    return revisions
 
 
 def load_snapshots(session: Session, *, zone: ZoneInfo) -> list[StrategySnapshot]:
-    """Every strategy with its history, oldest row first (the order they were recorded)."""
+    """Every strategy with its history and revisions, oldest row first (the order they were recorded)."""
     histories: dict[int, list[HistoryRow]] = defaultdict(list)
     rows = session.execute(
         select(
@@ -44,10 +75,12 @@ def load_snapshots(session: Session, *, zone: ZoneInfo) -> list[StrategySnapshot
             col(StageChange.from_stage),
             col(StageChange.to_stage),
             col(StageChange.effective_on),
+            col(StageChange.effective_on_approximate),
         ).order_by(col(StageChange.strategy_id), col(StageChange.id))
     )
-    for strategy_id, event, from_stage, to_stage, effective_on in rows:
-        histories[strategy_id].append(HistoryRow(event, from_stage, to_stage, effective_on))
+    for strategy_id, event, from_stage, to_stage, effective_on, approximate in rows:
+        histories[strategy_id].append(HistoryRow(event, from_stage, to_stage, effective_on, approximate))
+    revisions = _load_revisions(session)
     snapshots = []
     columns = [col(getattr(Strategy, name)) for name in _SNAPSHOT_COLUMNS]
     strategies = session.execute(
@@ -59,6 +92,7 @@ def load_snapshots(session: Session, *, zone: ZoneInfo) -> list[StrategySnapshot
                 id=strategy_id,
                 created_on=local_date(created_at, zone),
                 history=tuple(histories.get(strategy_id, ())),
+                revisions=tuple(revisions.get(strategy_id, ())),
                 **dict(zip(_SNAPSHOT_COLUMNS, values, strict=True)),
             )
         )
@@ -94,17 +128,28 @@ def compute_gap_report(
     horizon_days: int,
     settings: Settings,
     policy_area: str | None = None,
+    known_on: date | None = None,
 ) -> list[GapEntry]:
     """The gap status of every strategy and action plan in force on ``as_of``, or lapsed into a
-    gap, as recorded then (see ``workflow.gaps.rules`` for the statuses). Pure: ``snapshots``
-    should be the whole deployment (``read_snapshots``)."""
+    gap, as recorded then (see ``workflow.gaps.rules`` for the statuses), as known on ``known_on``.
+    Pure: ``snapshots`` should be the whole deployment (``read_snapshots``)."""
     return assess_gaps(
-        snapshots, as_of=as_of, horizon_days=horizon_days, default_days=typical_days(settings), policy_area=policy_area
+        snapshots_known_on(snapshots, known_on),
+        as_of=as_of,
+        horizon_days=horizon_days,
+        default_days=typical_days(settings),
+        policy_area=policy_area,
     )
 
 
 def gap_report(
-    session: Session, *, as_of: date, horizon_days: int, settings: Settings, policy_area: str | None = None
+    session: Session,
+    *,
+    as_of: date,
+    horizon_days: int,
+    settings: Settings,
+    policy_area: str | None = None,
+    known_on: date | None = None,
 ) -> list[GapEntry]:
     """``compute_gap_report`` over the deployment read in ``session`` (computed while it is held)."""
     return compute_gap_report(
@@ -113,6 +158,7 @@ def gap_report(
         horizon_days=horizon_days,
         settings=settings,
         policy_area=policy_area,
+        known_on=known_on,
     )
 
 
@@ -123,6 +169,7 @@ class TimelineReport:
     parent_id: int | None
     as_of: date
     timeline: Timeline
+    known_on: date | None = None
 
 
 def compute_timeline(
@@ -133,19 +180,25 @@ def compute_timeline(
     parent_id: int | None = None,
     start: date | None = None,
     end: date | None = None,
+    known_on: date | None = None,
 ) -> TimelineReport:
-    """The strategies of ``policy_area``, or with ``parent_id`` the action plans of that strategy.
-    Pure: ``snapshots`` is the deployment (``read_snapshots``).
+    """The strategies and standalone action plans of ``policy_area``, or with ``parent_id`` the action
+    plans of that strategy,
+    as known on ``known_on``. Pure: ``snapshots`` is the deployment (``read_snapshots``).
 
     Raises ``NotFound`` for an unknown parent and ``ValidationFailed`` when the parent is not a
     strategy or belongs to another policy area than the one asked for.
     """
+    known = snapshots_known_on(snapshots, known_on)
     if parent_id is None:
         if policy_area is None:
             raise ValidationFailed.field("#/policy_area", "give a policy_area, or a parent_id for action plans")
-        members = group_states(snapshots, as_of=as_of, policy_area=policy_area, kind="strategy", parent_id=None)
+        members = [  # an area is covered by its strategies and its standalone action plans alike (rules.cover_key)
+            *group_states(known, as_of=as_of, policy_area=policy_area, kind="strategy", parent_id=None),
+            *group_states(known, as_of=as_of, policy_area=policy_area, kind="action_plan", parent_id=None),
+        ]
         timeline = build_timeline(members, as_of=as_of, start=start, end=end)
-        return TimelineReport(policy_area, "strategy", None, as_of, timeline)
+        return TimelineReport(policy_area, "strategy", None, as_of, timeline, known_on)
 
     parent = snapshot_of(snapshots, parent_id)
     if parent.kind != "strategy":
@@ -154,13 +207,14 @@ def compute_timeline(
         raise ValidationFailed.field(
             "#/policy_area", f"strategy {parent_id} belongs to policy area {parent.policy_area!r}"
         )
-    parent_state = state_on(parent, as_of)
+    known_parent = next((s for s in known if s.id == parent_id), None)  # None: not known by then
+    parent_state = state_on(known_parent, as_of) if known_parent is not None else None
     members = group_states(
-        snapshots, as_of=as_of, policy_area=parent.policy_area, kind="action_plan", parent_id=parent_id
+        known, as_of=as_of, policy_area=parent.policy_area, kind="action_plan", parent_id=parent_id
     )
     frame = parent_state.in_force if parent_state is not None else None
     timeline = build_timeline(members, as_of=as_of, start=start, end=end, frame=frame)
-    return TimelineReport(parent.policy_area, "action_plan", parent_id, as_of, timeline)
+    return TimelineReport(parent.policy_area, "action_plan", parent_id, as_of, timeline, known_on)
 
 
 def timeline_report(
@@ -172,6 +226,7 @@ def timeline_report(
     parent_id: int | None = None,
     start: date | None = None,
     end: date | None = None,
+    known_on: date | None = None,
 ) -> TimelineReport:
     """``compute_timeline`` over the deployment read in ``session`` (computed while it is held)."""
     return compute_timeline(
@@ -181,4 +236,5 @@ def timeline_report(
         parent_id=parent_id,
         start=start,
         end=end,
+        known_on=known_on,
     )

@@ -4,7 +4,14 @@ with nothing in force. Pure rules over ``StrategySnapshot`` values; no database,
 Everything is judged as recorded on ``as_of`` (see ``workflow.snapshots.state_on``).
 
 Groups. Strategies succeed one another within a *group*: the same policy area and kind, and,
-for action plans, the same parent strategy.
+for action plans, the same parent strategy. A *standalone* action plan (no parent strategy) is
+judged like a strategy: the standalone plans of an area are a group of their own, with their own
+chain of predecessors.
+
+Cover. What may keep a lapse from being a gap: for an action plan inside a strategy, the other
+action plans of that strategy; for a strategy or a standalone action plan, the area's strategies
+and standalone action plans together (an area whose policy runs on national action plans after
+its last strategy has a policy in force).
 
 Successor of S: the strategy whose ``predecessor_id`` is S (the earliest by period start if
 several), else the next one in S's group by ``period_start`` that does not name another
@@ -26,8 +33,9 @@ Statuses, for each strategy in force on ``as_of`` (L = its lapse day):
   strategy (on or after the strategy's lapse) needs no successor and is always ``ok``: the
   strategy's own entry carries the risk.
 
-and for each strategy that has lapsed (L < ``as_of``) with nothing of its group in force on
-any day from L + 1 to ``as_of`` (for an action plan: while its strategy is still in force):
+and for each strategy that has lapsed (L < ``as_of``) with nothing of its cover in force on
+any day from L + 1 to ``as_of`` (for an action plan inside a strategy: while its strategy is
+still in force):
 
 * ``gap``: ``gap_days`` counts the days without coverage from L + 1 to ``as_of``, or to the
   day before an approved successor's start when that is later.
@@ -45,7 +53,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from workflow.gaps.history import StrategySnapshot, StrategyState, states_on
-from workflow.gaps.projection import Projection, StageStep, TypicalDuration, project_approval, typical_durations
+from workflow.gaps.projection import Projection, StageStep, TypicalDuration, project_approval, typical_durations_of
 from workflow.lifecycle import Interval, Stage
 
 COVERED = "covered"
@@ -80,6 +88,8 @@ class GapEntry:
     projection_steps: tuple[StageStep, ...] = ()
     gap_days: int | None = None
     projected_gap_days: int | None = None
+    in_force_from_approximate: bool = False
+    approval_reference_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,9 +117,25 @@ class Outlook:
         return max(self.successor.period_start, self.projection.approved_on)
 
 
+def is_standalone(snapshot: StrategySnapshot) -> bool:
+    """An action plan with no umbrella strategy."""
+    return snapshot.kind == "action_plan" and snapshot.parent_id is None
+
+
 def group_key(state: StrategyState) -> GroupKey:
+    """The chain ``state`` succeeds in: (area, kind, parent strategy); standalone action plans of
+    an area are the group (area, ``action_plan``, None)."""
     snapshot = state.snapshot
     return (snapshot.policy_area, snapshot.kind, snapshot.parent_id if snapshot.kind == "action_plan" else None)
+
+
+def cover_key(state: StrategyState) -> GroupKey:
+    """What may cover ``state``'s lapse: its group for an action plan inside a strategy; for a
+    strategy or a standalone action plan, the area's strategies and standalone plans together."""
+    snapshot = state.snapshot
+    if snapshot.kind == "action_plan" and snapshot.parent_id is not None:
+        return group_key(state)
+    return (snapshot.policy_area, "strategy", None)
 
 
 def _interval_in_force(state: StrategyState) -> Interval:
@@ -169,14 +195,17 @@ class GapAssessment:
         self.states = states_on(list(snapshots), as_of)
         self.by_id = {state.id: state for state in self.states}
         self.groups: dict[GroupKey, list[StrategyState]] = defaultdict(list)
+        covers: dict[GroupKey, list[StrategyState]] = defaultdict(list)
         for state in self.states:
             self.groups[group_key(state)].append(state)
-        self.typical: dict[Stage, TypicalDuration] = typical_durations(
-            (s.history for s in snapshots), as_of, default_days
+            covers[cover_key(state)].append(state)
+        self.typical: dict[Stage, TypicalDuration] = typical_durations_of(
+            snapshots, as_of, default_days
         )
         self._named = _named_successors(self.states)
         self._next_in_line = {key: _NextInLine(members) for key, members in self.groups.items()}
-        self._latest_end = {key: _latest_end(members, as_of) for key, members in self.groups.items()}
+        self._latest_end = {key: _latest_end(members, as_of) for key, members in covers.items()}
+        self._covers = covers
 
     def successor_of(self, state: StrategyState) -> StrategyState | None:
         """The earliest strategy naming ``state`` as predecessor, else the next one of its group
@@ -204,22 +233,24 @@ class GapAssessment:
         return Outlook(successor, projection)
 
     def parent_lapse(self, state: StrategyState) -> date | None:
-        """For an action plan: the day its strategy lapses (its period end if never in force)."""
+        """For an action plan inside a strategy: the day its strategy lapses (its period end if never
+        in force). None for a strategy and for a standalone action plan, which lapse on their own."""
         parent = self.by_id.get(state.snapshot.parent_id) if state.snapshot.parent_id is not None else None
         if parent is None:
             return None
         return parent.in_force.end if parent.in_force is not None else parent.period_end
 
     def lapsed_into_gap(self, state: StrategyState) -> bool:
-        """Lapsed, and nothing of its group in force on any day since (for an action plan: while
-        its strategy is still in force, since an action plan outside its strategy is moot)."""
+        """Lapsed, and nothing of its cover in force on any day since (for an action plan inside a
+        strategy: while its strategy is still in force, since an action plan outside its strategy
+        is moot). A standalone action plan is judged like a strategy."""
         lapse = _interval_in_force(state).end
-        latest = self._latest_end[group_key(state)]
-        if latest is not None and latest > lapse:  # another of the group runs past the lapse
+        latest = self._latest_end[cover_key(state)]
+        if latest is not None and latest > lapse:  # another of the cover runs past the lapse
             return False
-        if state.snapshot.kind == "action_plan":
-            parent_id = state.snapshot.parent_id
-            parent = self.by_id.get(parent_id) if parent_id is not None else None
+        parent_id = state.snapshot.parent_id
+        if state.snapshot.kind == "action_plan" and parent_id is not None:
+            parent = self.by_id.get(parent_id)
             return parent is not None and parent.in_force_on(self.as_of)
         return True
 
@@ -254,10 +285,22 @@ class GapAssessment:
         day_after = lapse + ONE_DAY
         if successor is not None and successor.approved and successor.in_force_on(day_after):
             return _entry(state, COVERED, outlook)
+        other = self._covered_by_other_kind(state, day_after)
+        if other is not None:
+            return _entry(state, COVERED, Outlook(other))
         expected = outlook.expected_start
         late = expected is None or expected > day_after
         status = AT_RISK if late and (lapse - self.as_of).days <= horizon_days else OK
         return _entry(state, status, outlook)
+
+    def _covered_by_other_kind(self, state: StrategyState, day: date) -> StrategyState | None:
+        """A document of the other kind in ``state``'s cover (a strategy for a standalone action plan,
+        or the reverse) approved and in force on ``day``: it carries the area's policy after the lapse."""
+        own = group_key(state)
+        return next(
+            (m for m in self._covers[cover_key(state)] if group_key(m) != own and m.approved and m.in_force_on(day)),
+            None,
+        )
 
     def _gap_entry(self, state: StrategyState) -> GapEntry:
         lapse = _interval_in_force(state).end
@@ -294,6 +337,8 @@ def _entry(state: StrategyState, status: str, outlook: Outlook, *, gap_days: int
         projection_steps=projection.steps if projection else (),
         gap_days=gap_days,
         projected_gap_days=max(0, (expected - interval.end - ONE_DAY).days) if expected else None,
+        in_force_from_approximate=state.approval_approximate and interval.start == state.approved_on,
+        approval_reference_unknown=state.approval_reference_unknown,
     )
 
 

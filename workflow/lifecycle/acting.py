@@ -14,7 +14,9 @@ from typing import Protocol
 
 from sqlmodel import Session
 
+from workflow.calendar import working_calendar
 from workflow.core import Settings, local_date
+from workflow.lifecycle.guards import ConsultationRecords
 from workflow.lifecycle.machine import apply_transition
 from workflow.lifecycle.models import Strategy
 from workflow.lifecycle.requests import StrategyPatch, TransitionRequest
@@ -39,12 +41,14 @@ def _leads(actor: Actor, strategy: Strategy) -> None:
 
 def transition_as(
     session: Session, actor: Actor, strategy_id: int, request: TransitionRequest, *, settings: Settings,
-    now: datetime, if_match: Collection[int] | None,
+    now: datetime, if_match: Collection[int] | None, consultation: ConsultationRecords,
 ) -> Strategy:
-    """``apply_transition`` for ``actor``; the history records its name."""
+    """``apply_transition`` for ``actor``; the history records its name. ``consultation`` is
+    ``workflow.consultation.RECORDS`` (passed in: consultation builds on the lifecycle)."""
     return apply_transition(
         session, strategy_id, request, actor=actor.name, authorize=lambda strategy: _leads(actor, strategy),
         now=now, today=local_date(now, settings.zone), default_min_consultation_days=settings.min_consultation_days,
+        calendar=working_calendar(session, settings), consultation=consultation,
         if_match=if_match, backdating_floor=backdating_floor_for(actor.role, settings.zone),
     )
 
@@ -64,4 +68,5 @@ def edit_as(
         session, strategy_id, command, now=now, if_match=if_match, authorize=authorize, actor=actor.name,
         authorize_link=actor.require_institution,
         consultation_floor=consultation_floor_for(actor.role, settings.min_consultation_days),
+        today=local_date(now, settings.zone), revision_floor=backdating_floor_for(actor.role, settings.zone),
     )

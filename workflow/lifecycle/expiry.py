@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from workflow.core import DomainError, new_session, unit_of_work
+from workflow.calendar import working_calendar
+from workflow.core import DomainError, Settings, new_session, unit_of_work
 from workflow.lifecycle.in_force import in_force_interval
 from workflow.lifecycle.machine import apply_transition
 from workflow.lifecycle.models import Strategy
@@ -81,7 +82,7 @@ def expiries_due(strategies: list[Strategy], today: date) -> list[ExpiryDue]:
     return due
 
 
-def expire_due(engine: Engine, *, now: datetime, today: date, default_min_consultation_days: int) -> list[int]:
+def expire_due(engine: Engine, *, now: datetime, today: date, settings: Settings) -> list[int]:
     """Apply every due expiry, each in its own unit of work; returns the ids expired by this call.
 
     A strategy another pass expired first is skipped: the conditional update lets one win.
@@ -95,7 +96,7 @@ def expire_due(engine: Engine, *, now: datetime, today: date, default_min_consul
     for due in expiries_due(strategies, today):
         try:
             with unit_of_work(engine) as unit:
-                _expire(unit, due, now=now, today=today, default_min_consultation_days=default_min_consultation_days)
+                _expire(unit, due, now=now, today=today, settings=settings)
             expired.append(due.strategy_id)
         except DomainError as exc:
             log.info("strategy %s not expired by this pass: %s", due.strategy_id, exc.detail)
@@ -103,7 +104,7 @@ def expire_due(engine: Engine, *, now: datetime, today: date, default_min_consul
 
 
 def _expire(
-    session: Session, due: ExpiryDue, *, now: datetime, today: date, default_min_consultation_days: int
+    session: Session, due: ExpiryDue, *, now: datetime, today: date, settings: Settings
 ) -> None:
     request = TransitionRequest(
         event=LifecycleEvent.EXPIRE, effective_on=due.effective_on, reason=due.reason, comment=due.comment
@@ -115,5 +116,6 @@ def _expire(
         actor=SYSTEM_ACTOR,
         now=now,
         today=today,
-        default_min_consultation_days=default_min_consultation_days,
+        default_min_consultation_days=settings.min_consultation_days,
+        calendar=working_calendar(session, settings),
     )

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from workflow.core import FieldError, GuardRefused, ValidationFailed, add_working_days, working_days_between
+from sqlmodel import Session
+
+from workflow.calendar import WorkingCalendar
+from workflow.core import FieldError, GuardRefused, ValidationFailed
 
 
 class GuardedStrategy(Protocol):
@@ -34,6 +37,9 @@ class GuardedRequest(Protocol):
     def approval_reference(self) -> str | None: ...
 
     @property
+    def approval_reference_unknown(self) -> bool: ...
+
+    @property
     def approved_on(self) -> date | None: ...
 
     @property
@@ -44,12 +50,34 @@ EXPIRY_REASONS = ("superseded", "terminated")
 
 
 @dataclass(frozen=True)
+class Outstanding:
+    """What a strategy's consultation records still lack before it may go for approval."""
+
+    open_rounds: tuple[int, ...] = ()
+    unanswered_submissions: tuple[int, ...] = ()
+
+    @property
+    def settled(self) -> bool:
+        return not self.open_rounds and not self.unanswered_submissions
+
+
+class ConsultationRecords(Protocol):
+    """The port through which the lifecycle asks about consultation rounds, which build on it
+    (``workflow.consultation.RECORDS`` answers)."""
+
+    def outstanding(self, session: Session, strategy_id: int, on: date) -> Outstanding:
+        """What is still open or unanswered on the day ``on`` (the transition's effective day)."""
+
+
+@dataclass(frozen=True)
 class GuardInput:
     strategy: GuardedStrategy
     request: GuardedRequest
     effective_on: date
     today: date
     min_consultation_days: int
+    calendar: WorkingCalendar
+    outstanding: Outstanding | None = None
 
 
 def always(_: GuardInput) -> None:
@@ -80,20 +108,59 @@ class ConsultationProgress:
         return self.working_days >= self.required_working_days
 
 
-def consultation_progress(opened: date | None, on: date, required: int) -> ConsultationProgress | None:
+def consultation_progress(
+    opened: date | None, on: date, required: int, calendar: WorkingCalendar
+) -> ConsultationProgress | None:
     """None when there is nothing to count: no recorded opening, or no minimum."""
     if opened is None or required == 0:
         return None
     return ConsultationProgress(
         opened_on=opened,
-        working_days=working_days_between(opened, on),
+        working_days=calendar.working_days_between(opened, on),
         required_working_days=required,
-        earliest_on=add_working_days(opened, required),
+        earliest_on=calendar.add_working_days(opened, required),
+    )
+
+
+def consultation_complete(given: GuardInput) -> None:
+    """Long enough, every round closed and every submission answered; a refusal names all that is missing."""
+    refusals = []
+    for check in (consultation_long_enough, consultation_settled):
+        try:
+            check(given)
+        except GuardRefused as refused:
+            refusals.append(refused)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        merged = {key: value for refused in refusals for key, value in refused.extensions.items()}
+        raise GuardRefused("; and ".join(refused.detail for refused in refusals), **merged)
+
+
+def consultation_settled(given: GuardInput) -> None:
+    outstanding = given.outstanding
+    if outstanding is None:
+        raise RuntimeError("submit_for_approval needs the strategy's consultation records (pass consultation=)")
+    if outstanding.settled:
+        return
+    missing = []
+    if outstanding.open_rounds:
+        missing.append("close consultation round " + ", ".join(str(i) for i in outstanding.open_rounds))
+    if outstanding.unanswered_submissions:
+        missing.append(
+            "answer submission " + ", ".join(str(i) for i in outstanding.unanswered_submissions)
+        )
+    raise GuardRefused(
+        "the consultation is not finished: " + "; ".join(missing),
+        open_rounds=list(outstanding.open_rounds),
+        unanswered_submissions=list(outstanding.unanswered_submissions),
     )
 
 
 def consultation_long_enough(given: GuardInput) -> None:
-    progress = consultation_progress(given.strategy.stage_entered_on, given.effective_on, given.min_consultation_days)
+    progress = consultation_progress(
+        given.strategy.stage_entered_on, given.effective_on, given.min_consultation_days, given.calendar
+    )
     if progress is not None and not progress.long_enough:
         raise GuardRefused(
             f"consultation opened on {progress.opened_on.isoformat()} has lasted {progress.working_days} working "
@@ -105,11 +172,20 @@ def consultation_long_enough(given: GuardInput) -> None:
         )
 
 
+APPROVAL_REFERENCE_REQUIRED = "the approval act is required, e.g. 'DCM No. 400', or mark its number as unknown"
+APPROVAL_REFERENCE_BOTH = "give the approval act or mark its number as unknown, not both"
+
+
 def approval_recorded(given: GuardInput) -> None:
+    """The act and its date; an act whose number is not known is recorded as unknown
+    (``approval_reference_unknown``), never as a placeholder reference."""
     request = given.request
     errors: list[FieldError] = []
-    if not (request.approval_reference or "").strip():
-        errors.append(FieldError("#/approval_reference", "the approval act is required, e.g. 'DCM No. 400'"))
+    given_reference = bool((request.approval_reference or "").strip())
+    if request.approval_reference_unknown and given_reference:
+        errors.append(FieldError("#/approval_reference_unknown", APPROVAL_REFERENCE_BOTH))
+    elif not (given_reference or request.approval_reference_unknown):
+        errors.append(FieldError("#/approval_reference", APPROVAL_REFERENCE_REQUIRED))
     if request.approved_on is None:
         errors.append(FieldError("#/approved_on", "the date of the approval act is required"))
     elif request.approved_on > given.today:

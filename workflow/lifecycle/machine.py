@@ -14,17 +14,21 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from workflow.calendar import WorkingCalendar
 from workflow.core import Forbidden, IllegalTransition, ValidationFailed, record_event
 from workflow.lifecycle.guards import (
     ConsultationProgress,
+    ConsultationRecords,
     GuardInput,
+    Outstanding,
     consultation_progress,
     required_consultation_days,
 )
 from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import TransitionRequest
+from workflow.lifecycle.revisions import is_fresh_draft, moved_drafting_start
 from workflow.lifecycle.stages import LifecycleEvent, Stage
-from workflow.lifecycle.strategies import check_version, get_strategy, lost_race
+from workflow.lifecycle.strategies import check_version, get_strategy, lock_strategy, lost_race
 from workflow.lifecycle.transitions import TRANSITIONS, allowed_events
 
 
@@ -37,6 +41,8 @@ def apply_transition(
     now: datetime,
     today: date,
     default_min_consultation_days: int,
+    calendar: WorkingCalendar,
+    consultation: ConsultationRecords | None = None,
     if_match: Collection[int] | None = None,
     authorize: Callable[[Strategy], None] | None = None,
     backdating_floor: Callable[[Strategy], date] | None = None,
@@ -51,7 +57,9 @@ def apply_transition(
         raise IllegalTransition(transition.event.value, source.value, allowed_events(source))
 
     effective_on = request.effective_on or today
-    _check_effective_on(effective_on, strategy.stage_entered_on, today)
+    # A fresh draft's drafting start is no floor: a first step dated earlier moves it back.
+    fresh = is_fresh_draft(session, strategy)
+    _check_effective_on(effective_on, None if fresh else strategy.stage_entered_on, today)
     if backdating_floor is not None:
         _check_backdating(effective_on, backdating_floor(strategy))
     transition.guard(
@@ -63,6 +71,8 @@ def apply_transition(
             min_consultation_days=required_consultation_days(
                 strategy.min_consultation_days, default_min_consultation_days
             ),
+            calendar=calendar,
+            outstanding=_outstanding(session, strategy, consultation, effective_on),
         )
     )
 
@@ -72,6 +82,7 @@ def apply_transition(
         "version": strategy.version + 1,
         "updated_at": now,
         **transition.effects(request, effective_on),
+        **(moved_drafting_start(strategy, effective_on) if fresh else {}),
     }
 
     result = session.exec(
@@ -92,6 +103,7 @@ def apply_transition(
         actor=actor,
         comment=request.comment,
         effective_on=effective_on,
+        effective_on_approximate=request.effective_on_approximate,
         recorded_at=now,
     )
     session.add(change)
@@ -104,6 +116,7 @@ def apply_transition(
             "from": source.value,
             "to": transition.target.value,
             "effective_on": effective_on.isoformat(),
+            "effective_on_approximate": request.effective_on_approximate,
             "actor": actor,
             "version": strategy.version,
             **{key: getattr(strategy, column) for key, column in transition.announces.items()},
@@ -111,6 +124,16 @@ def apply_transition(
         at=now,
     )
     return strategy
+
+
+def _outstanding(
+    session: Session, strategy: Strategy, consultation: ConsultationRecords | None, on: date
+) -> Outstanding | None:
+    """The consultation's loose ends on the transition's day, asked only when leaving the consultation stage."""
+    if consultation is None or strategy.stage != Stage.CONSULTATION.value or strategy.id is None:
+        return None
+    lock_strategy(session, strategy.id)
+    return consultation.outstanding(session, strategy.id, on)
 
 
 def _check_effective_on(effective_on: date, previous: date | None, today: date) -> None:
@@ -134,7 +157,7 @@ def _check_backdating(effective_on: date, floor: date) -> None:
 
 
 def consultation_status(
-    strategy: Strategy, *, today: date, default_min_consultation_days: int
+    strategy: Strategy, *, today: date, default_min_consultation_days: int, calendar: WorkingCalendar
 ) -> ConsultationProgress | None:
     """Where a strategy in consultation stands against its minimum today, by the rule its
     ``submit_for_approval`` guard applies (so a page can say so before anyone presses the button);
@@ -142,7 +165,7 @@ def consultation_status(
     if strategy.stage != Stage.CONSULTATION.value:
         return None
     required = required_consultation_days(strategy.min_consultation_days, default_min_consultation_days)
-    return consultation_progress(strategy.stage_entered_on, today, required)
+    return consultation_progress(strategy.stage_entered_on, today, required, calendar)
 
 
 def history(session: Session, strategy_id: int) -> list[StageChange]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, false
 from sqlmodel import Field, SQLModel
 
 from workflow.core import instant_field
@@ -45,11 +46,18 @@ class Strategy(SQLModel, table=True):
     period_end: date
     stage: str = Field(sa_column=Column(String(20), nullable=False, index=True))
     stage_entered_on: date | None = None
+    # When drafting began (default: the local day the record was created; never after the first
+    # transition): gap reports see the strategy from this day, and projections count drafting from it.
+    drafting_started_on: date
     version: int = Field(default=1, nullable=False)
     drafting_due: date | None = None
     consultation_due: date | None = None
     approval_due: date | None = None
     approval_reference: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
+    # The approval was recorded with its act number unknown (instead of a placeholder reference).
+    approval_reference_unknown: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
     approved_on: date | None = None
     expired_on: date | None = None
     expiry_reason: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
@@ -75,4 +83,27 @@ class StageChange(SQLModel, table=True):
     actor: str = Field(sa_column=Column(String(200), nullable=False))
     comment: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     effective_on: date
+    # The day is not known exactly (imported history): reports show it as approximate.
+    effective_on_approximate: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    recorded_at: datetime = instant_field(nullable=False)
+
+
+class StrategyRevision(SQLModel, table=True):
+    """One ``PATCH`` of a strategy: each changed field as ``[old, new]`` (JSON values), effective when
+    the change was really made, so a report can answer with the record as it was known on a day."""
+
+    __tablename__ = "strategy_revisions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    strategy_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=False, index=True)
+    )
+    changes: dict[str, list[Any]] = Field(sa_column=Column(JSON, nullable=False))
+    effective_on: date
+    effective_on_approximate: bool = Field(
+        default=False, sa_column=Column(Boolean, nullable=False, server_default=false())
+    )
+    actor: str | None = Field(default=None, sa_column=Column(String(200), nullable=True))
     recorded_at: datetime = instant_field(nullable=False)

@@ -26,6 +26,11 @@ Offsets = Annotated[list[Annotated[int, Strict(), Field(ge=0, le=3650)]], Field(
 class StrategyFields(Command):
     """Fields shared by create and patch; cross-field checks live with the services."""
 
+    drafting_started_on: SaneDate | None = Field(
+        default=None,
+        description="When drafting began; defaults to the day the strategy is registered, may be in the past, "
+        "never in the future nor after its first transition.",
+    )
     drafting_due: SaneDate | None = None
     consultation_due: SaneDate | None = None
     approval_due: SaneDate | None = None
@@ -46,7 +51,9 @@ class StrategyCreate(StrategyFields):
     title: Title = Field(examples=["National Strategy for Migration 2024-2030"])
     policy_area: PolicyArea = Field(examples=["migration"])
     kind: Kind = "strategy"
-    parent_id: Id | None = Field(default=None, description="The strategy an action plan belongs to.")
+    parent_id: Id | None = Field(
+        default=None, description="The strategy an action plan belongs to; none for a standalone action plan."
+    )
     predecessor_id: Id | None = Field(default=None, description="The strategy this one succeeds.")
     lead_institution_id: Id
     period_start: SaneDate = Field(examples=["2024-01-01"])
@@ -60,9 +67,21 @@ class StrategyPatch(StrategyFields):
     lead_institution_id: Id | None = None
     period_start: SaneDate | None = None
     period_end: SaneDate | None = None
+    effective_on: SaneDate | None = Field(
+        default=None,
+        description="When the change was really made (recorded as a revision); defaults to today, may be in the "
+        "past to import earlier edits, not before the previous revision.",
+    )
+    effective_on_approximate: Annotated[bool, Strict()] = Field(
+        default=False, description="The day of the change is not known exactly; shown as approximate."
+    )
 
 
-NOT_NULLABLE_PATCH_FIELDS = frozenset({"title", "policy_area", "lead_institution_id", "period_start", "period_end"})
+NOT_NULLABLE_PATCH_FIELDS = frozenset(
+    {"title", "policy_area", "lead_institution_id", "period_start", "period_end", "drafting_started_on"}
+)
+# Fields of a ``StrategyPatch`` that say when and how surely a change was made, not what to change.
+REVISION_FIELDS = frozenset({"effective_on", "effective_on_approximate"})
 
 
 class TransitionRequest(Command):
@@ -71,7 +90,14 @@ class TransitionRequest(Command):
     effective_on: SaneDate | None = Field(
         default=None, description="When it happened; defaults to today, may be in the past for imported history."
     )
+    effective_on_approximate: Annotated[bool, Strict()] = Field(
+        default=False, description="The day is not known exactly (imported history); shown as approximate."
+    )
     approval_reference: Reference | None = Field(default=None, examples=["DCM No. 400"])
+    approval_reference_unknown: Annotated[bool, Strict()] = Field(
+        default=False,
+        description="For `approve`: the act's number is not known; instead of `approval_reference`, never with it.",
+    )
     approved_on: SaneDate | None = None
     reason: Literal["superseded", "terminated"] | None = Field(
         default=None, description="For `expire` before the period has ended."

@@ -25,7 +25,8 @@ from workflow.core import (
 from workflow.directory import Institution
 from workflow.lifecycle.links import STRATEGY_OWNERS, AuthorizeLink, authorize_links
 from workflow.lifecycle.models import Strategy
-from workflow.lifecycle.requests import NOT_NULLABLE_PATCH_FIELDS, StrategyCreate, StrategyPatch
+from workflow.lifecycle.requests import NOT_NULLABLE_PATCH_FIELDS, REVISION_FIELDS, StrategyCreate, StrategyPatch
+from workflow.lifecycle.revisions import check_drafting_start, check_revision_day, first_transition_on, record_revision
 from workflow.lifecycle.stages import Stage
 
 
@@ -37,6 +38,14 @@ def snapshot(strategy: Strategy) -> dict[str, Any]:
 
 def get_strategy(session: Session, strategy_id: int) -> Strategy:
     return get_or_not_found(session, Strategy, strategy_id, "strategy", fresh=True)
+
+
+def lock_strategy(session: Session, strategy_id: int) -> Strategy:
+    """The strategy, its row locked until the transaction ends (PostgreSQL; SQLite lets one writer
+    at a time anyway). Consultation records and the move out of consultation, which reads them,
+    take it, so a comment cannot slip in beside a submission for approval that did not see it."""
+    session.execute(select(col(Strategy.id)).where(col(Strategy.id) == strategy_id).with_for_update())
+    return get_strategy(session, strategy_id)
 
 
 @dataclass(frozen=True)
@@ -110,14 +119,22 @@ def create_strategy(
     actor: str | None = None,
     authorize_link: AuthorizeLink | None = None,
     consultation_floor: int | None = None,
+    today: date,
 ) -> Strategy:
     """``authorize_link`` sees the owner of every row the new strategy links to (see ``links``);
-    ``consultation_floor`` is the shortest consultation this writer may set; ``actor`` is recorded."""
+    ``consultation_floor`` is the shortest consultation this writer may set; ``actor`` is recorded.
+    ``today`` is the local day (default: the UTC day of ``now``): ``drafting_started_on`` defaults to it,
+    and the fresh draft has entered its stage on that day."""
     fields = command.model_dump()
+    fields["drafting_started_on"] = fields.get("drafting_started_on") or today
+    check_drafting_start(fields["drafting_started_on"], today=today, first_transition=None)
     _check_consultation_floor(fields, consultation_floor)
     authorize_links(session, Strategy, fields, authorize_link, STRATEGY_OWNERS)
     _check_relations(session, fields, strategy_id=None)
-    strategy = Strategy(**fields, stage=Stage.DRAFTING.value, version=1, created_at=now, updated_at=now)
+    strategy = Strategy(
+        **fields, stage=Stage.DRAFTING.value, stage_entered_on=fields["drafting_started_on"], version=1,
+        created_at=now, updated_at=now,
+    )
     session.add(strategy)
     session.flush()
     payload = snapshot(strategy) | {"actor": actor}
@@ -136,17 +153,34 @@ def update_strategy(
     actor: str | None = None,
     authorize_link: AuthorizeLink | None = None,
     consultation_floor: int | None = None,
+    today: date,
+    revision_floor: Callable[[Strategy], date] | None = None,
 ) -> Strategy:
     """``authorize`` sees the row the conditional UPDATE is pinned to, so a check on its institution holds;
-    ``authorize_link`` the owner of every row a changed field links to; ``actor`` is recorded."""
+    ``authorize_link`` the owner of every row a changed field links to; ``actor`` is recorded.
+
+    The change is recorded as a revision effective on ``command.effective_on`` (default ``today``, the local
+    day; without it the UTC day of ``now``), which ``revision_floor`` (see ``backdating_floor_for``) bounds
+    below for this writer: see ``workflow.lifecycle.revisions``."""
     strategy = get_strategy(session, strategy_id)
     if authorize is not None:
         authorize(strategy)
     check_version(strategy, if_match)
     requested = requested_changes(command, required=NOT_NULLABLE_PATCH_FIELDS)
-    changes = {k: v for k, v in requested.items() if getattr(strategy, k) != v}
+    changes = {k: v for k, v in requested.items() if k not in REVISION_FIELDS and getattr(strategy, k) != v}
     if not changes:
         return strategy
+    effective_on = command.effective_on or today
+    check_revision_day(
+        session, strategy, effective_on, today=today, floor=revision_floor(strategy) if revision_floor else None
+    )
+    assert strategy.id is not None, "a strategy read from the database has an id"
+    values = dict(changes)
+    if "drafting_started_on" in changes:
+        first = first_transition_on(session, strategy.id)
+        check_drafting_start(changes["drafting_started_on"], today=today, first_transition=first)
+        if first is None:  # a fresh draft has entered its stage when drafting began
+            values["stage_entered_on"] = changes["drafting_started_on"]
     _check_consultation_floor(changes, consultation_floor)
     authorize_links(session, Strategy, changes, authorize_link, STRATEGY_OWNERS)
     merged = snapshot_fields(strategy) | changes
@@ -156,18 +190,25 @@ def update_strategy(
     result = session.exec(
         update(Strategy)
         .where(col(Strategy.id) == strategy.id, col(Strategy.version) == strategy.version)
-        .values(**changes, version=strategy.version + 1, updated_at=now)
+        .values(**values, version=strategy.version + 1, updated_at=now)
     )
     if result.rowcount != 1:
         raise lost_race(if_match)
     session.refresh(strategy)
+    recorded = {k: [_jsonable(before[k]), _jsonable(v)] for k, v in changes.items()}
+    record_revision(
+        session, strategy.id, recorded, effective_on=effective_on, approximate=command.effective_on_approximate,
+        actor=actor, now=now,
+    )
     record_event(
         session,
         "strategy_updated",
         strategy_id=strategy.id,
         payload={
             "version": strategy.version,
-            "changes": {k: [_jsonable(before[k]), _jsonable(v)] for k, v in changes.items()},
+            "changes": recorded,
+            "effective_on": effective_on.isoformat(),
+            "effective_on_approximate": command.effective_on_approximate,
             "actor": actor,
         },
         at=now,
@@ -228,8 +269,8 @@ def _check_parent(session: Session, fields: dict[str, Any]) -> list[FieldError]:
     parent_id = fields.get("parent_id")
     if fields["kind"] == "strategy":
         return [FieldError("#/parent_id", "only an action plan has a parent strategy")] if parent_id else []
-    if parent_id is None:
-        return [FieldError("#/parent_id", "an action plan must name the strategy it belongs to")]
+    if parent_id is None:  # a standalone action plan: no umbrella strategy, its own chain of predecessors
+        return []
     parent = session.get(Strategy, parent_id)
     if parent is None:
         return [FieldError("#/parent_id", f"no strategy with id {parent_id}")]
@@ -249,6 +290,10 @@ def _check_parent(session: Session, fields: dict[str, Any]) -> list[FieldError]:
     return errors
 
 
+INSIDE_PREDECESSOR = "an action plan of a strategy succeeds an action plan of a strategy, not a standalone one"
+STANDALONE_PREDECESSOR = "a standalone action plan succeeds a standalone action plan, not one inside a strategy"
+
+
 def _check_predecessor(session: Session, fields: dict[str, Any], strategy_id: int | None) -> list[FieldError]:
     predecessor_id = fields.get("predecessor_id")
     if predecessor_id is None:
@@ -262,6 +307,10 @@ def _check_predecessor(session: Session, fields: dict[str, Any], strategy_id: in
         return [FieldError("#/predecessor_id", f"the predecessor is a {predecessor.kind}, not a {fields['kind']}")]
     if predecessor.policy_area != fields["policy_area"]:
         return [FieldError("#/predecessor_id", f"the predecessor belongs to policy area {predecessor.policy_area!r}")]
+    if fields["kind"] == "action_plan" and fields.get("parent_id") is None and predecessor.parent_id is not None:
+        return [FieldError("#/predecessor_id", STANDALONE_PREDECESSOR)]
+    if fields["kind"] == "action_plan" and fields.get("parent_id") is not None and predecessor.parent_id is None:
+        return [FieldError("#/predecessor_id", INSIDE_PREDECESSOR)]
     seen = {strategy_id}
     current: Strategy | None = predecessor
     while current is not None and current.predecessor_id is not None:

@@ -26,7 +26,13 @@ def no_effect(_: EffectInput, __: date) -> dict[str, Any]:
 
 
 def record_approval(request: EffectInput, _: date) -> dict[str, Any]:
-    return {"approval_reference": request.approval_reference, "approved_on": request.approved_on}
+    """The act, or that its number is unknown (the guard lets exactly one through)."""
+    unknown = request.approval_reference_unknown
+    return {
+        "approval_reference": None if unknown else request.approval_reference,
+        "approval_reference_unknown": unknown,
+        "approved_on": request.approved_on,
+    }
 
 
 def record_expiry(request: EffectInput, effective_on: date) -> dict[str, Any]:
@@ -65,7 +71,7 @@ TRANSITIONS: dict[LifecycleEvent, Transition] = {
             LifecycleEvent.SUBMIT_FOR_APPROVAL,
             frozenset({Stage.CONSULTATION}),
             Stage.APPROVAL,
-            guards.consultation_long_enough,
+            guards.consultation_complete,
             "Submit to the Council of Ministers after a consultation of the minimum length.",
         ),
         Transition(

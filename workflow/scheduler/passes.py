@@ -38,9 +38,7 @@ class PassReport:
 def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport:
     today = local_date(now, settings.zone)
     report = PassReport()
-    report.expired = expire_due(
-        engine, now=now, today=today, default_min_consultation_days=settings.min_consultation_days
-    )
+    report.expired = expire_due(engine, now=now, today=today, settings=settings)
     gap_entries = gap_watch_entries(engine, today=today, settings=settings)  # read, give the connection back, compute
     with unit_of_work(engine) as session:
         report.recorded, live = plan_deadline_reminders(session, SOURCES, now=now, settings=settings)

@@ -8,6 +8,7 @@ import pytest
 
 from tests import factories as f
 from workflow.access import Principal
+from workflow.consultation import RECORDS
 from workflow.core import Forbidden, Settings, clock
 from workflow.lifecycle import StrategyPatch, TransitionRequest, edit_as, get_strategy, transition_as
 
@@ -20,7 +21,7 @@ def test_a_coordinator_acts_only_on_what_its_institution_leads(session):
     outsider = Principal(name="klodiana", role="coordinator", institution_id=other)
     with pytest.raises(Forbidden):
         transition_as(session, outsider, strategy.id, TransitionRequest(event="submit_for_consultation"),
-                      settings=SETTINGS, now=clock.now(), if_match=None)
+                      settings=SETTINGS, now=clock.now(), if_match=None, consultation=RECORDS)
     with pytest.raises(Forbidden):
         edit_as(session, outsider, strategy.id, StrategyPatch(title="Taken over"), settings=SETTINGS,
                 now=clock.now(), if_match=None)
@@ -29,7 +30,7 @@ def test_a_coordinator_acts_only_on_what_its_institution_leads(session):
         edit_as(session, insider, strategy.id, StrategyPatch(lead_institution_id=other), settings=SETTINGS,
                 now=clock.now(), if_match=None)
     moved = transition_as(session, insider, strategy.id, TransitionRequest(event="submit_for_consultation"),
-                          settings=SETTINGS, now=clock.now(), if_match=None)
+                          settings=SETTINGS, now=clock.now(), if_match=None, consultation=RECORDS)
     assert moved.stage == "consultation" and get_strategy(session, strategy.id).stage == "consultation"
 
 
@@ -40,12 +41,13 @@ def test_only_an_admin_may_date_a_step_before_registration_or_go_below_the_legal
     early = TransitionRequest(event="submit_for_consultation", effective_on=before)
     coordinator = Principal(name="arta", role="coordinator", institution_id=own)
     with pytest.raises(Forbidden):
-        transition_as(session, coordinator, strategy.id, early, settings=SETTINGS, now=clock.now(), if_match=None)
+        transition_as(session, coordinator, strategy.id, early, settings=SETTINGS, now=clock.now(), if_match=None,
+                      consultation=RECORDS)
     with pytest.raises(Forbidden):
         edit_as(session, coordinator, strategy.id, StrategyPatch(min_consultation_days=5), settings=SETTINGS,
                 now=clock.now(), if_match=None)
     admin = Principal(name="ops", role="admin", institution_id=None)
     assert transition_as(session, admin, strategy.id, early, settings=SETTINGS, now=clock.now(),
-                         if_match=None).stage == "consultation"
+                         if_match=None, consultation=RECORDS).stage == "consultation"
     assert edit_as(session, admin, strategy.id, StrategyPatch(min_consultation_days=5), settings=SETTINGS,
                    now=clock.now(), if_match=None).min_consultation_days == 5

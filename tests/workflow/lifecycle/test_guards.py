@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests import factories as f
+from workflow.calendar import WEEKDAYS_ONLY
 from workflow.core import clock
 from workflow.core.errors import GuardRefused, ValidationFailed
 from workflow.core.outbox import OutboxEvent
@@ -71,7 +72,7 @@ def _submit_now(session, strategy_id: int, default_min_days: int) -> Strategy:
 @pytest.mark.parametrize(
     ("now", "lasted"),
     [
-        ("2025-01-31 10:00", 19),  # Friday of the fourth week: Mon 6 Jan .. Thu 30 Jan
+        ("2025-01-31 10:00", 19),  # Friday of the fourth week: Tue 7 Jan .. Fri 31 Jan (the opening day is day 0)
         ("2025-01-30 10:00", 18),
     ],
 )
@@ -84,12 +85,12 @@ def test_submit_for_approval_is_refused_before_twenty_working_days(session, now,
     assert refused.value.extensions == {
         "working_days": lasted,
         "required_working_days": 20,
-        "earliest_on": "2025-02-01",
+        "earliest_on": "2025-02-03",
     }
     _nothing_written(session, strategy.id, strategy.version)
 
 
-@pytest.mark.parametrize("now", ["2025-02-01 10:00", "2025-02-03 10:00"])
+@pytest.mark.parametrize("now", ["2025-02-03 10:00", "2025-02-04 10:00"])
 def test_submit_for_approval_succeeds_from_twenty_working_days(session, now):
     strategy = _consultation_opened_on(session, date(2025, 1, 6))
     with freezegun.freeze_time(now):
@@ -101,11 +102,11 @@ def test_submit_for_approval_succeeds_from_twenty_working_days(session, now):
 @pytest.mark.parametrize(
     ("now", "allowed"),
     [
-        ("2025-01-10 12:00", False),  # Friday: Thu = 1, the day itself is not over
-        ("2025-01-11 12:00", False),  # Saturday: Thu, Fri = 2
-        ("2025-01-12 12:00", False),  # Sunday: still 2, the weekend does not count
-        ("2025-01-13 12:00", False),  # Monday: still 2, Monday itself is not over
-        ("2025-01-14 12:00", True),  # Tuesday: Thu, Fri, Mon = 3
+        ("2025-01-10 12:00", False),  # Friday: 1 (Thursday, the opening day, is day 0)
+        ("2025-01-11 12:00", False),  # Saturday: still 1
+        ("2025-01-12 12:00", False),  # Sunday: still 1, the weekend does not count
+        ("2025-01-13 12:00", False),  # Monday: Fri, Mon = 2
+        ("2025-01-14 12:00", True),  # Tuesday: Fri, Mon, Tue = 3
     ],
 )
 def test_the_weekend_does_not_count_towards_the_consultation(session, now, allowed):
@@ -238,7 +239,8 @@ def test_the_expire_guard_refuses_an_unknown_reason():
     request = TransitionRequest.model_construct(event="expire", reason="bored", comment=None)
     strategy = Strategy(period_start=date(2019, 1, 1), period_end=date(2022, 12, 31))
     with pytest.raises(ValidationFailed) as refused:
-        may_expire(GuardInput(strategy, request, effective_on=TODAY, today=TODAY, min_consultation_days=20))
+        may_expire(GuardInput(strategy, request, effective_on=TODAY, today=TODAY, min_consultation_days=20,
+                              calendar=WEEKDAYS_ONLY))
     assert _pointers(refused.value) == ["#/reason"]
 
 

@@ -14,6 +14,7 @@ from tests.api.databases import both_databases
 from workflow.core.db import unit_of_work
 from workflow.core.errors import Forbidden
 from workflow.core.outbox import OutboxEvent
+from workflow.core.settings import Settings
 from workflow.lifecycle.expiry import expire_due, expiries_due
 from workflow.lifecycle.links import STRATEGY_OWNERS, authorize_links, links_of
 from workflow.lifecycle.models import Strategy
@@ -70,10 +71,10 @@ def test_the_service_authorizes_each_link_against_the_linked_rows_owner_and_writ
     command = StrategyCreate(title="Successor", policy_area="migration", lead_institution_id=b,
                              period_start=date(2023, 1, 1), period_end=date(2026, 12, 31), predecessor_id=theirs.id)
     with pytest.raises(Forbidden, match=rf"#/predecessor_id \(strategy {theirs.id}\) belongs to institution {a}"):
-        create_strategy(session, command, now=f.T0, authorize_link=_refuse_other_than(b, seen))
+        create_strategy(session, command, now=f.T0, today=f.T0.date(), authorize_link=_refuse_other_than(b, seen))
     assert (b, f"#/lead_institution_id (institution {b})") in seen
     with pytest.raises(Forbidden, match="#/predecessor_id"):
-        update_strategy(session, ours.id, StrategyPatch(predecessor_id=theirs.id), now=f.T0,
+        update_strategy(session, ours.id, StrategyPatch(predecessor_id=theirs.id), now=f.T0, today=f.T0.date(),
                         authorize_link=_refuse_other_than(b, seen))
     assert len(session.scalars(select(Strategy)).all()) == 2
     assert session.get(Strategy, ours.id).version == 1
@@ -98,12 +99,12 @@ def test_a_successor_of_another_institution_supersedes_nothing(engine):
         _approved(s, b, title="B's successor", period_start=date(2026, 5, 1), period_end=date(2030, 12, 31),
                   predecessor_id=old.id)
         assert expiries_due(list(s.scalars(select(Strategy))), TODAY) == []
-    assert expire_due(engine, now=NOW, today=TODAY, default_min_consultation_days=20) == []
+    assert expire_due(engine, now=NOW, today=TODAY, settings=Settings(_env_file=None)) == []
     with unit_of_work(engine) as s:
         assert s.get(Strategy, old.id).stage == "implementation"
         own = _approved(s, a, title="A's successor", period_start=date(2026, 5, 1), period_end=date(2030, 12, 31),
                         predecessor_id=old.id)
-    assert expire_due(engine, now=NOW, today=TODAY, default_min_consultation_days=20) == [old.id]
+    assert expire_due(engine, now=NOW, today=TODAY, settings=Settings(_env_file=None)) == [old.id]
     with unit_of_work(engine) as s:
         ended = s.get(Strategy, old.id)
         assert (ended.stage, ended.expiry_reason, ended.expired_on) == ("expiry", "superseded", date(2026, 5, 1))

@@ -25,12 +25,15 @@ def _pointers(error: ValidationFailed) -> list[str]:
 
 
 def _patch(session, strategy_id, if_match=None, **fields):
-    return update_strategy(session, strategy_id, StrategyPatch(**fields), now=T0, if_match=if_match)
+    return update_strategy(session, strategy_id, StrategyPatch(**fields), now=T0, today=T0.date(),
+                           if_match=if_match)
 
 
 def test_a_new_strategy_starts_in_drafting_at_version_one_and_is_announced(session):
     strategy = f.strategy(session, f.institution(session))
-    assert (strategy.stage, strategy.version, strategy.stage_entered_on) == ("drafting", 1, None)
+    # Drafting began (by default) the day it was registered, and the fresh draft entered its stage then.
+    assert (strategy.stage, strategy.version, strategy.stage_entered_on) == ("drafting", 1, T0.date())
+    assert strategy.drafting_started_on == T0.date()
     event = session.scalars(select(OutboxEvent)).one()
     assert (event.type, event.strategy_id) == ("strategy_created", strategy.id)
     assert event.payload["title"] == "National Strategy on Migration 2019-2022"
@@ -57,9 +60,8 @@ def test_lead_institution_must_exist(session):
 def test_an_action_plan_names_a_strategy_and_fits_in_its_period(session):
     moi = f.institution(session)
     parent = f.strategy(session, moi)
-    with pytest.raises(ValidationFailed) as refused:
-        f.strategy(session, moi, kind="action_plan")
-    assert _pointers(refused.value) == ["#/parent_id"]
+    standalone = f.strategy(session, moi, kind="action_plan")  # no umbrella strategy: a standalone plan
+    assert (standalone.kind, standalone.parent_id) == ("action_plan", None)
     with pytest.raises(ValidationFailed) as refused:
         f.strategy(session, moi, kind="action_plan", parent_id=parent.id,
                    period_start=date(2018, 12, 31), period_end=date(2023, 1, 1))
@@ -116,6 +118,8 @@ def test_patch_bumps_the_version_and_records_the_change(session):
             "title": ["National Strategy on Migration 2019-2022", "Renamed"],
             "consultation_due": [None, "2019-06-01"],
         },
+        "effective_on": "2026-01-05",  # the day of the change, by default the day it was made
+        "effective_on_approximate": False,
         "actor": None,  # the API passes the token's name; this call names no one
     }
 

@@ -40,7 +40,7 @@ def family(engine: Engine) -> tuple[int, int, int, int]:
         plan = create_strategy(s, StrategyCreate(
             title="Action plan 2024-2026", policy_area="migration", lead_institution_id=lead, kind="action_plan",
             parent_id=strategy.id, period_start=date(2024, 1, 1), period_end=date(2026, 12, 31),
-        ), now=f.T0)
+        ), now=f.T0, today=f.T0.date())
         objective = create_objective(s, strategy.id, ObjectiveCreate(code="1", title="Govern migration"), now=f.T0)
         return lead, strategy.id, plan.id, objective.id
 

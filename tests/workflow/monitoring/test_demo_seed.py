@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from workflow.core.settings import Settings
 from workflow.demo.monitoring import previous_quarter_start
 
 
@@ -30,7 +31,7 @@ def test_the_demo_plan_has_a_period_to_report_on_whenever_it_is_loaded(session, 
 
     now = datetime(today.year, today.month, today.day, 9, tzinfo=UTC)
     with freezegun.freeze_time(now):
-        load_portfolio(session, read_portfolio(), now=now, today=today, min_consultation_days=20)
+        load_portfolio(session, read_portfolio(), now=now, today=today, settings=Settings(_env_file=None))
         seeded = seed_demo_monitoring(session, now=now, today=today)
         plan = get_strategy(session, seeded.plan_id)
         assert periods_of(plan, get_cycle(session, seeded.plan_id)), f"no period to report on when loaded on {today}"

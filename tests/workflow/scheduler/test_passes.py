@@ -92,7 +92,8 @@ def test_moving_the_deadline_cancels_the_pending_reminder(engine, settings, worl
     strategy_id = _in_consultation(engine, world["moi"], date(2026, 6, 8))
     run_pass(engine, now=NOW, settings=settings)
     with unit_of_work(engine) as s:
-        update_strategy(s, strategy_id, StrategyPatch(consultation_due=date(2026, 9, 30)), now=NOW)
+        update_strategy(s, strategy_id, StrategyPatch(consultation_due=date(2026, 9, 30)), now=NOW,
+                        today=NOW.date())
     report = run_pass(engine, now=NOW, settings=settings)
     rows = _rows(engine)
     assert report.cancelled == 2
