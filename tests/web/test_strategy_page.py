@@ -110,7 +110,7 @@ def test_the_page_shows_the_strategy_its_stage_history_and_neighbours(person: Pe
     assert f"<h1>{MIGRATION}</h1>" in page.text
     for fact in ("Kind Strategy", "Policy area Migration", "Lead institution Ministry of Interior",
                  "Period 1 January 2024 – 31 December 2030", "In force from 2 May 2024 to 31 December 2030",
-                 "Stage Monitoring since 30 September 2024"):
+                 "Drafting started 3 October 2022", "Stage Monitoring since 30 September 2024"):
         assert fact in words, fact
     stepper = section(page.text, "stage")
     assert stepper.count('class="done"') == 4

@@ -1,6 +1,6 @@
 """The demo's consultation rounds, recorded through the consultation services as an admin
 importing history would record them, each record flagged illustrative: the sources name who was
-consulted, not what each said."""
+consulted, not what each said. Their dates are approximate, like the stage changes around them."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def seed_rounds(
     for item in rounds:
         opened = open_round(
             session, importer, strategy_id,
-            RoundOpen(opened_on=item.opened_on, channel=item.channels, illustrative=True),
+            RoundOpen(opened_on=item.opened_on, channel=item.channels, illustrative=True,
+                      effective_on_approximate=True),
             settings=settings, now=now,
         )
         assert opened.id is not None, "open_round flushes, so the row has its id"
@@ -57,7 +58,8 @@ def seed_rounds(
             answer = entry.response
             respond(
                 session, importer, submission.id,
-                ResponseCreate(decision=answer.decision, reason=answer.reason, responded_on=answer.responded_on),
+                ResponseCreate(decision=answer.decision, reason=answer.reason, responded_on=answer.responded_on,
+                               effective_on_approximate=True),
                 settings=settings, now=now,
             )
         close_round(session, importer, opened.id, RoundClose(closed_on=item.closed_on), settings=settings, now=now)
