@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from tests.web.browser.harness import check_accessibility, shot, sign_in
 from tests.web.test_report_flow import target_of
 from tests.web.test_strategy_page import MIGRATION, by_title
-from workflow.core import clock, unit_of_work
+from workflow.consultation import list_rounds
+from workflow.core import clock, new_session, unit_of_work
 from workflow.directory import ContactCreate, create_contact, find_institution
 
 ADMIN = "ana.admin@example.org"
@@ -27,9 +28,18 @@ def make_admin(engine: Engine, language: str) -> None:
                        now=clock.now())
 
 
+def demo_round(engine: Engine) -> int:
+    strategy = by_title(engine, MIGRATION)  # the demo records its consultation
+    with new_session(engine) as session:
+        (round_,) = list_rounds(session, strategy.id)
+        assert round_.id is not None
+        return round_.id
+
+
 def pages(engine: Engine) -> dict[str, str]:
     strategy = by_title(engine, MIGRATION)
     target = target_of(engine)
+    round_id = demo_round(engine)
     return {
         "portfolio": "/console/portfolio?as_of=2023-06-30",
         "portfolio-today": "/console/portfolio",
@@ -40,6 +50,9 @@ def pages(engine: Engine) -> dict[str, str]:
         "admin-institutions": "/console/admin/institutions",
         "admin-people": "/console/admin/people",
         "admin-tokens": "/console/admin/tokens",
+        "admin-calendar": "/console/admin/calendar?year=2026",
+        "consultation-round": f"/console/consultations/{round_id}",
+        "consultation-report": f"/console/consultations/{round_id}/report",
         "not-found": "/console/strategies/999999",
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.web.browser.harness import check_accessibility, shot, sign_in
 from tests.web.conftest import ARTA, DANIEL
 
@@ -22,11 +24,11 @@ def test_an_albanian_speaker_sees_the_console_in_albanian_and_can_switch(page, c
     assert page.locator("html").get_attribute("lang") == "sq"
     assert page.get_by_role("navigation").get_by_role("link", name="Portofoli").is_visible()
     page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("navigation").get_by_role("link", name="Portfolio").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # waits for the page the click loads
+    expect(page.get_by_role("navigation").get_by_role("link", name="Portfolio")).to_be_visible()
     page.get_by_role("button", name="Shqip").click()
-    assert page.get_by_role("navigation").get_by_role("link", name="Portofoli").is_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "sq")
+    expect(page.get_by_role("navigation").get_by_role("link", name="Portofoli")).to_be_visible()
 
 
 def test_signing_out_returns_to_the_sign_in_page(page, console):
