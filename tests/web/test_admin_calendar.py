@@ -95,8 +95,8 @@ def test_a_chosen_year_in_albanian(sq_admin: TestClient, demo: Engine):
     assert "2 janar 2026" in holidays  # the second day of the New Year holiday
     assert 'href="/console/admin/calendar">Ky vit</a>' in page.text
     refused = post_form(sq_admin, PAGE, page.text, {"day": "2026-01-03", "name": "Një ditë"}, follow_redirects=False)
-    assert '<p class="field-error" id="day-error">Kjo ditë bie të shtunën ose të dielën: nuk është kurrë ditë pune.</p>' \
-        in refused.text
+    assert ('<p class="field-error" id="day-error">Kjo ditë bie të shtunën ose të dielën: nuk është kurrë ditë pune.'
+            '</p>') in refused.text
     assert sq_admin.get(f"{PAGE}?year=1800").status_code == 422
 
 
