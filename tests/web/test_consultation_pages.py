@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select
 from tests.web.conftest import ARTA, BESNIK, DANIEL, KLODIANA, PersonFactory
 from tests.web.console import post_form
 from tests.web.test_strategy_page import new_strategy, section, text_of
+from tests.web.test_strategy_transitions import form_of
 from workflow import consultation
 from workflow.calendar import working_calendar
 from workflow.core import Settings, clock, unit_of_work
@@ -123,8 +124,12 @@ def test_arta_runs_a_round_from_opening_to_close(person: PersonFactory, demo: En
         assert "0 të numëruara deri tani, 20 të mbetura" in dates
 
         # the strategy page lists it, and offers no second round while it is open
-        block = section(arta.get(f"/console/strategies/{strategy_id}").text, "consultation")
+        strategy_page = arta.get(f"/console/strategies/{strategy_id}").text
+        block = section(strategy_page, "consultation")
         assert "Raundi 1" in text_of(block) and 'id="open-round"' not in block
+        # and says beside "send for approval", before it is pressed, all that approval still waits for
+        note = text_of(form_of(strategy_page, "submit_for_approval"))
+        assert "Fillimisht mbyllni raundin e hapur të konsultimit." in note and "20 ditët e punës" in note
 
     with freeze_time("2025-12-10 10:00"):
         page = arta.get(f"/console/consultations/{round_id}").text
@@ -166,6 +171,10 @@ def test_arta_runs_a_round_from_opening_to_close(person: PersonFactory, demo: En
         assert f'aria-describedby="answer-{submission_id}-reason-hint answer-{submission_id}-reason-error"' in form
         assert '<option value="not_accepted" selected>' in form
         assert count(demo, consultation.SubmissionResponse) == 0
+        # the page opens at the refused form (its action names it), and says so at the top, linking to it
+        assert f'action="/console/submissions/{submission_id}/response#answer-{submission_id}"' in refused.text
+        summary = section(refused.text, "refusal")
+        assert "korrigjoni" in text_of(summary) and f'href="#answer-{submission_id}"' in summary
 
         answer = post_form(arta, f"/console/submissions/{submission_id}/response", page, {
             "decision": "not_accepted", "reason": "Remitancat formale maten tashmë nga Banka e Shqipërisë.",
@@ -174,12 +183,13 @@ def test_arta_runs_a_round_from_opening_to_close(person: PersonFactory, demo: En
         article = text_of(submission_of(page, submission_id))
         assert "Nuk u pranua" in article and "maten tashmë nga Banka e Shqipërisë" in article
 
-        # closing before the closing day is refused beside the close button
+        # before the closing day there is no close form; a close posted anyway is refused, saying until when
+        assert 'id="close"' not in page
         refused = post_form(arta, f"/console/consultations/{round_id}/close", page,
-                            {"version": version_of(page, "close")}, follow_redirects=False)
+                            {"version": version_of(page, "extend")}, follow_redirects=False)
         assert refused.status_code == 409
         assert ("Raundi zgjat deri më 31 dhjetor 2025; mund të mbyllet atë ditë ose më vonë."
-                in text_of(section(refused.text, "close-refusal")))
+                in text_of(section(refused.text, "refusal")))
 
         # an extension needs a reason; then it moves the closing day, and the history says why
         refused = post_form(arta, f"/console/consultations/{round_id}/extend", page,
@@ -209,7 +219,7 @@ def test_arta_runs_a_round_from_opening_to_close(person: PersonFactory, demo: En
         }, follow_redirects=False)
         page = follow(arta, late, f"/console/consultations/{round_id}?done=submission")
         submissions = text_of(section(page, "submissions"))
-        assert "Arben Gashi me vonesë ilustrues" in submissions
+        assert "Arben Gashi me vonesë ilustrim" in submissions
         answer = post_form(arta, f"/console/consultations/{round_id}/close", page,
                            {"version": version_of(page, "close"), "closed_on": "2026-01-09"}, follow_redirects=False)
         page = follow(arta, answer, f"/console/consultations/{round_id}?done=closed")

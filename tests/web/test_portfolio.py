@@ -215,3 +215,16 @@ def test_policy_areas_are_named_in_the_viewers_language(person: PersonFactory) -
     daniel = person(DANIEL).get("/console/portfolio?as_of=2023-06-30")
     assert '<h2 id="area-migration-heading">Migration</h2>' in daniel.text
     assert not hasattr(portfolio_view, "area_name")  # one vocabulary: web.words
+
+
+def test_the_portfolio_as_it_was_known_then(person: PersonFactory) -> None:
+    daniel = person(DANIEL)
+    now_known = text_of(section(daniel.get("/console/portfolio?as_of=2022-11-30").text, "area-migration"))
+    assert "National Strategy for Migration 2024-2030" in now_known  # in drafting since October 2022
+    page = daniel.get("/console/portfolio?as_of=2022-11-30&known_on=2022-09-30")
+    assert page.status_code == 200
+    assert "Portfolio as of 30 November 2022, as known on 30 September 2022" in text_of(page.text)
+    assert "National Strategy for Migration 2024-2030" not in text_of(section(page.text, "area-migration"))
+    refused = daniel.get("/console/portfolio?known_on=2199-01-01")
+    assert refused.status_code == 422
+    assert re.search(r'id="known_on-error">What will be known later cannot be shown', refused.text)

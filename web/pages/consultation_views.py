@@ -88,7 +88,7 @@ def round_context(
     round_ = view.round
     strategy = get_strategy(session, round_.strategy_id)
     writer = consultation.may_write_records(principal, strategy)
-    actions = consultation.round_actions(principal, strategy, round_)
+    actions = consultation.round_actions(principal, strategy, round_, today)
     is_open = round_.state == consultation.RoundState.OPEN
     categories = [(c.code, consultation.label(c, language)) for c in consultation.list_categories(session)]
     failed = refusal.form if refusal else ""

@@ -23,12 +23,12 @@ from web.people import PersonDep, read_viewer
 from web.rendering import render
 from workflow.core import EARLIEST_DATE, LATEST_DATE, SaneDate, clock
 from workflow.directory import institution_names
-from workflow.gaps import compute_portfolio, read_snapshots
+from workflow.gaps import compute_portfolio, read_snapshots, snapshots_known_on
 from workflow.lifecycle import Kind
 
 router = APIRouter()
 
-FIELDS = ("policy_area", "institution", "kind", "as_of")
+FIELDS = ("policy_area", "institution", "kind", "as_of", "known_on")
 
 
 class PortfolioQuery(BaseModel):
@@ -40,9 +40,10 @@ class PortfolioQuery(BaseModel):
     institution: str | None = None
     kind: Kind | None = None
     as_of: SaneDate | None = None
+    known_on: SaneDate | None = None
 
 
-def _errors(values: dict[str, str], areas: list[str], leads: dict[int, str], language: str
+def _errors(values: dict[str, str], areas: list[str], leads: dict[int, str], language: str, today: date
             ) -> tuple[PortfolioQuery | None, FormErrors]:
     try:
         query = parse(PortfolioQuery, values)
@@ -59,6 +60,9 @@ def _errors(values: dict[str, str], areas: list[str], leads: dict[int, str], lan
         errors.add("policy_area", choose)
     if query.institution is not None and whole_number(query.institution) not in leads:
         errors.add("institution", choose)
+    if query.known_on is not None and query.known_on > today:
+        errors.add("known_on", catalog(language).gettext(
+            "What will be known later cannot be shown: choose today or an earlier day."))
     return (None if errors else query), errors
 
 
@@ -77,7 +81,8 @@ def portfolio_page(request: Request, person: PersonDep, session: ReadSession, se
     snapshots = read_snapshots(request.app.state.engine, zone=settings.zone)
     leads = institution_names(session, {s.lead_institution_id for s in snapshots if s.lead_institution_id})
     areas = sorted({s.policy_area for s in snapshots})
-    query, errors = _errors(values, areas, leads, language)
+    today = clock.today(settings.zone)
+    query, errors = _errors(values, areas, leads, language, today)
     words = Words(language)
     context: dict[str, Any] = {
         "values": values, "errors": errors, "area_options": sorted(((a, words.area(a)) for a in areas),
@@ -86,13 +91,14 @@ def portfolio_page(request: Request, person: PersonDep, session: ReadSession, se
     }
     if query is None:
         return render(request, "portfolio.html", context, status_code=422)
-    day = query.as_of or clock.today(settings.zone)
+    day = query.as_of or today
     portfolio = compute_portfolio(
-        snapshots, as_of=day, horizon_days=settings.gap_horizon_days, settings=settings,
+        snapshots_known_on(snapshots, query.known_on), as_of=day, horizon_days=settings.gap_horizon_days,
+        settings=settings,
         policy_area=query.policy_area, lead_institution_id=int(query.institution) if query.institution else None,
         kind=query.kind,
     )
     titles = {s.id: s.title for s in snapshots}
-    context.update(as_of=day, views=present(portfolio, words, query.kind, titles, leads), day=words.date,
-                   days=words.days)
+    context.update(as_of=day, known_on=query.known_on, views=present(portfolio, words, query.kind, titles, leads),
+                   day=words.date, days=words.days)
     return render(request, "portfolio.html", context)

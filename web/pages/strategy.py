@@ -80,6 +80,8 @@ def page_context(
     today = clock.today(settings.zone)
     stages = list(Stage)
     current = stages.index(Stage(strategy.stage))
+    in_consultation = strategy.stage == Stage.CONSULTATION
+    outstanding = RECORDS.outstanding(session, strategy.id, today) if in_consultation else None
     notifications, total_notifications = list_notifications(
         session, strategy_id=strategy.id, status=None, limit=LISTED, offset=0
     )
@@ -102,7 +104,7 @@ def page_context(
         "foreseen": {"submit_for_approval": consultation_note(consultation_status(
             strategy, today=today, default_min_consultation_days=settings.min_consultation_days,
             calendar=working_calendar(session, settings),
-        ), language)},
+        ), language, outstanding)},
         "default_min_consultation_days": settings.min_consultation_days,
         "today": today,
         "history": history(session, strategy.id),

@@ -25,7 +25,7 @@ from workflow.core import (
     StaleVersion,
     ValidationFailed,
 )
-from workflow.lifecycle import ConsultationProgress
+from workflow.lifecycle import ConsultationProgress, Outstanding
 
 # The fields each event's form shows, in the order shown; the domain decides which are required.
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -178,14 +178,22 @@ class Note:
     refused: bool
 
 
-def consultation_note(progress: ConsultationProgress | None, language: str) -> Note | None:
-    """The consultation against its minimum today, worded as its guard would refuse it, or as ready."""
+def consultation_note(
+    progress: ConsultationProgress | None, language: str, outstanding: Outstanding | None = None
+) -> Note | None:
+    """The consultation against its minimum and its records today, worded as its guard would refuse
+    it (everything still missing), or as ready."""
+    extensions: dict[str, Any] = {}
+    if progress is not None and not progress.long_enough:
+        extensions |= {"working_days": progress.working_days, "required_working_days": progress.required_working_days,
+                       "earliest_on": progress.earliest_on.isoformat()}
+    if outstanding is not None and not outstanding.settled:
+        extensions |= {"open_rounds": list(outstanding.open_rounds),
+                       "unanswered_submissions": list(outstanding.unanswered_submissions)}
+    if extensions:
+        return Note(guard_sentence(extensions, language), refused=True)
     if progress is None:
         return None
-    if not progress.long_enough:
-        extensions = {"working_days": progress.working_days, "required_working_days": progress.required_working_days,
-                      "earliest_on": progress.earliest_on.isoformat()}
-        return Note(guard_sentence(extensions, language), refused=True)
     return Note(catalog(language).gettext(
         "The consultation has lasted %(lasted)s working days, no fewer than the %(required)s required."
     ) % {"lasted": progress.working_days, "required": progress.required_working_days}, refused=False)

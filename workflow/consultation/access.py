@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from workflow.consultation.models import ConsultationRound
 from workflow.consultation.states import ROUNDS, RoundEvent, RoundState
@@ -50,13 +51,15 @@ class RoundActions:
     close: bool
 
 
-def round_actions(actor: Actor, strategy: Strategy, round_: ConsultationRound) -> RoundActions:
+def round_actions(actor: Actor, strategy: Strategy, round_: ConsultationRound, today: date) -> RoundActions:
     writer = may_write_records(actor, strategy)
     in_consultation = strategy.stage == Stage.CONSULTATION.value
     return RoundActions(
         record=writer and in_consultation,  # records are kept while the strategy is in consultation
-        extend=writer and in_consultation and ROUNDS.allows(round_.state, RoundEvent.EXTEND),
-        close=writer and ROUNDS.allows(round_.state, RoundEvent.CLOSE),  # a round closes in any stage
+        extend=writer and in_consultation and ROUNDS.allows(round_.state, RoundEvent.EXTEND)
+        and today <= round_.closes_on,  # decided by the closing day
+        close=writer and ROUNDS.allows(round_.state, RoundEvent.CLOSE)  # in any stage,
+        and today >= round_.closes_on,  # from the closing day
     )
 
 

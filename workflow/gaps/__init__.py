@@ -7,7 +7,7 @@ Reads are split from computing: ``read_snapshots`` loads the deployment as plain
 session of its own; ``compute_gap_report`` and ``compute_timeline`` are pure functions of them.
 """
 
-from workflow.gaps.history import StrategySnapshot
+from workflow.gaps.history import StrategySnapshot, snapshots_known_on
 from workflow.gaps.models import GapWatch
 from workflow.gaps.portfolio import AreaPortfolio, Lane, PlanCoverage, Portfolio, compute_portfolio
 from workflow.gaps.queries import (
@@ -45,6 +45,7 @@ __all__ = [
     "gap_watch_entries",
     "read_snapshots",
     "snapshot_of",
+    "snapshots_known_on",
     "timeline_report",
     "watch_gaps",
 ]

@@ -145,10 +145,12 @@ def consultation_settled(given: GuardInput) -> None:
         return
     missing = []
     if outstanding.open_rounds:
-        missing.append("close consultation round " + ", ".join(str(i) for i in outstanding.open_rounds))
+        rounds = ", ".join(str(i) for i in outstanding.open_rounds)
+        missing.append(f"close the open consultation round (id {rounds})")
     if outstanding.unanswered_submissions:
         missing.append(
-            "answer submission " + ", ".join(str(i) for i in outstanding.unanswered_submissions)
+            "answer every submission (unanswered: id " + ", ".join(str(i) for i in outstanding.unanswered_submissions)
+            + ")"
         )
     raise GuardRefused(
         "the consultation is not finished: " + "; ".join(missing),

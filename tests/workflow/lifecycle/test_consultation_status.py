@@ -118,7 +118,7 @@ def test_a_refusal_names_everything_the_consultation_still_lacks():
         "working_days": 12, "required_working_days": 20, "earliest_on": "2025-02-03",
         "open_rounds": [3], "unanswered_submissions": [7, 8],
     }
-    assert "lasted 12 working days" in refused.value.detail and "answer submission 7, 8" in refused.value.detail
+    assert "lasted 12 working days" in refused.value.detail and "unanswered: id 7, 8" in refused.value.detail
     long_enough = GuardInput(strategy, request, date(2025, 3, 3), date(2025, 3, 3), 20, ALBANIA,
                              outstanding=Outstanding(unanswered_submissions=(7,)))
     with pytest.raises(GuardRefused) as refused:
