@@ -74,6 +74,23 @@ NOTIFICATION_STATUSES = {
     "failed": N_("Not delivered"),
     "cancelled": N_("No longer needed"),
 }
+# The fields a PATCH changes, as the Strategy page's list of changes names them.
+FIELDS = {
+    "title": N_("Title"),
+    "policy_area": N_("Policy area"),
+    "lead_institution_id": N_("Lead institution"),
+    "parent_id": N_("Part of strategy"),
+    "predecessor_id": N_("Predecessor"),
+    "period_start": N_("Period start"),
+    "period_end": N_("Period end"),
+    "drafting_started_on": N_("Drafting started"),
+    "drafting_due": N_("Drafting due"),
+    "consultation_due": N_("Consultation due"),
+    "approval_due": N_("Approval due"),
+    "min_consultation_days": N_("Minimum consultation, in working days"),
+    "reminder_offsets": N_("Reminder days"),
+    "overdue_offsets": N_("Overdue notice days"),
+}
 EXPIRY_REASONS = {
     "superseded": N_("Superseded by a successor"),
     "terminated": N_("Terminated early"),
@@ -128,6 +145,7 @@ VOCABULARY = {
     "notification_status_name": NOTIFICATION_STATUSES,
     "event_done_name": EVENTS_DONE,
     "area_name": POLICY_AREAS,
+    "field_name": FIELDS,
 }
 
 

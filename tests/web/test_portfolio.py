@@ -228,3 +228,9 @@ def test_the_portfolio_as_it_was_known_then(person: PersonFactory) -> None:
     refused = daniel.get("/console/portfolio?known_on=2199-01-01")
     assert refused.status_code == 422
     assert re.search(r'id="known_on-error">What will be known later cannot be shown', refused.text)
+
+
+def test_an_area_carried_by_a_standalone_action_plan_says_so(person: PersonFactory) -> None:
+    page = person(DANIEL).get("/console/portfolio?as_of=2022-06-30&policy_area=anti-trafficking")
+    words = text_of(section(page.text, "area-anti-trafficking"))
+    assert "No gap on 30 Jun 2022: a standalone action plan is in force." in words

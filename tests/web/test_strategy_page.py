@@ -20,7 +20,7 @@ from web.words import DEADLINES
 from workflow.core import Settings, clock, unit_of_work
 from workflow.directory import Contact, ContactCreate, create_contact, find_institution
 from workflow.gaps import GAP_DEADLINE
-from workflow.lifecycle import Strategy, StrategyCreate, create_strategy
+from workflow.lifecycle import Strategy, StrategyCreate, StrategyPatch, create_strategy, update_strategy
 from workflow.reminders import (
     DEADLINE_REMINDER,
     DELIVERY_FAILED,
@@ -99,6 +99,7 @@ def admin_person(engine: Engine, client: TestClient) -> TestClient:
 # --- what the page shows --------------------------------------------------------------------------
 
 MIGRATION = "National Strategy for Migration 2024-2030"
+TIRANE = ZoneInfo("Europe/Tirane")
 
 
 def test_the_page_shows_the_strategy_its_stage_history_and_neighbours(person: PersonFactory, demo: Engine):
@@ -381,3 +382,18 @@ def test_the_reasons_to_end_a_strategy_are_shown_whole(person: PersonFactory, de
             for box in selects:
                 assert box["longest"] <= box["room"], (width, box)  # no option cut short
                 assert abs(box["width"] - box["card"]) < 1, (width, box)  # as wide as its card
+
+
+def test_the_changes_to_the_record_are_listed_with_the_day_each_was_really_made(
+    person: PersonFactory, demo: Engine
+) -> None:
+    strategy_id = new_strategy(demo, approval_due="2025-06-30")
+    with unit_of_work(demo) as session:
+        update_strategy(session, strategy_id, StrategyPatch(approval_due=date(2025, 12, 31),
+                                                            effective_on=clock.today(TIRANE) - timedelta(days=1),
+                                                            effective_on_approximate=True),
+                        now=clock.now(), today=clock.today(TIRANE), actor="Arta Hoxha")
+    page = person(ARTA).get(f"/console/strategies/{strategy_id}").text
+    changes = text_of(section(page, "changes"))
+    assert "Ndryshimet e të dhënave" in changes and "(e përafërt)" in changes
+    assert "Afati i miratimit 30 qer 2025 31 dhj 2025 Arta Hoxha" in changes

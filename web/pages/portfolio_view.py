@@ -92,7 +92,8 @@ class AreaView:
     holes: tuple[Hole, ...]  # the gaps: days up to the as-of day with nothing in force
     foreseen: tuple[Hole, ...]  # the days after the as-of day with nothing in force yet
     ongoing: Hole | None  # the strategies' gap that includes the day, counted up to the day
-    in_force_now: bool  # a strategy of the area is in force on the day
+    in_force_now: bool  # a strategy of the area, or a standalone action plan, is in force on the day
+    plan_in_force_now: bool = False  # what is in force is a standalone action plan, no strategy
 
 
 @lru_cache(maxsize=16384)
@@ -356,8 +357,12 @@ def present(portfolio: Portfolio, words: Words, kind: str | None, titles: dict[i
             "", gap.start, as_of, _days(gap.start, as_of), _named(gap.after_strategy_id, titles), None, True
         )
         in_force_now = any(span.start <= as_of <= span.end for span in area.coverage.spans)
+        tops = [lane for lane in area.lanes
+                if lane.parent_id is None and lane.in_force is not None and lane.in_force.contains(as_of)]
+        plan_only = bool(tops) and all(lane.standalone for lane in tops)
         views.append(AreaView(
             f"area-{area.policy_area}", name, draw_timeline(chart),
             tuple(lane_row(lane, as_of, words, leads) for lane in area.lanes), holes, foreseen, ongoing, in_force_now,
+            plan_only,
         ))
     return views

@@ -26,6 +26,7 @@ from web.pages.strategy_forms import (
     EVENT_FIELDS,
     PLAN,
     Refusal,
+    change_rows,
     consultation_note,
     deadline_values,
     done_notice,
@@ -56,6 +57,7 @@ from workflow.lifecycle import (
     history,
     in_force_interval,
     list_strategies,
+    revisions_of,
     transition_as,
 )
 from workflow.reminders import list_notifications
@@ -108,6 +110,7 @@ def page_context(
         "default_min_consultation_days": settings.min_consultation_days,
         "today": today,
         "history": history(session, strategy.id),
+        "revisions": change_rows(revisions_of(session, strategy.id), language),
         "notifications": notifications,
         "total_notifications": total_notifications,
         "contacts": contacts,

@@ -25,7 +25,7 @@ from workflow.core import (
     StaleVersion,
     ValidationFailed,
 )
-from workflow.lifecycle import ConsultationProgress, Outstanding
+from workflow.lifecycle import ConsultationProgress, Outstanding, StrategyRevision
 
 # The fields each event's form shows, in the order shown; the domain decides which are required.
 EVENT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -57,6 +57,7 @@ DONE_FOR_PLAN = {
     "expire": N_("The action plan has expired."),
 }
 PLAN = "action_plan"
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def done_notice(done: str | None, kind: str, language: str) -> str | None:
@@ -253,3 +254,36 @@ def word_failure(
     else:
         errors.add(None, _(failure.detail))
     return refusal
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One changed field of one revision, its values worded for the page (None: not set)."""
+
+    effective_on: date
+    approximate: bool
+    field: str
+    before: str | None
+    after: str | None
+    actor: str | None
+
+
+def change_rows(revisions: list[StrategyRevision], language: str) -> list[ChangeRow]:
+    """The record's changes, newest first, one row per changed field; dates in the reader's words."""
+    fmt = Formats(language)
+
+    def worded(value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, str) and ISO_DAY.fullmatch(value):
+            return fmt.date(date.fromisoformat(value))
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return str(value)
+
+    return [
+        ChangeRow(revision.effective_on, revision.effective_on_approximate, name, worded(values[0]), worded(values[1]),
+                  revision.actor)
+        for revision in reversed(revisions)
+        for name, values in revision.changes.items()
+    ]
