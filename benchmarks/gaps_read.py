@@ -46,7 +46,7 @@ from workflow.core.db import make_engine, new_session, unit_of_work
 from workflow.directory.institutions import create_institution
 from workflow.directory.requests import InstitutionCreate
 from workflow.gaps.history import StrategySnapshot, StrategyState, states_on
-from workflow.gaps.projection import typical_durations
+from workflow.gaps.projection import typical_durations_of
 from workflow.gaps.queries import compute_gap_report, load_snapshots, read_snapshots, typical_days
 from workflow.gaps.rules import GapAssessment, GapEntry, GroupKey, _interval_in_force, _report_order, group_key
 from workflow.lifecycle import StageChange, Strategy
@@ -68,7 +68,8 @@ class BaselineAssessment(GapAssessment):
         self.groups: dict[GroupKey, list[StrategyState]] = defaultdict(list)
         for state in self.states:
             self.groups[group_key(state)].append(state)
-        self.typical = typical_durations((s.history for s in snapshots), as_of, default_days)
+        self.typical = typical_durations_of(snapshots, as_of, default_days)  # as now: the comparison is of lookups
+        self._covers = self.groups  # no standalone action plans here: each document's cover is its group
 
     def successor_of(self, state: StrategyState) -> StrategyState | None:
         explicit = [other for other in self.states if other.snapshot.predecessor_id == state.id]
@@ -125,7 +126,8 @@ class Writer:
             "id": strategy_id, "title": f"{area} {kind} {start.year}-{end.year}", "policy_area": area, "kind": kind,
             "parent_id": parent_id, "predecessor_id": predecessor_id, "lead_institution_id": self.institution_id,
             "period_start": start, "period_end": end, "stage": steps[-1][2] if steps else "drafting",
-            "stage_entered_on": steps[-1][3] if steps else None, "version": 1 + len(steps),
+            "stage_entered_on": steps[-1][3] if steps else NOW.date(), "version": 1 + len(steps),
+            "drafting_started_on": steps[0][3] if steps else NOW.date(),
             "approval_due": end.replace(year=start.year) if approved_on is None else None,
             "approved_on": approved_on, "approval_reference": "DCM" if approved_on else None,
             "expired_on": expire_on, "expiry_reason": "period_ended" if expire_on else None,
