@@ -40,9 +40,10 @@ AsOf = Annotated[
 KnownOn = Annotated[
     SaneDate | None,
     Query(
-        description="Answer with what had been recorded by this day (YYYY-MM-DD): changes made after it (deadlines, "
-        "periods, links, stage changes) are left out, and strategies whose drafting started after it. Default: "
-        "today. Not in the future. `as_of` is the day the report is about; `known_on`, what was known then."
+        description="Answer with the record as it stood on this day (YYYY-MM-DD): changes effective after it "
+        "(deadlines, periods, links, stage changes, by their `effective_on`, also when entered later) are left out, "
+        "and strategies whose drafting started after it. Default: today. Not in the future. `as_of` is the day the "
+        "report is about; `known_on`, what was known then."
     ),
 ]
 PolicyAreaFilter = Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)]
