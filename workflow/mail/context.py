@@ -43,6 +43,8 @@ class NotificationContext:
     recipient_escalates: bool = False  # the recipient hears of it as an escalation contact, not as the one to act
     reporting_period: str | None = None
     reporting_institution: str | None = None  # whose progress report is due or late
+    round_number: int | None = None  # a consultation round closing, or closed with comments unanswered
+    unanswered: int | None = None  # how many of its comments have no answer yet
     document_kind: str = "strategy"  # or "action_plan": what the email calls the document
     app_url: str | None = None
 

@@ -85,6 +85,8 @@ def template_variables(phrases: Phrases, context: NotificationContext) -> dict[s
         "last_error": context.last_error,
         "reporting_period": context.reporting_period,
         "reporting_institution": context.reporting_institution,
+        "round_number": context.round_number,
+        "unanswered": context.unanswered,
         "document": phrases.document(context.document_kind),
         "of_document": phrases.document_after_of(context.document_kind),
         **phrases.document_words(context.document_kind),

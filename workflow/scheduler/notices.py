@@ -8,6 +8,7 @@ from typing import TypedDict
 
 from sqlmodel import Session
 
+from workflow.consultation import RECORDS, ROUND_CLOSES, SUBMISSIONS_UNANSWERED, ConsultationRound, round_of_key
 from workflow.core import Settings, local_date
 from workflow.directory import Contact, Institution
 from workflow.lifecycle import Strategy
@@ -28,6 +29,8 @@ class _ExtraFacts(TypedDict, total=False):
     projection_basis: str | None
     reporting_period: str | None
     reporting_institution: str | None
+    round_number: int
+    unanswered: int
 
 
 def message_key(row: Notification) -> str:
@@ -71,6 +74,13 @@ def context_for(
         reporter = institution_of_key(row.deadline_key)
         institution = session.get(Institution, reporter) if reporter is not None else None
         extra["reporting_institution"] = institution.name if institution is not None else None
+    app_url = f"{public_url}/console/strategies/{strategy.id}" if public_url else None
+    round_id = round_of_key(row.deadline_key) if row.deadline_kind in (ROUND_CLOSES, SUBMISSIONS_UNANSWERED) else None
+    consulted = session.get(ConsultationRound, round_id) if round_id is not None else None
+    if consulted is not None:
+        extra["round_number"] = consulted.number
+        extra["unanswered"] = len(RECORDS.outstanding(session, strategy.id, today).unanswered_submissions)
+        app_url = f"{public_url}/console/consultations/{consulted.id}" if public_url else None
     return NotificationContext(
         strategy_title=strategy.title,
         strategy_id=strategy.id,
@@ -82,7 +92,7 @@ def context_for(
         escalate_after_days=escalate_after_days,
         recipient_escalates=row.escalated and _hears_as_escalation(recipient, row),
         document_kind=strategy.kind,
-        app_url=f"{public_url}/console/strategies/{strategy.id}" if public_url else None,
+        app_url=app_url,
         **extra,
     )
 

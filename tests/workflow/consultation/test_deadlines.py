@@ -64,7 +64,9 @@ def test_coordinators_are_reminded_before_a_round_closes_never_before_it_opened(
     with unit_of_work(engine) as s:
         message = compose_for(settings)(s, s.get(Notification, row.id), at(date(2025, 12, 5)))
     text = message.get_body(("plain",)).get_content()
-    assert "Afati i mbylljes së raundit të konsultimit për strategjinë" in text and "pas 7 ditësh" in text
+    assert "Raundi 1 i konsultimit për strategjinë „National Strategy on Migration 2026-2030“ mbyllet pas 7 ditësh" \
+        in text
+    assert "Afati i mbylljes së raundit të konsultimit: 2025-12-12" in text
 
 
 def test_after_closing_unanswered_submissions_bring_overdue_notices_until_answered(engine, settings, world):
@@ -83,7 +85,8 @@ def test_after_closing_unanswered_submissions_bring_overdue_notices_until_answer
     with unit_of_work(engine) as s:
         assert source.still_live(s, s.get(Notification, row.id))
         message = compose_for(settings)(s, s.get(Notification, row.id), at(date(2025, 12, 15)))
-        assert "përgjigjeve ndaj komenteve të konsultimit" in message.get_body(("plain",)).get_content()
+        text = message.get_body(("plain",)).get_content()
+        assert "më 2025-12-12, dhe 1 koment(e) nuk kanë ende përgjigje" in text
         answer(s, p.coordinator, sid, settings, today=date(2025, 12, 15))
     with unit_of_work(engine) as s:
         assert not source.still_live(s, s.get(Notification, row.id))
@@ -95,9 +98,11 @@ def test_english_wording_of_both_kinds(session):
 
     before = render("deadline_reminder", "en", NotificationContext(
         strategy_title="Migration 2026-2030", strategy_id=1, deadline_kind="round_closes", due_on=date(2025, 12, 12),
-        days=7, recipient_name="Arta"))
-    assert "The consultation round closing deadline of Migration 2026-2030 is in 7 days" in before.text
+        days=7, recipient_name="Arta", round_number=2))
+    assert "Consultation round 2 of Migration 2026-2030 closes in 7 days, on 2025-12-12." in before.text
+    assert "Consultation round 2 of <strong>Migration 2026-2030</strong> closes" in before.html
     after = render("overdue", "en", NotificationContext(
         strategy_title="Migration 2026-2030", strategy_id=1, deadline_kind="submissions_unanswered",
-        due_on=date(2025, 12, 12), days=-1, recipient_name="Arta"))
-    assert "responses to consultation comments deadline" in after.text
+        due_on=date(2025, 12, 12), days=-1, recipient_name="Arta", round_number=2, unanswered=3))
+    assert "Consultation round 2 of Migration 2026-2030 closed 1 day ago" in after.text
+    assert "3 comment(s) still have no answer" in after.text and "3 comment(s)</strong>" in after.html
