@@ -83,7 +83,7 @@ FIELDS = {
     "predecessor_id": N_("Predecessor"),
     "period_start": N_("Period start"),
     "period_end": N_("Period end"),
-    "drafting_started_on": N_("Drafting started"),
+    "drafting_started_on": N_("Drafting start"),
     "drafting_due": N_("Drafting due"),
     "consultation_due": N_("Consultation due"),
     "approval_due": N_("Approval due"),

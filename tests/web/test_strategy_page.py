@@ -397,3 +397,8 @@ def test_the_changes_to_the_record_are_listed_with_the_day_each_was_really_made(
     changes = text_of(section(page, "changes"))
     assert "Ndryshimet e të dhënave" in changes and "(e përafërt)" in changes
     assert "Afati i miratimit 30 qer 2025 31 dhj 2025 Arta Hoxha" in changes
+    with unit_of_work(demo) as session:  # a title that looks like a date is a title
+        update_strategy(session, strategy_id, StrategyPatch(title="2024-13-01"), now=clock.now(),
+                        today=clock.today(TIRANE), actor="Arta Hoxha")
+    page = person(ARTA).get(f"/console/strategies/{strategy_id}")
+    assert page.status_code == 200 and "2024-13-01" in text_of(section(page.text, "changes"))

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from web.deps import ReadSession, SettingsDep, changing
 from web.forms import FormErrors, parse
+from web.i18n import catalog
 from web.pages.consultation_views import strategy_block
 from web.pages.strategy_forms import (
     DEADLINE_FIELDS,
@@ -36,11 +37,12 @@ from web.pages.strategy_forms import (
 )
 from web.people import PersonDep, check_csrf
 from web.rendering import render
+from web.words import POLICY_AREAS, namer
 from workflow.access import Principal
 from workflow.calendar import working_calendar
 from workflow.consultation import RECORDS
 from workflow.core import DomainError, Settings, clock, unit_of_work
-from workflow.directory import get_contact, get_institution
+from workflow.directory import Institution, get_contact, get_institution
 from workflow.lifecycle import (
     Stage,
     Strategy,
@@ -72,6 +74,19 @@ LISTED = 200  # at most this many reminders and action plans are shown
 def may_change(principal: Principal, strategy: Strategy) -> bool:
     """What the API asks of a writer of this strategy: a coordinator (or admin) acting for its lead institution."""
     return principal.has_role("coordinator") and principal.may_act_for(strategy.lead_institution_id)
+
+
+def _named(session: Session, field: str, value: object, language: str) -> str | None:
+    """What a revision's value stands for: an institution's name, a strategy's title, an area's name."""
+    if field == "lead_institution_id" and isinstance(value, int):
+        institution = session.get(Institution, value)
+        return institution.name if institution is not None else None
+    if field in ("predecessor_id", "parent_id") and isinstance(value, int):
+        linked = session.get(Strategy, value)
+        return linked.title if linked is not None else None
+    if field == "policy_area" and isinstance(value, str):
+        return namer(POLICY_AREAS, catalog(language).gettext)(value)
+    return None
 
 
 def page_context(
@@ -110,7 +125,8 @@ def page_context(
         "default_min_consultation_days": settings.min_consultation_days,
         "today": today,
         "history": history(session, strategy.id),
-        "revisions": change_rows(revisions_of(session, strategy.id), language),
+        "revisions": change_rows(revisions_of(session, strategy.id), language,
+                                 named=lambda name, value: _named(session, name, value, language)),
         "notifications": notifications,
         "total_notifications": total_notifications,
         "contacts": contacts,

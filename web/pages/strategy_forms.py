@@ -57,7 +57,6 @@ DONE_FOR_PLAN = {
     "expire": N_("The action plan has expired."),
 }
 PLAN = "action_plan"
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def done_notice(done: str | None, kind: str, language: str) -> str | None:
@@ -268,22 +267,32 @@ class ChangeRow:
     actor: str | None
 
 
-def change_rows(revisions: list[StrategyRevision], language: str) -> list[ChangeRow]:
-    """The record's changes, newest first, one row per changed field; dates in the reader's words."""
+DATE_FIELDS = frozenset({"period_start", "period_end", "drafting_started_on", "drafting_due", "consultation_due",
+                         "approval_due"})
+
+
+def change_rows(
+    revisions: list[StrategyRevision], language: str, *, named: Callable[[str, Any], str | None]
+) -> list[ChangeRow]:
+    """The record's changes, newest first, one row per changed field; dates in the reader's words,
+    linked rows and codes by their names (``named(field, value)``, None to show the value as it is)."""
     fmt = Formats(language)
 
-    def worded(value: Any) -> str | None:
+    def worded(name: str, value: Any) -> str | None:
         if value is None:
             return None
-        if isinstance(value, str) and ISO_DAY.fullmatch(value):
-            return fmt.date(date.fromisoformat(value))
+        if name in DATE_FIELDS and isinstance(value, str):
+            try:
+                return fmt.date(date.fromisoformat(value))
+            except ValueError:
+                return value
         if isinstance(value, list):
             return ", ".join(str(item) for item in value)
-        return str(value)
+        return named(name, value) or str(value)
 
     return [
-        ChangeRow(revision.effective_on, revision.effective_on_approximate, name, worded(values[0]), worded(values[1]),
-                  revision.actor)
+        ChangeRow(revision.effective_on, revision.effective_on_approximate, name, worded(name, values[0]),
+                  worded(name, values[1]), revision.actor)
         for revision in reversed(revisions)
         for name, values in revision.changes.items()
     ]

@@ -30,7 +30,7 @@ from workflow.consultation.models import (
     Submission,
     SubmissionResponse,
 )
-from workflow.consultation.outstanding import RECORDS
+from workflow.consultation.outstanding import RECORDS, unanswered_in_round
 from workflow.consultation.records import (
     Answered,
     get_submission,
@@ -124,5 +124,6 @@ __all__ = [
     "round_of_key",
     "round_view",
     "strategy_views",
+    "unanswered_in_round",
     "working_days_left",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session, col
 
 from workflow.consultation.models import ConsultationRound, Submission, SubmissionResponse
@@ -43,3 +43,13 @@ class Records:
 
 
 RECORDS: ConsultationRecords = Records()
+
+
+def unanswered_in_round(session: Session, round_id: int, on: date) -> int:
+    """How many of one round's submissions had no answer on ``on``."""
+    answered = exists().where(
+        col(SubmissionResponse.submission_id) == col(Submission.id), col(SubmissionResponse.responded_on) <= on
+    )
+    return session.scalar(
+        select(func.count()).select_from(Submission).where(col(Submission.round_id) == round_id, ~answered)
+    ) or 0

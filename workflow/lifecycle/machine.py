@@ -28,7 +28,7 @@ from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import TransitionRequest
 from workflow.lifecycle.revisions import is_fresh_draft, moved_drafting_start
 from workflow.lifecycle.stages import LifecycleEvent, Stage
-from workflow.lifecycle.strategies import check_version, get_strategy, lock_strategy, lost_race
+from workflow.lifecycle.strategies import check_version, get_strategy, locked_version, lost_race
 from workflow.lifecycle.transitions import TRANSITIONS, allowed_events
 
 
@@ -72,7 +72,7 @@ def apply_transition(
                 strategy.min_consultation_days, default_min_consultation_days
             ),
             calendar=calendar,
-            outstanding=_outstanding(session, strategy, consultation, effective_on),
+            outstanding=_outstanding(session, strategy, consultation, effective_on, if_match),
         )
     )
 
@@ -127,12 +127,16 @@ def apply_transition(
 
 
 def _outstanding(
-    session: Session, strategy: Strategy, consultation: ConsultationRecords | None, on: date
+    session: Session, strategy: Strategy, consultation: ConsultationRecords | None, on: date,
+    if_match: Collection[int] | None,
 ) -> Outstanding | None:
-    """The consultation's loose ends on the transition's day, asked only when leaving the consultation stage."""
+    """The consultation's loose ends on the transition's day, asked only when leaving the consultation
+    stage, under the row lock the records' writers take; a strategy changed since it was checked
+    above is a lost race (its checks ran on the older version)."""
     if consultation is None or strategy.stage != Stage.CONSULTATION.value or strategy.id is None:
         return None
-    lock_strategy(session, strategy.id)
+    if locked_version(session, strategy.id) != strategy.version:
+        raise lost_race(if_match)
     return consultation.outstanding(session, strategy.id, on)
 
 

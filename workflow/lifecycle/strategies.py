@@ -44,8 +44,14 @@ def lock_strategy(session: Session, strategy_id: int) -> Strategy:
     """The strategy, its row locked until the transaction ends (PostgreSQL; SQLite lets one writer
     at a time anyway). Consultation records and the move out of consultation, which reads them,
     take it, so a comment cannot slip in beside a submission for approval that did not see it."""
-    session.execute(select(col(Strategy.id)).where(col(Strategy.id) == strategy_id).with_for_update())
+    locked_version(session, strategy_id)
     return get_strategy(session, strategy_id)
+
+
+def locked_version(session: Session, strategy_id: int) -> int | None:
+    """Lock the strategy's row (as ``lock_strategy``) and return its version as committed now,
+    leaving any loaded copy as it is: a writer that checked that copy compares the two."""
+    return session.scalar(select(col(Strategy.version)).where(col(Strategy.id) == strategy_id).with_for_update())
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,13 @@ from typing import TypedDict
 
 from sqlmodel import Session
 
-from workflow.consultation import RECORDS, ROUND_CLOSES, SUBMISSIONS_UNANSWERED, ConsultationRound, round_of_key
+from workflow.consultation import (
+    ROUND_CLOSES,
+    SUBMISSIONS_UNANSWERED,
+    ConsultationRound,
+    round_of_key,
+    unanswered_in_round,
+)
 from workflow.core import Settings, local_date
 from workflow.directory import Contact, Institution
 from workflow.lifecycle import Strategy
@@ -77,10 +83,10 @@ def context_for(
     app_url = f"{public_url}/console/strategies/{strategy.id}" if public_url else None
     round_id = round_of_key(row.deadline_key) if row.deadline_kind in (ROUND_CLOSES, SUBMISSIONS_UNANSWERED) else None
     consulted = session.get(ConsultationRound, round_id) if round_id is not None else None
-    if consulted is not None:
+    if consulted is not None and round_id is not None:
         extra["round_number"] = consulted.number
-        extra["unanswered"] = len(RECORDS.outstanding(session, strategy.id, today).unanswered_submissions)
-        app_url = f"{public_url}/console/consultations/{consulted.id}" if public_url else None
+        extra["unanswered"] = unanswered_in_round(session, round_id, today)
+        app_url = f"{public_url}/console/consultations/{round_id}" if public_url else None
     return NotificationContext(
         strategy_title=strategy.title,
         strategy_id=strategy.id,

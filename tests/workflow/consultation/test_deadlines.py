@@ -86,7 +86,7 @@ def test_after_closing_unanswered_submissions_bring_overdue_notices_until_answer
         assert source.still_live(s, s.get(Notification, row.id))
         message = compose_for(settings)(s, s.get(Notification, row.id), at(date(2025, 12, 15)))
         text = message.get_body(("plain",)).get_content()
-        assert "më 2025-12-12, dhe 1 koment(e) nuk kanë ende përgjigje" in text
+        assert "më 2025-12-12, dhe 1 koment nuk ka ende përgjigje" in text
         answer(s, p.coordinator, sid, settings, today=date(2025, 12, 15))
     with unit_of_work(engine) as s:
         assert not source.still_live(s, s.get(Notification, row.id))
@@ -105,4 +105,4 @@ def test_english_wording_of_both_kinds(session):
         strategy_title="Migration 2026-2030", strategy_id=1, deadline_kind="submissions_unanswered",
         due_on=date(2025, 12, 12), days=-1, recipient_name="Arta", round_number=2, unanswered=3))
     assert "Consultation round 2 of Migration 2026-2030 closed 1 day ago" in after.text
-    assert "3 comment(s) still have no answer" in after.text and "3 comment(s)</strong>" in after.html
+    assert "3 comments still have no answer" in after.text and "3 comments</strong> still have" in after.html
