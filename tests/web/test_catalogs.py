@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from babel.messages.pofile import read_po
 
 from tests.web.catalogs import ROOT, extracted, placeholders, untranslated
@@ -35,6 +37,15 @@ def test_no_message_is_translated_twice() -> None:
                     continue
                 assert msgid not in seen, f"{msgid!r} is in both {seen[msgid]} and {path.name}"
                 seen[msgid] = path.name
+
+
+def test_no_catalog_holds_a_message_twice() -> None:
+    """Babel keeps the first of two entries with one msgid and drops the other without a word."""
+    for path in catalog_files("sq"):
+        entries = [entry for entry in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if "msgid" in entry]
+        keys = [re.sub(r'"\n"', "", entry[entry.index("msgid"):entry.index("msgstr")]) for entry in entries]
+        doubled = sorted({key for key in keys if keys.count(key) > 1})
+        assert not doubled, f"{path.name} holds these twice: {doubled}"
 
 
 DOMAIN_CATALOG = "domain.po"  # the domain's own messages (a refusal's detail), shown through _(detail)
