@@ -22,7 +22,15 @@ from workflow.consultation.categories import known_codes
 from workflow.consultation.models import ConsultationEvent, ConsultationRound, Submission, SubmissionResponse
 from workflow.consultation.requests import EventCreate, ResponseCreate, SubmissionCreate
 from workflow.consultation.rounds import get_round, require_consultation_stage
-from workflow.core import FieldError, Settings, ValidationFailed, get_or_not_found, local_date, record_event
+from workflow.core import (
+    FieldError,
+    Settings,
+    ValidationFailed,
+    future_detail,
+    get_or_not_found,
+    local_date,
+    record_event,
+)
 from workflow.lifecycle import Actor, Strategy, lock_strategy
 
 
@@ -50,7 +58,7 @@ def record_event_of_round(
     today = local_date(now, settings.zone)
     errors: list[FieldError] = []
     if command.date > today:
-        errors.append(FieldError("#/date", f"must not be in the future (today is {today.isoformat()})"))
+        errors.append(FieldError("#/date", future_detail(today)))
     elif not round_.opened_on <= command.date <= round_.closes_on:
         errors.append(FieldError(
             "#/date", f"must lie within the round, {round_.opened_on.isoformat()} to {round_.closes_on.isoformat()}"
@@ -79,7 +87,7 @@ def record_submission(
     today = local_date(now, settings.zone)
     errors: list[FieldError] = []
     if command.received_on > today:
-        errors.append(FieldError("#/received_on", f"must not be in the future (today is {today.isoformat()})"))
+        errors.append(FieldError("#/received_on", future_detail(today)))
     elif command.received_on < round_.opened_on:
         errors.append(FieldError(
             "#/received_on", f"must not precede the round's opening on {round_.opened_on.isoformat()}"
@@ -112,7 +120,7 @@ def respond(
     if command.decision != "accepted" and command.reason is None:
         errors.append(FieldError("#/reason", f"a reason is required when a comment is {command.decision}"))
     if responded_on > today:
-        errors.append(FieldError("#/responded_on", f"must not be in the future (today is {today.isoformat()})"))
+        errors.append(FieldError("#/responded_on", future_detail(today)))
     elif responded_on < submission.received_on:
         errors.append(FieldError(
             "#/responded_on", f"must not precede the submission, received on {submission.received_on.isoformat()}"

@@ -38,6 +38,7 @@ from workflow.core import (
     StaleVersion,
     ValidationFailed,
     conflict_on_duplicate,
+    future_detail,
     get_or_not_found,
     local_date,
     record_event,
@@ -101,7 +102,7 @@ def require_consultation_stage(strategy: Strategy, what: str) -> None:
 
 def _not_in_future(pointer: str, day: date, today: date) -> None:
     if day > today:
-        raise ValidationFailed.field(pointer, f"must not be in the future (today is {today.isoformat()})")
+        raise ValidationFailed.field(pointer, future_detail(today))
 
 
 def open_round(

@@ -33,6 +33,7 @@ from workflow.core.errors import (
     TooManyFailedAuthentications,
     Unauthenticated,
     ValidationFailed,
+    future_detail,
 )
 from workflow.core.fields import (
     EARLIEST_DATE,
@@ -69,6 +70,7 @@ __all__ = [
     "Email",
     "ExactDecimal",
     "FieldError",
+    "future_detail",
     "Forbidden",
     "GuardRefused",
     "Id",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, ClassVar
 
 
@@ -15,6 +16,11 @@ class FieldError:
 
     def as_dict(self) -> dict[str, str]:
         return {"pointer": self.pointer, "detail": self.detail}
+
+
+def future_detail(today: date) -> str:
+    """The one wording of a day that has not come yet (the console matches it to say it again)."""
+    return f"must not be in the future (today is {today.isoformat()})"
 
 
 class DomainError(Exception):

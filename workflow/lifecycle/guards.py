@@ -14,7 +14,7 @@ from typing import Protocol
 from sqlmodel import Session
 
 from workflow.calendar import WorkingCalendar
-from workflow.core import FieldError, GuardRefused, ValidationFailed
+from workflow.core import FieldError, GuardRefused, ValidationFailed, future_detail
 
 
 class GuardedStrategy(Protocol):
@@ -191,7 +191,7 @@ def approval_recorded(given: GuardInput) -> None:
     if request.approved_on is None:
         errors.append(FieldError("#/approved_on", "the date of the approval act is required"))
     elif request.approved_on > given.today:
-        errors.append(FieldError("#/approved_on", f"must not be in the future (today is {given.today.isoformat()})"))
+        errors.append(FieldError("#/approved_on", future_detail(given.today)))
     elif given.strategy.stage_entered_on and request.approved_on < given.strategy.stage_entered_on:
         errors.append(
             FieldError(

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from workflow.calendar import WorkingCalendar
-from workflow.core import Forbidden, IllegalTransition, ValidationFailed, record_event
+from workflow.core import Forbidden, IllegalTransition, ValidationFailed, future_detail, record_event
 from workflow.lifecycle.guards import (
     ConsultationProgress,
     ConsultationRecords,
@@ -142,7 +142,7 @@ def _outstanding(
 
 def _check_effective_on(effective_on: date, previous: date | None, today: date) -> None:
     if effective_on > today:
-        raise ValidationFailed.field("#/effective_on", f"must not be in the future (today is {today.isoformat()})")
+        raise ValidationFailed.field("#/effective_on", future_detail(today))
     if previous is not None and effective_on < previous:
         raise ValidationFailed.field(
             "#/effective_on", f"must not precede the previous transition, effective on {previous.isoformat()}"

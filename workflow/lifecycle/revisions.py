@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from workflow.core import FieldError, Forbidden, ValidationFailed, get_or_not_found
+from workflow.core import FieldError, Forbidden, ValidationFailed, future_detail, get_or_not_found
 from workflow.lifecycle.models import StageChange, Strategy, StrategyRevision
 
 
@@ -47,7 +47,7 @@ def moved_drafting_start(strategy: Strategy, effective_on: date) -> dict[str, da
 def check_drafting_start(day: date, *, today: date, first_transition: date | None) -> None:
     if day > today:
         raise ValidationFailed.field(
-            "#/drafting_started_on", f"must not be in the future (today is {today.isoformat()})"
+            "#/drafting_started_on", future_detail(today)
         )
     if first_transition is not None and day > first_transition:
         raise ValidationFailed.field(
@@ -70,7 +70,7 @@ def check_revision_day(
 ) -> None:
     """``floor`` is the earliest day this writer may date a change (None: an admin, no floor)."""
     if effective_on > today:
-        raise ValidationFailed.field("#/effective_on", f"must not be in the future (today is {today.isoformat()})")
+        raise ValidationFailed.field("#/effective_on", future_detail(today))
     assert strategy.id is not None, "a strategy read from the database has an id"
     previous = last_revision_on(session, strategy.id)
     if previous is not None and effective_on < previous:
