@@ -19,7 +19,8 @@ from collections.abc import Iterable, Iterator
 from sqlalchemy import Exists, exists, select
 from sqlmodel import Session, col
 
-from workflow.consultation.models import ConsultationRound, Submission, SubmissionResponse
+from workflow.consultation.models import ConsultationRound, Submission
+from workflow.consultation.outstanding import answered
 from workflow.consultation.states import RoundState
 from workflow.core import Settings
 from workflow.lifecycle import Stage, Strategy
@@ -40,8 +41,7 @@ def round_of_key(key: str) -> int | None:
 
 
 def _unanswered(round_id: int) -> Exists:
-    answered = exists().where(col(SubmissionResponse.submission_id) == col(Submission.id))
-    return exists().where(col(Submission.round_id) == round_id, ~answered)
+    return exists().where(col(Submission.round_id) == round_id, ~answered())
 
 
 def _deadlines(session: Session, round_: ConsultationRound) -> Iterator[Deadline]:

@@ -5,12 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Exists, exists, func, or_, select
 from sqlmodel import Session, col
 
 from workflow.consultation.models import ConsultationRound, Submission, SubmissionResponse
 from workflow.consultation.states import RoundState
 from workflow.lifecycle import ConsultationRecords, Outstanding
+
+
+def answered(on: date | None = None) -> Exists:
+    """The submission in the enclosing query has an answer (given by ``on``, when it is set)."""
+    given = exists().where(col(SubmissionResponse.submission_id) == col(Submission.id))
+    return given if on is None else given.where(col(SubmissionResponse.responded_on) <= on)
 
 
 class Records:
@@ -27,13 +33,10 @@ class Records:
             )
             .order_by(col(ConsultationRound.id))
         )
-        answered = exists().where(
-            col(SubmissionResponse.submission_id) == col(Submission.id), col(SubmissionResponse.responded_on) <= on
-        )
         unanswered = session.scalars(
             select(col(Submission.id))
             .join(ConsultationRound, col(ConsultationRound.id) == col(Submission.round_id))
-            .where(col(ConsultationRound.strategy_id) == strategy_id, ~answered)
+            .where(col(ConsultationRound.strategy_id) == strategy_id, ~answered(on))
             .order_by(col(Submission.id))
         )
         return Outstanding(
@@ -47,9 +50,6 @@ RECORDS: ConsultationRecords = Records()
 
 def unanswered_in_round(session: Session, round_id: int, on: date) -> int:
     """How many of one round's submissions had no answer on ``on``."""
-    answered = exists().where(
-        col(SubmissionResponse.submission_id) == col(Submission.id), col(SubmissionResponse.responded_on) <= on
-    )
     return session.scalar(
-        select(func.count()).select_from(Submission).where(col(Submission.round_id) == round_id, ~answered)
+        select(func.count()).select_from(Submission).where(col(Submission.round_id) == round_id, ~answered(on))
     ) or 0
