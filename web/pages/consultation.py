@@ -10,12 +10,14 @@ field. Extending and closing carry the round's version: a stale form changes not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from web.deps import ReadSession, SettingsDep, changing
 from web.forms import PostedForm, parse
@@ -41,7 +43,7 @@ from web.people import PersonDep, check_csrf, read_viewer
 from web.rendering import render
 from web.words import N_
 from workflow import consultation
-from workflow.access import Principal
+from workflow.access import Principal, SignedIn
 from workflow.calendar import working_calendar
 from workflow.core import DomainError, NotFound, Settings, clock, unit_of_work
 from workflow.directory import get_institution
@@ -176,22 +178,34 @@ def add_event(request: Request, round_id: Id, person: PersonDep, settings: Setti
     return _done(round_id, "event", "events")
 
 
+def _record(
+    request: Request, round_id: int, person: SignedIn, settings: Settings, form: FormData, *, name: str,
+    fields: tuple[str, ...], command: type[Any], act: Callable[[Session, Any], object], done: str, anchor: str,
+) -> Response:
+    """The form ``name`` of a round's page: its ``fields`` parsed as ``command`` and handed to ``act``
+    in one unit of work; a refusal shows the page again with what was typed, else back to ``anchor``."""
+    posted = posted_of(form, fields)
+    try:
+        with changing(request) as session:
+            act(session, parse(command, request_values(posted)))
+    except (DomainError, ValidationError) as failure:
+        return _refused(request, round_id, person.principal, settings, failure, form=name, known=fields,
+                        posted=posted)
+    return _done(round_id, done, anchor)
+
+
 @router.post("/consultations/{round_id}/submissions", response_class=HTMLResponse)
 def add_submission(
     request: Request, round_id: Id, person: PersonDep, settings: SettingsDep, form: PostedForm
 ) -> Response:
     """As ``POST /consultations/{id}/submissions``."""
     _csrf(request, form)
-    posted = posted_of(form, SUBMISSION_FIELDS)
-    try:
-        with changing(request) as session:
-            command = parse(consultation.SubmissionCreate, request_values(posted))
-            consultation.record_submission(session, person.principal, round_id, command, settings=settings,
-                                           now=clock.now())
-    except (DomainError, ValidationError) as failure:
-        return _refused(request, round_id, person.principal, settings, failure, form="submission",
-                        known=SUBMISSION_FIELDS, posted=posted)
-    return _done(round_id, "submission", "submissions")
+    return _record(
+        request, round_id, person, settings, form, name="submission", fields=SUBMISSION_FIELDS,
+        command=consultation.SubmissionCreate, done="submission", anchor="submissions",
+        act=lambda session, command: consultation.record_submission(
+            session, person.principal, round_id, command, settings=settings, now=clock.now()),
+    )
 
 
 @router.post("/submissions/{submission_id}/response", response_class=HTMLResponse)
@@ -202,48 +216,38 @@ def answer(
     _csrf(request, form)
     with unit_of_work(request.app.state.engine) as session:
         round_id = consultation.get_submission(session, submission_id).round_id
-    posted = posted_of(form, ANSWER_FIELDS)
-    try:
-        with changing(request) as session:
-            command = parse(consultation.ResponseCreate, request_values(posted))
-            consultation.respond(session, person.principal, submission_id, command, settings=settings,
-                                 now=clock.now())
-    except (DomainError, ValidationError) as failure:
-        return _refused(request, round_id, person.principal, settings, failure, form=f"answer-{submission_id}",
-                        known=ANSWER_FIELDS, posted=posted)
-    return _done(round_id, "answered", f"submission-{submission_id}")
+    return _record(
+        request, round_id, person, settings, form, name=f"answer-{submission_id}", fields=ANSWER_FIELDS,
+        command=consultation.ResponseCreate, done="answered", anchor=f"submission-{submission_id}",
+        act=lambda session, command: consultation.respond(
+            session, person.principal, submission_id, command, settings=settings, now=clock.now()),
+    )
 
 
 @router.post("/consultations/{round_id}/extend", response_class=HTMLResponse)
 def extend(request: Request, round_id: Id, person: PersonDep, settings: SettingsDep, form: PostedForm) -> Response:
     """As ``POST /consultations/{id}/extend``, with the version the page showed (If-Match)."""
     _csrf(request, form)
-    posted = posted_of(form, EXTEND_FIELDS)
-    try:
-        with changing(request) as session:
-            command = parse(consultation.RoundExtend, request_values(posted))
-            consultation.extend_round(session, person.principal, round_id, command, settings=settings,
-                                      now=clock.now(), if_match=version_seen(form))
-    except (DomainError, ValidationError) as failure:
-        return _refused(request, round_id, person.principal, settings, failure, form="extend", known=EXTEND_FIELDS,
-                        posted=posted)
-    return _done(round_id, "extended", "dates")
+    return _record(
+        request, round_id, person, settings, form, name="extend", fields=EXTEND_FIELDS,
+        command=consultation.RoundExtend, done="extended", anchor="dates",
+        act=lambda session, command: consultation.extend_round(
+            session, person.principal, round_id, command, settings=settings, now=clock.now(),
+            if_match=version_seen(form)),
+    )
 
 
 @router.post("/consultations/{round_id}/close", response_class=HTMLResponse)
 def close(request: Request, round_id: Id, person: PersonDep, settings: SettingsDep, form: PostedForm) -> Response:
     """As ``POST /consultations/{id}/close``, with the version the page showed (If-Match)."""
     _csrf(request, form)
-    posted = posted_of(form, CLOSE_FIELDS)
-    try:
-        with changing(request) as session:
-            command = parse(consultation.RoundClose, request_values(posted))
-            consultation.close_round(session, person.principal, round_id, command, settings=settings,
-                                     now=clock.now(), if_match=version_seen(form))
-    except (DomainError, ValidationError) as failure:
-        return _refused(request, round_id, person.principal, settings, failure, form="close", known=CLOSE_FIELDS,
-                        posted=posted)
-    return _done(round_id, "closed", "dates")
+    return _record(
+        request, round_id, person, settings, form, name="close", fields=CLOSE_FIELDS,
+        command=consultation.RoundClose, done="closed", anchor="dates",
+        act=lambda session, command: consultation.close_round(
+            session, person.principal, round_id, command, settings=settings, now=clock.now(),
+            if_match=version_seen(form)),
+    )
 
 
 # The consultation report ----------------------------------------------------------------------
