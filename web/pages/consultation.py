@@ -81,7 +81,8 @@ def _strategy_page(
     language = read_viewer(request).language
     return render(request, "consultation_strategy.html", {
         "strategy": strategy, "institution": get_institution(session, strategy.lead_institution_id).name,
-        "consultation": strategy_block(session, strategy, principal, settings, language, refusal=refusal),
+        "consultation": strategy_block(session, strategy, principal, settings, language,
+                                       calendar=working_calendar(session, settings), refusal=refusal),
     }, status_code=refusal.status if refusal else 200)
 
 

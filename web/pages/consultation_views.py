@@ -52,12 +52,12 @@ def _bounds(
 
 def strategy_block(
     session: Session, strategy: Strategy, principal: Principal, settings: Settings, language: str, *,
-    refusal: Refusal | None = None,
+    calendar: WorkingCalendar, refusal: Refusal | None = None,
 ) -> dict[str, Any]:
-    """The Consultation section of a strategy: its rounds, and the form to open one when it may be."""
+    """The Consultation section of a strategy: its rounds, and the form to open one when it may be
+    (``calendar``: the page's, read once for all it counts)."""
     assert strategy.id is not None
     today = clock.today(settings.zone)
-    calendar = working_calendar(session, settings)
     views = consultation.strategy_views(session, strategy.id, today=today, calendar=calendar)
     in_consultation = strategy.stage == Stage.CONSULTATION.value
     writer = consultation.may_write_records(principal, strategy)

@@ -98,6 +98,7 @@ def page_context(
     stages = list(Stage)
     current = stages.index(Stage(strategy.stage))
     in_consultation = strategy.stage == Stage.CONSULTATION
+    calendar = working_calendar(session, settings)
     outstanding = RECORDS.outstanding(session, strategy.id, today) if in_consultation else None
     notifications, total_notifications = list_notifications(
         session, strategy_id=strategy.id, status=None, limit=LISTED, offset=0
@@ -120,7 +121,7 @@ def page_context(
         "period_over": today > strategy.period_end,
         "foreseen": {"submit_for_approval": consultation_note(consultation_status(
             strategy, today=today, default_min_consultation_days=settings.min_consultation_days,
-            calendar=working_calendar(session, settings),
+            calendar=calendar,
         ), language, outstanding)},
         "default_min_consultation_days": settings.min_consultation_days,
         "today": today,
@@ -136,7 +137,7 @@ def page_context(
         "successors": successors,
         "action_plans": plans,
         "deadline_fields": DEADLINE_FIELDS,
-        "consultation": strategy_block(session, strategy, principal, settings, language),
+        "consultation": strategy_block(session, strategy, principal, settings, language, calendar=calendar),
     }
 
 
