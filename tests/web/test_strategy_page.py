@@ -17,6 +17,7 @@ from tests.services import unavailable
 from tests.web.conftest import ARTA, BESNIK, DANIEL, KLODIANA, PersonFactory
 from tests.web.console import csrf_of, post_form, sign_in
 from web.words import DEADLINES
+from workflow.calendar import working_calendar
 from workflow.core import Settings, clock, unit_of_work
 from workflow.directory import Contact, ContactCreate, create_contact, find_institution
 from workflow.gaps import GAP_DEADLINE
@@ -171,7 +172,8 @@ def test_the_reminders_sent_and_pending_for_the_strategy(person: PersonFactory, 
     due = clock.today(settings.zone) + timedelta(days=7)
     strategy_id = new_strategy(demo, drafting_due=due.isoformat(), reminder_offsets=[7])
     with unit_of_work(demo) as session:
-        recorded, _ = plan_deadline_reminders(session, [StrategyDeadlines()], now=clock.now(), settings=settings)
+        recorded, _ = plan_deadline_reminders(session, [StrategyDeadlines()], now=clock.now(), settings=settings,
+                                               calendar=working_calendar(session, settings))
         rows = session.scalars(select(Notification).where(Notification.strategy_id == strategy_id)).all()
         assert recorded >= 1 and rows
         rows[0].status, rows[0].sent_at, rows[0].due_at = "sent", clock.now(), None

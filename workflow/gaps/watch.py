@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session, col
 
-from workflow.calendar import working_calendar
+from workflow.calendar import WorkingCalendar
 from workflow.core import Settings, insert_ignoring_conflict, record_event
 from workflow.directory import recipients
 from workflow.gaps.models import GapWatch
@@ -31,12 +31,11 @@ RESOLVED = "resolved"
 
 
 def plan_gap_warnings(
-    session: Session, entries: list[GapEntry], *, now: datetime, settings: Settings
+    session: Session, entries: list[GapEntry], *, now: datetime, settings: Settings, calendar: WorkingCalendar
 ) -> tuple[int, set[tuple[str, date]]]:
     """Record due gap warnings; returns (rows recorded, live gap deadlines)."""
     day = sending_day(now, settings.zone, settings.send_hour)
     offsets = tuple(o for o in settings.gap_warning_offsets if o <= settings.gap_lead_days)
-    calendar = working_calendar(session, settings)
     recorded, live = 0, set()
     for entry in entries:
         if entry.status != AT_RISK:
@@ -144,6 +143,7 @@ def watch_gaps(
     now: datetime,
     today: date,
     settings: Settings,
+    calendar: WorkingCalendar,
     entries: list[GapEntry] | None = None,
 ) -> tuple[int, int, set[tuple[str, date]]]:
     """Gap warnings and status changes for ``today``; returns (rows recorded, changes, live gap deadlines).
@@ -152,5 +152,5 @@ def watch_gaps(
     are computed here, inside the caller's unit of work."""
     if entries is None:
         entries = gap_report(session, as_of=today, horizon_days=settings.gap_lead_days, settings=settings)
-    recorded, live = plan_gap_warnings(session, entries, now=now, settings=settings)
+    recorded, live = plan_gap_warnings(session, entries, now=now, settings=settings, calendar=calendar)
     return recorded, record_gap_changes(session, entries, now=now), live

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 import workflow.reminders.ledger as ledger
-from workflow.calendar import working_calendar
+from workflow.calendar import WorkingCalendar
 from workflow.core import Settings
 from workflow.directory import recipients
 from workflow.reminders.sources import DeadlineSource
@@ -16,11 +16,11 @@ from workflow.reminders.timing import due_reminder, send_instant, sending_day
 
 
 def plan_deadline_reminders(
-    session: Session, sources: Iterable[DeadlineSource], *, now: datetime, settings: Settings
+    session: Session, sources: Iterable[DeadlineSource], *, now: datetime, settings: Settings,
+    calendar: WorkingCalendar,
 ) -> tuple[int, set[tuple[str, date]]]:
     """Record the due reminder of every live deadline of every source; returns (rows recorded, live deadlines)."""
     day = sending_day(now, settings.zone, settings.send_hour)
-    calendar = working_calendar(session, settings)
     recorded, live = 0, set()
     for source in sources:
         for item in source.live(session, settings):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from workflow.calendar import working_calendar
 from workflow.core import Settings, local_date, unit_of_work
 from workflow.gaps import GAP_DEADLINE, gap_watch_entries, watch_gaps
 from workflow.lifecycle import expire_due
@@ -41,9 +42,11 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
     report.expired = expire_due(engine, now=now, today=today, settings=settings)
     gap_entries = gap_watch_entries(engine, today=today, settings=settings)  # read, give the connection back, compute
     with unit_of_work(engine) as session:
-        report.recorded, live = plan_deadline_reminders(session, SOURCES, now=now, settings=settings)
+        calendar = working_calendar(session, settings)  # one read for every send day of the pass
+        report.recorded, live = plan_deadline_reminders(session, SOURCES, now=now, settings=settings,
+                                                        calendar=calendar)
         gap_recorded, report.gap_changes, gap_live = watch_gaps(
-            session, now=now, today=today, settings=settings, entries=gap_entries
+            session, now=now, today=today, settings=settings, calendar=calendar, entries=gap_entries
         )
         report.recorded += gap_recorded
         kinds = frozenset().union(*(source.kinds for source in SOURCES)) | {GAP_DEADLINE}

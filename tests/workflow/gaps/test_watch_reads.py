@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tests import factories as f
+from workflow.calendar import working_calendar
 from workflow.core.db import new_session, unit_of_work
 from workflow.gaps import GapWatch, gap_report, gap_watch_entries, watch_gaps
 from workflow.gaps.rules import AT_RISK, GapAssessment
@@ -60,7 +61,8 @@ def test_given_its_entries_the_watch_only_writes(db, settings, lapsing, monkeypa
 
     monkeypatch.setattr(GapAssessment, "__init__", refuse)
     with unit_of_work(db) as s:
-        recorded, changes, live = watch_gaps(s, now=NOW, today=TODAY, settings=settings, entries=entries)
+        recorded, changes, live = watch_gaps(s, now=NOW, today=TODAY, settings=settings,
+                                             calendar=working_calendar(s, settings), entries=entries)
     assert (recorded, changes) == (0, 1)  # no contacts to warn; the status change is recorded once
     assert live == {(f"strategy:{lapsing}:gap", date(2026, 12, 31))}
     with unit_of_work(db) as s:
