@@ -37,6 +37,7 @@ from workflow.core import (
     Settings,
     StaleVersion,
     ValidationFailed,
+    check_seen_version,
     conflict_on_duplicate,
     future_detail,
     get_or_not_found,
@@ -235,12 +236,7 @@ def close_round(
 
 
 def _check_version(round_: ConsultationRound, if_match: Collection[int] | None) -> None:
-    if if_match is not None and round_.version not in if_match:
-        seen = ", ".join(str(v) for v in sorted(if_match))
-        raise StaleVersion(
-            f"you have seen version {seen}, but the round is at version {round_.version}: reload and retry",
-            current_version=round_.version,
-        )
+    check_seen_version("round", round_.version, if_match)
 
 
 def _check_allowed(round_: ConsultationRound, event: RoundEvent) -> RoundMove:

@@ -33,6 +33,7 @@ from workflow.core.errors import (
     TooManyFailedAuthentications,
     Unauthenticated,
     ValidationFailed,
+    check_seen_version,
     future_detail,
 )
 from workflow.core.fields import (
@@ -70,6 +71,7 @@ __all__ = [
     "Email",
     "ExactDecimal",
     "FieldError",
+    "check_seen_version",
     "future_detail",
     "Forbidden",
     "GuardRefused",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -89,6 +90,17 @@ class StaleVersion(DomainError):
     status = 412
     slug = "stale-version"
     title = "Precondition failed: version is stale"
+
+
+def check_seen_version(what: str, current: int, if_match: Collection[int] | None) -> None:
+    """Refuse a write to ``what`` at version ``current`` when the caller has seen only other versions
+    (``if_match``, from If-Match or a form; None: it did not say)."""
+    if if_match is not None and current not in if_match:
+        seen = ", ".join(str(v) for v in sorted(if_match))
+        raise StaleVersion(
+            f"you have seen version {seen}, but the {what} is at version {current}: reload and retry",
+            current_version=current,
+        )
 
 
 class Conflict(DomainError):

@@ -17,6 +17,7 @@ from workflow.core import (
     Forbidden,
     StaleVersion,
     ValidationFailed,
+    check_seen_version,
     clock,
     get_or_not_found,
     record_event,
@@ -224,12 +225,7 @@ def update_strategy(
 
 def check_version(strategy: Strategy, if_match: Collection[int] | None) -> None:
     """``if_match`` holds the versions the caller has seen; None means it did not say."""
-    if if_match is not None and strategy.version not in if_match:
-        seen = ", ".join(str(v) for v in sorted(if_match))
-        raise StaleVersion(
-            f"you have seen version {seen}, but the strategy is at version {strategy.version}: reload and retry",
-            current_version=strategy.version,
-        )
+    check_seen_version("strategy", strategy.version, if_match)
 
 
 def lost_race(if_match: Collection[int] | None) -> Exception:

@@ -25,6 +25,7 @@ from workflow.core import (
     FieldError,
     StaleVersion,
     ValidationFailed,
+    check_seen_version,
     get_or_not_found,
     record_event,
 )
@@ -179,12 +180,7 @@ def _content_errors(session: Session, report: ProgressReport, content: ReportCon
 
 def check_version(report: ProgressReport, if_match: Collection[int] | None) -> None:
     """``if_match`` holds the versions the caller has seen; None means it did not say."""
-    if if_match is not None and report.version not in if_match:
-        seen = ", ".join(str(v) for v in sorted(if_match))
-        raise StaleVersion(
-            f"you have seen version {seen}, but the report is at version {report.version}: reload and retry",
-            current_version=report.version,
-        )
+    check_seen_version("report", report.version, if_match)
 
 
 def write_report(session: Session, report_id: int, content: ReportContent, *, now: datetime,
