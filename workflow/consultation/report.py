@@ -28,7 +28,8 @@ from workflow.calendar import WorkingCalendar
 from workflow.consultation.categories import label, list_categories
 from workflow.consultation.models import StakeholderCategory
 from workflow.consultation.views import Counts, RoundView, round_view, strategy_views
-from workflow.consultation.wording import CSV_HEADINGS, Words, check_language
+from workflow.consultation.wording import CSV_HEADINGS, Words
+from workflow.core import check_language
 from workflow.lifecycle import Strategy, get_strategy
 
 STYLE = """

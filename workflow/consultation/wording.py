@@ -8,14 +8,7 @@ carry their own labels in both languages (``categories``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
-from babel import Locale
-from babel.dates import format_date
-
-LANGUAGES = ("en", "sq")
-LOCALES = {"en": "en_GB", "sq": "sq_AL"}
+from workflow.core import ReaderWords, check_language
 
 NAMES: dict[str, dict[str, dict[str, str]]] = {
     "channel": {
@@ -70,24 +63,8 @@ def name_of(vocabulary: str, code: str, language: str) -> str:
     return NAMES[vocabulary][check_language(language)].get(code, code.replace("_", " "))
 
 
-def check_language(language: str) -> str:
-    if language not in LANGUAGES:
-        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
-    return language
-
-
-@dataclass(frozen=True)
-class Words:
-    """Names and formats for one language; the templates call these and only compose sentences."""
-
-    language: str
-    locale: Locale = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "locale", Locale.parse(LOCALES[check_language(self.language)]))
-
-    def date(self, value: date | None) -> str:
-        return "" if value is None else format_date(value, "long", locale=self.locale)
+class Words(ReaderWords):
+    """The consultation's names besides the shared formats."""
 
     def name(self, vocabulary: str, code: str) -> str:
         return name_of(vocabulary, code, self.language)

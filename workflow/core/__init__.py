@@ -1,6 +1,7 @@
 """What every topic stands on: the one clock, the settings, the database session and its unit of
 work, column types, field types, the catalogue of domain errors, the outbox, PATCH handling and
-the working-day calendar. It imports no other topic.
+the languages and date formats every printed report shares (``wording``). It imports no other
+topic (working days are ``workflow.calendar``'s).
 """
 
 from workflow.core import clock
@@ -56,8 +57,13 @@ from workflow.core.machines import StateMachine, Step
 from workflow.core.outbox import OutboxEvent, events_after, record_event
 from workflow.core.patching import apply_changes, requested_changes
 from workflow.core.settings import Settings, get_settings
+from workflow.core.wording import LANGUAGES, LOCALES, ReaderWords, check_language
 
 __all__ = [
+    "LANGUAGES",
+    "LOCALES",
+    "ReaderWords",
+    "check_language",
     "EARLIEST_DATE",
     "LATEST_DATE",
     "POLICY_AREA_PATTERN",

@@ -19,10 +19,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from workflow.core import check_language
 from workflow.monitoring.results import units
 from workflow.monitoring.results.alignment import frameworks
 from workflow.monitoring.results.summary import Monitoring
-from workflow.monitoring.results.wording import ReportWords, check_language
+from workflow.monitoring.results.wording import ReportWords
 
 CSV_COLUMNS = (
     "section", "id", "code", "name", "institution", "status", "planned_start", "planned_end", "verdict",

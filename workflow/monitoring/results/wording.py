@@ -9,16 +9,11 @@ as ``66.7%`` / ``66,7%``. A number keeps exactly the decimals its unit gave it (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
-from babel import Locale
-from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
-LANGUAGES = ("en", "sq")
-LOCALES = {"en": "en_GB", "sq": "sq_AL"}
+from workflow.core import ReaderWords
 
 MEASURE_STATUSES = {
     "en": {"not_started": "Not started", "on_track": "On track", "delayed": "Delayed", "completed": "Completed",
@@ -73,24 +68,8 @@ GCM_LABELS_SQ = {
 }
 
 
-def check_language(language: str) -> str:
-    if language not in LANGUAGES:
-        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
-    return language
-
-
-@dataclass(frozen=True)
-class ReportWords:
-    """Names and formats for one language; the templates call these and only compose sentences."""
-
-    language: str
-    locale: Locale = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "locale", Locale.parse(LOCALES[check_language(self.language)]))
-
-    def date(self, value: date) -> str:
-        return format_date(value, "long", locale=self.locale)
+class ReportWords(ReaderWords):
+    """The monitoring report's names, numbers, money and rates besides the shared formats."""
 
     def number(self, text: str | None) -> str:
         """A plain decimal string (``4500000.00``) grouped and punctuated for the language, same decimals."""
