@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Engine
+from sqlalchemy.pool import QueuePool
 
 from api import docs, problems
-from api.auth import PUBLIC_PATHS, Authentication, authenticate, document_security
+from api.auth import PUBLIC_PATHS, Authentication, Holds, authenticate, document_security
 from api.limits import BodySizeLimit
 from api.routers import (
     calendar,
@@ -46,14 +50,49 @@ Every endpoint but `/health` (and these docs) needs an API token: `Authorization
 """
 
 
+def api_engine(settings: Settings) -> Engine:
+    """The API's engine: ``CONTINUUM_DB_POOL_SIZE`` connections, one per worker thread and one per hold
+    (see ``lifespan`` and ``api.auth``). A connection is held outside a worker thread only by one of
+    the bounded holds, and a request's thread uses one at a time, so no thread waits for a connection:
+    ``pool_timeout`` is for a database that is slow."""
+    return make_engine(settings.resolved_database_url, pool_timeout=settings.pool_timeout_seconds,
+                       pool_size=settings.db_pool_size, max_overflow=0)
+
+
+def threads_and_holds(settings: Settings) -> tuple[int, int]:
+    """The pool split: four fifths for the worker threads, one fifth for the holds of ``api.auth``."""
+    holds = settings.db_pool_size // 5
+    return settings.db_pool_size - holds, holds
+
+
+def _holds(engine: Engine) -> int:
+    """A fifth of the engine's pool (``threads_and_holds`` for the API's own engine; a test's may differ)."""
+    return engine.pool.size() // 5 if isinstance(engine.pool, QueuePool) else 0
+
+
+def lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Sizes the worker threads that run plain ``def`` endpoints and dependencies (AnyIO's default
+    limiter, 40 unless told) to their share of the pool (``threads_and_holds``), then lets ``api.auth``
+    hold connections in the rest (an app served without its lifespan holds none)."""
+
+    @asynccontextmanager
+    async def threads_to_pool(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads_and_holds(settings)[0]
+        app.state.holds.open()  # the threads leave the pool room for them now
+        yield
+
+    return threads_to_pool
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Continuum", version="0.1.0", description=DESCRIPTION, dependencies=[Depends(authenticate)],
-        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
+        docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None, lifespan=lifespan(settings),
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.resolved_database_url, pool_timeout=settings.pool_timeout_seconds)
+    app.state.engine = engine or api_engine(settings)
+    app.state.holds = Holds(_holds(app.state.engine))
     problems.install(app)
     docs.install(app)
     system.install_health_check(app, app.state.engine)
@@ -66,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         throttle=FailureThrottle(settings.auth_failures_per_minute),
         open_paths=PUBLIC_PATHS | docs.DOCS_PATHS | {CONSOLE, "/favicon.ico"},
         open_prefixes=(docs.STATIC_PREFIX, CONSOLE + "/"),  # the console signs people in itself
+        holds=app.state.holds,
     )
     app.add_middleware(SecurityHeaders)
     app.mount(CONSOLE, create_console(settings, app.state.engine))

@@ -16,16 +16,34 @@ middleware then leaves authentication to the override.
 Routes authorize with ``require_roles`` (the role) and ``Principal.may_act_for`` (the object's
 institution); admins pass both.
 
-The token is read in its own short session, so a failure never touches the request's unit of
-work, and ``last_used_at`` is recorded at most once per few minutes per token: a read stays a
-read for the database almost always.
+One session per request: the middleware checks the token in the session the endpoint then works
+in (``api.deps.RequestSession``, in the request's state; ``get_session`` takes it) and closes it
+when the request ends. ``last_used_at`` is recorded at most once per few minutes per token, at the
+request's commit and in a savepoint (``RequestSession``): a read stays a read for the database
+almost always, and a use that cannot be recorded fails nothing.
+
+Between the check and the endpoint the request waits for its body and for a worker thread. The
+connection the check used is kept for the endpoint (saving a pool checkout, its ping and a
+transaction) only while both waits are short and bounded: for a request without a body or with a
+declared one of at most ``HOLD_BODY_BYTES`` (which arrives with the headers from any ordinary
+client), and for at most ``holds`` requests at once. Otherwise the check's SELECT runs on its own,
+without a transaction, and its connection goes back to the pool at once; the endpoint takes one
+again in its worker thread. Unbounded, holding would be a trap: a slow upload would keep a
+connection idle in a transaction, and once more requests waited for threads than the pool has
+connections, the threads checking new tokens would wait for connections held by requests that
+wait for those threads, until the pool's timeout answered 503. Bounded, at most ``holds``
+connections are held outside a worker thread and every thread uses at most one, so a pool of
+threads plus holds (``api.app.api_engine``, ``CONTINUUM_DB_POOL_SIZE``) never makes a thread wait.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Collection
+from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -36,10 +54,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.deps import REQUEST_SESSION, RequestSession, close_unit
 from api.problems import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, database_problem, domain_problem
 from api.throttle import Admission, FailureThrottle
-from workflow.access import TOKEN_ROLES, Principal, TokenRefused, looks_like_token, mark_used, verify_token
-from workflow.core import DomainError, TooManyFailedAuthentications, Unauthenticated, clock, unit_of_work
+from workflow.access import (
+    TOKEN_ROLES,
+    Principal,
+    TokenRefused,
+    looks_like_token,
+    mark_used,
+    use_is_due,
+    verify_token,
+)
+from workflow.core import DomainError, TooManyFailedAuthentications, Unauthenticated, clock, new_session
 
 log = logging.getLogger("continuum.api.auth")
 
@@ -47,6 +74,7 @@ ROLES = TOKEN_ROLES
 PUBLIC_PATHS = frozenset({"/health"})  # public operations of the API schema
 SECURITY_SCHEME = "bearerToken"
 PRINCIPAL = "principal"  # the key in the request's state
+HOLD_BODY_BYTES = 64 * 1024
 
 
 _QUERY_TOKEN = re.compile(rb"(?:^|&)(?:access_token|token)=", re.IGNORECASE)
@@ -64,27 +92,21 @@ def _bearer_secret(header: str | None, query_string: bytes = b"") -> str:
     return secret.strip()
 
 
-def principal_of(engine: Engine, secret: str) -> Principal:
-    """The principal whose token ``secret`` is, or ``Unauthenticated``; records the token's use."""
-    now = clock.now()
-    principal: Principal | None = None
+def check_token(unit: RequestSession, secret: str, now: datetime) -> Principal:
+    """The principal whose token ``secret`` is, or ``Unauthenticated``, checked in the request's session;
+    a use due to be recorded is left to the request's commit (``RequestSession.record_use``). Unless
+    the unit holds its connection for the endpoint, the connection goes back to the pool (see the module)."""
+    if unit.hold is None:
+        unit.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})  # no BEGIN, no COMMIT
     try:
-        with unit_of_work(engine) as session:
-            try:
-                token = verify_token(session, secret, now=now)
-            except TokenRefused as refused:
-                raise Unauthenticated(refused.reason, token_presented=True) from None
-            principal = Principal(
-                name=token.name, role=token.role, institution_id=token.institution_id, token_id=token.id
-            )
-            mark_used(session, token, now)
-    except DBAPIError:
-        if principal is None:  # the token could not be checked: the database's problem is the request's
-            raise
-        # Verified, but the usage timestamp could not be written: a busy database must not fail the request.
-        log.warning("could not record the use of token %r", principal.name, exc_info=True)
-    assert principal is not None, "unit_of_work re-raises every other failure"
-    return principal
+        token = verify_token(unit.session, secret, now=now)
+    except TokenRefused as refused:
+        raise Unauthenticated(refused.reason, token_presented=True) from None
+    if unit.hold is None:
+        unit.session.commit()
+    if use_is_due(token, now):
+        unit.record_use, unit.token_name = partial(mark_used, token=token, now=now), token.name
+    return Principal(name=token.name, role=token.role, institution_id=token.institution_id, token_id=token.id)
 
 
 class Authentication:
@@ -98,9 +120,11 @@ class Authentication:
         throttle: FailureThrottle,
         open_paths: Collection[str],
         open_prefixes: tuple[str, ...] = (),
+        holds: Holds | None = None,
     ) -> None:
         self.app = app
         self.engine = engine
+        self.holds = holds
         self.throttle = throttle
         self.open_paths = frozenset(open_paths)
         self.open_prefixes = open_prefixes
@@ -124,7 +148,12 @@ class Authentication:
                 admission = self.throttle.admit(client[0] if client else "unknown", secret)
                 if admission.retry_after is not None:  # refused before the lookup: no query at all
                     raise TooManyFailedAuthentications(admission.retry_after)
-            principal = await run_in_threadpool(principal_of, self.engine, secret)
+            unit = RequestSession(new_session(self.engine), hold=self._hold(scope))
+            try:
+                principal = await run_in_threadpool(check_token, unit, secret, clock.now())
+            except BaseException:
+                await close_unit(unit)
+                raise
         except DomainError as refused:
             if admission is not None and admission.retry_after is None:
                 self.throttle.refused(admission)
@@ -137,8 +166,40 @@ class Authentication:
             return
         if admission is not None:
             self.throttle.verified(admission)
-        scope.setdefault("state", {})[PRINCIPAL] = principal
-        await self.app(scope, receive, send)
+        state = scope.setdefault("state", {})
+        state[PRINCIPAL], state[REQUEST_SESSION] = principal, unit
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            await close_unit(unit)
+
+    def _hold(self, scope: Scope) -> threading.Semaphore | None:
+        """A hold on the check's connection for this request, if its body is short and one is free."""
+        if self.holds is None:
+            return None
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        short = length is None or (length.isdigit() and int(length) <= HOLD_BODY_BYTES)
+        return self.holds.take() if short and "transfer-encoding" not in headers else None
+
+
+class Holds:
+    """At most ``count`` requests at once keep their token check's connection for their endpoint (see
+    the module); none until ``open``, which the application's startup calls once it has sized its
+    worker threads to leave the pool room for them (``api.app.lifespan``)."""
+
+    def __init__(self, count: int) -> None:
+        self._free = threading.BoundedSemaphore(count) if count else None
+        self._open = False
+
+    def open(self) -> None:
+        self._open = True
+
+    def take(self) -> threading.Semaphore | None:
+        """A hold (``release`` it when done), or None when none is free."""
+        if not self._open or self._free is None or not self._free.acquire(blocking=False):
+            return None
+        return self._free
 
 
 def _overridden(scope: Scope) -> bool:
@@ -156,7 +217,7 @@ async def authenticate(request: Request) -> Principal | None:
     return principal
 
 
-def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
+async def current_principal(principal: Annotated[Principal | None, Depends(authenticate)]) -> Principal:
     if principal is None:  # a public route asked who is calling: nobody is
         raise Unauthenticated("send an API token: `Authorization: Bearer <token>`", token_presented=False)
     return principal
@@ -171,7 +232,7 @@ def require_roles(*roles: str) -> Any:
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
-    def check(principal: PrincipalDep) -> Principal:
+    async def check(principal: PrincipalDep) -> Principal:
         principal.require_role(*roles)
         return principal
 

@@ -2,7 +2,8 @@
 
 Every readiness wait in the suite goes through here: ``wait_until_healthy`` (an HTTP ``/health``
 URL answers 200) and ``wait_for_port`` (a TCP socket accepts connections); ``wait_for_files`` is
-the same loop for files another process writes (the ``continuum dev`` mailbox).
+the same loop for files another process writes (the ``continuum dev`` mailbox), ``wait_for_lock_wait``
+for PostgreSQL backends waiting on a lock, ``wait_for_feed`` for events to reach ``GET /events``.
 
 Why polling, and why only here: a socket that is not listening yet, or a file another process has
 not written yet, sends no event a test could block on, so the only way to see it appear is to try
@@ -21,7 +22,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -100,16 +101,63 @@ def wait_for_files(
     return _poll(attempt, waiting_for=f"a file {pattern} in {directory}", process=process, timeout=timeout)
 
 
-def wait_for_lock_wait(engine: Engine, *, process: Process = None, timeout: float = DEFAULT_TIMEOUT) -> None:
-    """Return once a PostgreSQL backend of this database waits for a row lock another holds (the
-    same loop: a lock wait sends no event)."""
+def wait_for_lock_wait(
+    engine: Engine, *, at_least: int = 1, process: Process = None, timeout: float = DEFAULT_TIMEOUT
+) -> None:
+    """Return once ``at_least`` PostgreSQL backends of this database wait for a lock another holds
+    (the same loop: a lock wait sends no event)."""
 
     def attempt() -> None:
         with engine.connect() as connection:
             waiting = connection.scalar(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            ))
-        if not waiting:
-            raise _NotYet("no backend waits for a lock")
+            )) or 0
+        if waiting < at_least:
+            raise _NotYet(f"{waiting} backend(s) wait for a lock")
 
-    _poll(attempt, waiting_for="a transaction waiting for a row lock", process=process, timeout=timeout)
+    _poll(attempt, waiting_for=f"{at_least} transaction(s) waiting for a lock", process=process, timeout=timeout)
+
+
+def wait_until(produce: Callable[[], T], done: Callable[[T], bool], *, waiting_for: str,
+               timeout: float = DEFAULT_TIMEOUT) -> T:
+    """Return ``produce()`` once ``done`` accepts it (the same loop, for a state that comes without an
+    event: the outbox feed, which a transaction still running anywhere on the PostgreSQL server holds
+    back for as long as it runs)."""
+
+    def attempt() -> T:
+        value = produce()
+        if not done(value):
+            raise _NotYet(repr(value)[:200])
+        return value
+
+    return _poll(attempt, waiting_for=waiting_for, process=None, timeout=timeout)
+
+
+def wait_for_feed(
+    base_url: str, event_ids: Collection[int], *, headers: Mapping[str, str], process: Process = None,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> None:
+    """Return once ``GET /events`` of the API at ``base_url`` lists every event in ``event_ids``.
+
+    The feed holds a committed event back while a transaction that took its id earlier is still
+    writing (in any database of the server: see ``workflow.core.outbox``), and the scheduler pass
+    plans from the feed; no event says when the feed has moved on."""
+    wanted = set(event_ids)
+    with httpx.Client(timeout=ATTEMPT_SECONDS, trust_env=False, headers=dict(headers)) as client:
+
+        def attempt() -> None:
+            seen: set[int] = set()
+            after = 0
+            while True:
+                response = client.get(f"{base_url}/events", params={"after": after, "limit": 200})
+                if response.status_code != 200:
+                    raise _NotYet(f"{response.status_code} {response.text[:200]}")
+                page = response.json()
+                if not page["items"]:
+                    break
+                seen |= {event["id"] for event in page["items"]}
+                after = page["next_after"]
+            if wanted - seen:
+                raise _NotYet(f"events {sorted(wanted - seen)} not in the feed yet")
+
+        _poll(attempt, waiting_for=f"events {sorted(wanted)} in {base_url}/events", process=process, timeout=timeout)

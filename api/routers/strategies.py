@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import require_roles
-from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path
+from api.deps import MAX_PAGE_SIZE, IfMatchDep, SessionDep, SettingsDep, id_path, work_and_commit
 from api.problems import responses
 from api.schemas import Page, StageChangeOut, StrategyOut, stage_change_out
 from workflow.access import Principal
@@ -125,7 +125,7 @@ TRANSITION_EXAMPLES = {
 @router.post(
     "/{strategy_id}/transitions", response_model=StrategyOut, responses=responses(400, 404, 409, 412, 422)
 )
-def transition(
+async def transition(
     strategy_id: StrategyId,
     request: Annotated[TransitionRequest, Body(openapi_examples=TRANSITION_EXAMPLES)],
     session: SessionDep,
@@ -135,8 +135,10 @@ def transition(
     response: Response,
 ) -> StrategyOut:
     """The history records the token's name as the actor."""
-    strategy = transition_as(session, principal, strategy_id, request, settings=settings, now=clock.now(),
-                             if_match=if_match, consultation=RECORDS)
+    strategy = await work_and_commit(session, lambda: transition_as(  # one worker thread: see work_and_commit
+        session, principal, strategy_id, request, settings=settings, now=clock.now(), if_match=if_match,
+        consultation=RECORDS,
+    ))
     return _render(strategy, response)
 
 

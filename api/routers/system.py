@@ -7,13 +7,14 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
 from sqlalchemy import Engine, NullPool, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep
 from api.problems import responses
 from api.schemas import EventPage, event_out
-from workflow.core import events_after
+from workflow.core import UnknownCursor, events_after
 
 router = APIRouter(tags=["system"])
 
@@ -71,9 +72,18 @@ async def health(request: Request) -> dict[str, str]:
 @router.get("/events", response_model=EventPage, responses=responses(422))
 def events(
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=MAX_ID, description="Return events with an id above this one.")] = 0,
+    after: Annotated[int, Query(
+        ge=0, le=MAX_ID, description="The last event you were given (a page's `next_after`); 0: from the start.",
+    )] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 100,
 ) -> EventPage:
-    """Domain events in the order they were committed. Pass the returned ``next_after`` to continue."""
-    rows = events_after(session, after, limit)
+    """Domain events, each once, in an order in which an event never appears before one already
+    returned (that of the transactions that wrote them: commit order for changes that did not overlap;
+    an event shows once no transaction that began writing before it is still running). Pass the
+    returned ``next_after`` to continue; an ``after`` that names no event is 422."""
+    try:
+        rows = events_after(session, after, limit)
+    except UnknownCursor as unknown:
+        invalid = [{"loc": ("query", "after"), "msg": unknown.detail, "type": "value_error"}]
+        raise RequestValidationError(invalid) from None
     return EventPage(items=[event_out(r) for r in rows], next_after=rows[-1].id if rows else after)

@@ -43,6 +43,15 @@ def test_events_page_with_after_and_limit(client):
     assert empty == {"items": [], "next_after": second["next_after"]}
 
 
+def test_events_after_an_id_that_names_no_event_is_422(client):
+    make_strategy(client, make_institution(client))
+    last = client.get("/events").json()["next_after"]
+    body = assert_invalid(client.get("/events", params={"after": last + 1}), parameter="after")
+    assert f"no event with id {last + 1}" in body["detail"]
+    assert client.get("/events", params={"after": last}).json() == {"items": [], "next_after": last}
+    assert client.get("/events", params={"after": 0}).json()["items"][0]["type"] == "strategy_created"
+
+
 def test_events_parameters_are_bounded(client):
     assert_invalid(client.get("/events", params={"after": -1}), parameter="after")
     assert_invalid(client.get("/events", params={"after": 2**31}), parameter="after")

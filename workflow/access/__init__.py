@@ -34,6 +34,7 @@ from workflow.access.tokens import (
     mark_used,
     revoke_token,
     token_status,
+    use_is_due,
     verify_token,
 )
 
@@ -70,5 +71,6 @@ __all__ = [
     "mark_used",
     "revoke_token",
     "token_status",
+    "use_is_due",
     "verify_token",
 ]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, Field, Strict
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, func, or_, select, update
 from sqlmodel import Session, col
 
 from workflow.access.models import TOKEN_ROLES, ApiToken
@@ -163,11 +163,14 @@ def looks_like_token(presented: str) -> bool:
     return presented.startswith(TOKEN_PREFIX) and len(presented) <= MAX_PRESENTED_LENGTH
 
 
+_BY_HASH = select(ApiToken).where(col(ApiToken.token_hash) == bindparam("token_hash"))  # built once: every request
+
+
 def verify_token(session: Session, presented: str, *, now: datetime) -> ApiToken:
     """The live token whose secret is ``presented``, or ``TokenRefused`` saying why not."""
     if not looks_like_token(presented):
         raise TokenRefused("the bearer token is not a Continuum token")
-    token = session.scalar(select(ApiToken).where(col(ApiToken.token_hash) == hash_token(presented)))
+    token = session.scalar(_BY_HASH, {"token_hash": hash_token(presented)})
     if token is None:
         log.info("refused an unknown bearer token (prefix %s)", presented[:SHOWN_PREFIX_LENGTH])
         raise TokenRefused("the bearer token is not valid")
@@ -180,9 +183,15 @@ def verify_token(session: Session, presented: str, *, now: datetime) -> ApiToken
     return token
 
 
+def use_is_due(token: ApiToken, now: datetime) -> bool:
+    """Whether ``now`` is worth recording as the token's last use (at most once per ``LAST_USED_GRANULARITY``)."""
+    return token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY
+
+
 def mark_used(session: Session, token: ApiToken, now: datetime) -> None:
-    """Record use at most once per ``LAST_USED_GRANULARITY``, so reads do not all become writes."""
-    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_GRANULARITY:
+    """Record use at most once per ``LAST_USED_GRANULARITY``, so reads do not all become writes; a
+    concurrent request of the same token that has just recorded it leaves nothing to do."""
+    if not use_is_due(token, now):
         return
     last_used = col(ApiToken.last_used_at)
     session.execute(

@@ -48,7 +48,7 @@ def transition_as(
     return apply_transition(
         session, strategy_id, request, actor=actor.name, authorize=lambda strategy: _leads(actor, strategy),
         now=now, today=local_date(now, settings.zone), default_min_consultation_days=settings.min_consultation_days,
-        calendar=working_calendar(session, settings), consultation=consultation,
+        calendar=lambda: working_calendar(session, settings), consultation=consultation,
         if_match=if_match, backdating_floor=backdating_floor_for(actor.role, settings.zone),
     )
 

@@ -71,12 +71,14 @@ class ConsultationRecords(Protocol):
 
 @dataclass(frozen=True)
 class GuardInput:
+    """``calendar`` and ``outstanding`` are given to the guards that read them (``Transition.reads_consultation``)."""
+
     strategy: GuardedStrategy
     request: GuardedRequest
     effective_on: date
     today: date
     min_consultation_days: int
-    calendar: WorkingCalendar
+    calendar: WorkingCalendar | None
     outstanding: Outstanding | None = None
 
 
@@ -160,6 +162,8 @@ def consultation_settled(given: GuardInput) -> None:
 
 
 def consultation_long_enough(given: GuardInput) -> None:
+    if given.calendar is None:
+        raise RuntimeError("submit_for_approval counts working days: it needs the working calendar")
     progress = consultation_progress(
         given.strategy.stage_entered_on, given.effective_on, given.min_consultation_days, given.calendar
     )

@@ -17,21 +17,25 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlmodel import Session, col
 
 from workflow.core import FieldError, Forbidden, ValidationFailed, future_detail, get_or_not_found
 from workflow.lifecycle.models import StageChange, Strategy, StrategyRevision
 
+_CHANGES: Table = StageChange.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
+_FIRST_TRANSITION_ON = (  # built once, of the table's columns: a transition out of drafting asks it
+    select(_CHANGES.c.effective_on)
+    .where(_CHANGES.c.strategy_id == bindparam("strategy_id"))
+    .order_by(_CHANGES.c.id)
+    .limit(1)
+)
+
 
 def first_transition_on(session: Session, strategy_id: int) -> date | None:
     """The effective day of the strategy's first recorded transition; None for a fresh draft."""
-    return session.scalar(
-        select(col(StageChange.effective_on))
-        .where(col(StageChange.strategy_id) == strategy_id)
-        .order_by(col(StageChange.id))
-        .limit(1)
-    )
+    day: date | None = session.scalar(_FIRST_TRANSITION_ON, {"strategy_id": strategy_id})
+    return day
 
 
 def is_fresh_draft(session: Session, strategy: Strategy) -> bool:

@@ -48,6 +48,9 @@ class Transition:
     description: str
     effects: Effect = no_effect
     announces: Mapping[str, str] = field(default_factory=dict)  # event payload key -> column it reports
+    # The guard counts the consultation's working days and reads its records (``GuardInput.calendar``
+    # and ``outstanding``); the writer loads them for such transitions only.
+    reads_consultation: bool = False
 
 
 TRANSITIONS: dict[LifecycleEvent, Transition] = {
@@ -73,6 +76,7 @@ TRANSITIONS: dict[LifecycleEvent, Transition] = {
             Stage.APPROVAL,
             guards.consultation_complete,
             "Submit to the Council of Ministers after a consultation of the minimum length.",
+            reads_consultation=True,
         ),
         Transition(
             LifecycleEvent.APPROVE,

@@ -3,7 +3,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests import factories as f
-from workflow.core.outbox import OutboxEvent, events_after, record_event
+from workflow.core.outbox import OutboxEvent, events_after, record_event, record_events
 
 
 def test_record_event_appends_in_the_callers_transaction(session):
@@ -20,6 +20,14 @@ def test_events_after_pages_in_id_order(session):
     assert [e.id for e in events_after(session, ids[1], 2)] == ids[2:4]
     assert [e.id for e in events_after(session, ids[3], 10)] == ids[4:]
     assert events_after(session, ids[4], 10) == []
+
+
+def test_many_events_are_appended_in_one_statement_in_the_order_given(session):
+    record_events(session, [
+        {"type": "custom", "strategy_id": None, "payload": {"n": n}, "occurred_at": f.T0} for n in range(3)
+    ])
+    assert [(e.payload["n"], e.tx_id) for e in events_after(session, 0, 10)] == [(0, 0), (1, 0), (2, 0)]
+    record_events(session, [])
 
 
 def test_occurred_at_comes_back_timezone_aware(session):
