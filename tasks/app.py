@@ -13,7 +13,8 @@ from tasks.housekeeping import is_embedded, prepare_embedded_broker
 from workflow.core import Settings, get_settings
 
 TICK_TASK = "continuum.tick"
-SEND_TASK = "continuum.send_notification"
+SEND_TASK = "continuum.send_notification"  # one id: what passes enqueued before batches
+SEND_BATCH_TASK = "continuum.send_notifications"
 SEND_QUEUE = "celery"  # Celery's default queue: messages published before the queues were split still go here
 SCHEDULER_QUEUE = "continuum.scheduler"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Exists, exists, func, or_, select
+from sqlalchemy import Exists, ScalarSelect, exists, func, or_, select
 from sqlmodel import Session, col
 
 from workflow.consultation.models import ConsultationRound, Submission, SubmissionResponse
@@ -50,6 +50,14 @@ RECORDS: ConsultationRecords = Records()
 
 def unanswered_in_round(session: Session, round_id: int, on: date) -> int:
     """How many of one round's submissions had no answer on ``on``."""
-    return session.scalar(
-        select(func.count()).select_from(Submission).where(col(Submission.round_id) == round_id, ~answered(on))
-    ) or 0
+    return session.scalar(select(unanswered_count(round_id, on))) or 0
+
+
+def unanswered_count(round_id: int, on: date) -> ScalarSelect[int]:
+    """``unanswered_in_round`` as an expression, for a statement that reads it along with other things."""
+    return (
+        select(func.count())
+        .select_from(Submission)
+        .where(col(Submission.round_id) == round_id, ~answered(on))
+        .scalar_subquery()
+    )

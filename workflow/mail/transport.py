@@ -13,14 +13,34 @@ import logging
 import smtplib
 import ssl
 from email.message import EmailMessage
+from typing import Any
 
 from workflow.core import DeliveryError, PermanentDeliveryError, Settings, TemporaryDeliveryError
 
 log = logging.getLogger(__name__)
 
 
+class TrackedSMTP(smtplib.SMTP):
+    """An SMTP client that remembers whether DATA was begun in the current mail transaction (since
+    ``start_transaction``): until then the server cannot have accepted the message, so a dropped
+    connection may be retried on a new one."""
+
+    data_started = False
+
+    def start_transaction(self) -> None:
+        self.data_started = False
+
+    def data(self, msg: Any) -> tuple[int, bytes]:
+        self.data_started = True
+        return super().data(msg)
+
+
 class SmtpTransport:
-    """Sends one message per connection with the SMTP settings; safe to share between threads."""
+    """Sends one message per connection with the SMTP settings; safe to share between threads.
+
+    For the occasional message (a sign-in link). A worker sending many keeps its connection open
+    with ``PersistentSmtpTransport`` instead.
+    """
 
     def __init__(self, settings: Settings, *, tls_context: ssl.SSLContext | None = None) -> None:
         self._host = settings.smtp_host
@@ -33,34 +53,52 @@ class SmtpTransport:
         self._tls_context = tls_context
 
     def __repr__(self) -> str:
-        return f"SmtpTransport({self._host}:{self._port}, starttls={self._starttls}, user={self._username!r})"
+        return (
+            f"{type(self).__name__}({self._host}:{self._port}, starttls={self._starttls}, user={self._username!r})"
+        )
 
     def send(self, message: EmailMessage) -> None:
         """Deliver ``message`` (recipients from its headers); raise a ``DeliveryError`` unless accepted."""
-        message_id = message.get("Message-ID", "(no Message-ID)")
+        smtp = self._open()
         try:
-            smtp = smtplib.SMTP(self._host, self._port, timeout=self._timeout)
+            self._transmit(smtp, message)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise classify(exc, f"sending {message_id_of(message)}") from exc
+        finally:
+            close_quietly(smtp)
+        self._accepted(message)
+
+    def _open(self) -> TrackedSMTP:
+        """A connection ready for MAIL FROM: connected, upgraded with STARTTLS and logged in as configured."""
+        try:
+            smtp = TrackedSMTP(self._host, self._port, timeout=self._timeout)
         except (smtplib.SMTPException, OSError) as exc:
             raise classify(exc, f"connecting to {self._host}:{self._port}") from exc
         try:
-            self._session(smtp, message)
+            # smtplib greets (EHLO, falling back to HELO) before each step that needs it, and again after STARTTLS.
+            if self._starttls:
+                smtp.starttls(context=self._tls_context or ssl.create_default_context())
+            if self._username:
+                self._login(smtp)
         except (smtplib.SMTPException, OSError) as exc:
-            raise classify(exc, f"sending {message_id}") from exc
-        finally:
             close_quietly(smtp)
-        log.info("SMTP server %s:%s accepted %s", self._host, self._port, message_id)
+            raise classify(exc, f"opening a session with {self._host}:{self._port}") from exc
+        except BaseException:
+            close_quietly(smtp)
+            raise
+        return smtp
 
-    def _session(self, smtp: smtplib.SMTP, message: EmailMessage) -> None:
-        # smtplib greets (EHLO, falling back to HELO) before each step that needs it, and again after STARTTLS.
-        if self._starttls:
-            smtp.starttls(context=self._tls_context or ssl.create_default_context())
-        if self._username:
-            self._login(smtp)
+    def _transmit(self, smtp: TrackedSMTP, message: EmailMessage) -> None:
+        """One mail transaction (MAIL FROM, RCPT TO, DATA) on an open connection; raises smtplib's errors."""
+        smtp.start_transaction()
         refused = smtp.send_message(message)
         if refused:
             # Accepted for some recipients only. Continuum sends one recipient per message, so
             # this is unusual; report it rather than let the caller believe everyone got it.
             raise smtplib.SMTPRecipientsRefused(refused)
+
+    def _accepted(self, message: EmailMessage) -> None:
+        log.info("SMTP server %s:%s accepted %s", self._host, self._port, message_id_of(message))
 
     def _login(self, smtp: smtplib.SMTP) -> None:
         assert self._username is not None
@@ -73,6 +111,10 @@ class SmtpTransport:
         # smtplib sends credentials as ASCII only. The UnicodeEncodeError holds the whole password
         # in ``.object``, so it is raised outside the except block: not chained, not even as context.
         raise PermanentDeliveryError("SMTP username and password must be ASCII (an smtplib limitation)")
+
+
+def message_id_of(message: EmailMessage) -> str:
+    return str(message.get("Message-ID", "(no Message-ID)"))
 
 
 def close_quietly(smtp: smtplib.SMTP) -> None:

@@ -1,26 +1,33 @@
-"""Composing the email for a ledger row from the current state of the world."""
+"""Composing the email for a ledger row from the current state of the world.
+
+What a notice needs beyond the row, its strategy and its recipient (the failed notification a
+``delivery_failed`` notice is about, the reporting institution, the consultation round and its
+unanswered comments) is added to the one read before sending (``reminders.read_for_sending``),
+so composing costs no statement of its own.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from email.message import EmailMessage
-from typing import TypedDict
+from typing import Any, TypedDict
 
-from sqlmodel import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
 
 from workflow.consultation import (
     ROUND_CLOSES,
     SUBMISSIONS_UNANSWERED,
     ConsultationRound,
     round_of_key,
-    unanswered_in_round,
+    unanswered_count,
 )
 from workflow.core import Settings, local_date
 from workflow.directory import Contact, Institution
-from workflow.lifecycle import Strategy
 from workflow.mail import DELIVERY_FAILED, GAP_WARNING, NotificationContext, build_message, render
 from workflow.monitoring import institution_of_key, period_of_key
-from workflow.reminders import Composer, Notification
+from workflow.reminders import Extension, Notification, Reading, read_for_sending, unchanged
 
 
 class _ExtraFacts(TypedDict, total=False):
@@ -45,11 +52,13 @@ def message_key(row: Notification) -> str:
 
 
 def context_for(
-    session: Session, row: Notification, *, recipient: Contact, today: date, escalate_after_days: int | None = None,
-    public_url: str | None = None,
+    reading: Reading, *, today: date, escalate_after_days: int | None = None, public_url: str | None = None,
 ) -> NotificationContext:
-    """The email's facts; with ``public_url`` it links to the strategy's page in the console."""
-    strategy = session.get(Strategy, row.strategy_id)
+    """The email's facts, from what ``NoticeComposer.extend`` added to the read; with ``public_url``
+    it links to the strategy's page in the console."""
+    row, strategy, recipient = reading.row, reading.strategy, reading.recipient
+    if recipient is None:
+        raise ValueError(f"contact {row.contact_id} no longer exists")
     if strategy is None:
         raise ValueError(f"strategy {row.strategy_id} no longer exists")
     assert strategy.id is not None, "a strategy read from the database has its id"
@@ -57,10 +66,10 @@ def context_for(
     deadline_kind = "period_end" if row.kind == GAP_WARNING else row.deadline_kind
     extra: _ExtraFacts = {}
     if row.kind == DELIVERY_FAILED:
-        failed = session.get(Notification, details.get("failed_notification_id"))
+        failed: Notification | None = reading.values.get("notice_failed")
         if failed is None:
             raise ValueError("the failed notification is gone")
-        failed_contact = session.get(Contact, failed.contact_id)
+        failed_contact: Contact | None = reading.values.get("notice_failed_contact")
         deadline_kind = "period_end" if failed.kind == GAP_WARNING else failed.deadline_kind
         extra = {
             "failed_recipient": failed_contact.name if failed_contact else f"contact {failed.contact_id}",
@@ -77,16 +86,13 @@ def context_for(
         }
     if row.deadline_kind == "report_due":
         extra["reporting_period"] = period_of_key(row.deadline_key)
-        reporter = institution_of_key(row.deadline_key)
-        institution = session.get(Institution, reporter) if reporter is not None else None
-        extra["reporting_institution"] = institution.name if institution is not None else None
+        extra["reporting_institution"] = reading.values.get("notice_institution")
     app_url = f"{public_url}/console/strategies/{strategy.id}" if public_url else None
-    round_id = round_of_key(row.deadline_key) if row.deadline_kind in (ROUND_CLOSES, SUBMISSIONS_UNANSWERED) else None
-    consulted = session.get(ConsultationRound, round_id) if round_id is not None else None
-    if consulted is not None and round_id is not None:
-        extra["round_number"] = consulted.number
-        extra["unanswered"] = unanswered_in_round(session, round_id, today)
-        app_url = f"{public_url}/console/consultations/{round_id}" if public_url else None
+    round_number = reading.values.get("notice_round_number")
+    if round_number is not None:
+        extra["round_number"] = round_number
+        extra["unanswered"] = reading.values.get("notice_unanswered") or 0
+        app_url = f"{public_url}/console/consultations/{round_of_key(row.deadline_key)}" if public_url else None
     return NotificationContext(
         strategy_title=strategy.title,
         strategy_id=strategy.id,
@@ -109,15 +115,53 @@ def _hears_as_escalation(recipient: Contact, row: Notification) -> bool:
     return "escalation" in recipient.roles and acting_role not in recipient.roles
 
 
-def compose_for(settings: Settings) -> Composer:
-    def compose(session: Session, row: Notification, now: datetime) -> EmailMessage:
-        recipient = session.get(Contact, row.contact_id)
-        if recipient is None:
-            raise ValueError(f"contact {row.contact_id} no longer exists")
+_FAILED = aliased(Notification, name="notice_failed")  # what a delivery_failed notice is about
+_FAILED_CONTACT = aliased(Contact, name="notice_failed_contact")
+
+
+class NoticeComposer:
+    """The ``Composer`` of every kind of notice, with the deployment's sender, zone and links."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def extend(self, row: Notification, today: date) -> Extension:
+        """Add what ``row``'s kind of notice says beyond its strategy and recipient to the read."""
+        failed_id = (row.details or {}).get("failed_notification_id") if row.kind == DELIVERY_FAILED else None
+        reporter = institution_of_key(row.deadline_key) if row.deadline_kind == "report_due" else None
+        consulting = row.deadline_kind in (ROUND_CLOSES, SUBMISSIONS_UNANSWERED)
+        round_id = round_of_key(row.deadline_key) if consulting else None
+        if row.kind != DELIVERY_FAILED and reporter is None and round_id is None:
+            return unchanged  # a strategy's own deadline: the read has all it says
+
+        def extend(query: Select[Any]) -> Select[Any]:
+            if row.kind == DELIVERY_FAILED:
+                query = (
+                    query.add_columns(_FAILED, _FAILED_CONTACT)
+                    .outerjoin(_FAILED, col(_FAILED.id) == failed_id)
+                    .outerjoin(_FAILED_CONTACT, col(_FAILED_CONTACT.id) == col(_FAILED.contact_id))
+                )
+            if reporter is not None:
+                name = select(col(Institution.name)).where(col(Institution.id) == reporter).scalar_subquery()
+                query = query.add_columns(name.label("notice_institution"))
+            if round_id is not None:
+                number = select(col(ConsultationRound.number)).where(col(ConsultationRound.id) == round_id)
+                query = query.add_columns(
+                    number.scalar_subquery().label("notice_round_number"),
+                    unanswered_count(round_id, today).label("notice_unanswered"),
+                )
+            return query
+
+        return extend
+
+    def build(self, reading: Reading, now: datetime) -> EmailMessage:
+        settings, row = self._settings, reading.row
         context = context_for(
-            session, row, recipient=recipient, today=local_date(now, settings.zone),
-            escalate_after_days=settings.escalate_after_days, public_url=settings.public_url,
+            reading, today=local_date(now, settings.zone), escalate_after_days=settings.escalate_after_days,
+            public_url=settings.public_url,
         )
+        assert reading.recipient is not None, "context_for refuses a row without its recipient"
+        recipient = reading.recipient
         rendered = render(row.kind, recipient.language, context)
         return build_message(
             rendered,
@@ -128,4 +172,10 @@ def compose_for(settings: Settings) -> Composer:
             sent_at=now,
         )
 
-    return compose
+    def __call__(self, session: Session, row: Notification, now: datetime) -> EmailMessage:
+        """Compose ``row`` outside a send (a preview, a test): the same one read, then ``build``."""
+        return self.build(read_for_sending(session, row, self.extend(row, local_date(now, self._settings.zone))), now)
+
+
+def compose_for(settings: Settings) -> NoticeComposer:
+    return NoticeComposer(settings)

@@ -10,7 +10,7 @@ import socket
 import ssl
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,10 +21,27 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from tests.workflow.mail.conftest import ServerFactory
 from tests.workflow.mail.smtp_server import RecordingHandler, free_port, smtp_settings
 from workflow.core.errors import PermanentDeliveryError, TemporaryDeliveryError
-from workflow.mail import NotificationContext, SmtpTransport, build_message, render
+from workflow.mail import NotificationContext, PersistentSmtpTransport, SmtpTransport, build_message, render
 
 RECIPIENT = "cele.hoxha@ministria.gov.al"
 PASSWORD = "s3cret-password-7f3a"
+Make = Callable[..., SmtpTransport]
+
+
+@pytest.fixture(params=[SmtpTransport, PersistentSmtpTransport], ids=["per message", "persistent"])
+def make(request: pytest.FixtureRequest) -> Iterator[Make]:
+    """Each test runs with both transports: they connect, log in and classify failures alike."""
+    made: list[SmtpTransport] = []
+
+    def new(*args: Any, **kwargs: Any) -> SmtpTransport:
+        transport: SmtpTransport = request.param(*args, **kwargs)
+        made.append(transport)
+        return transport
+
+    yield new
+    for transport in made:
+        if isinstance(transport, PersistentSmtpTransport):
+            transport.close()
 
 
 def reminder(to_email: str = RECIPIENT) -> Any:
@@ -47,12 +64,12 @@ def reminder(to_email: str = RECIPIENT) -> Any:
     )
 
 
-def test_delivers_a_message_the_server_can_parse_back(smtp_server: ServerFactory) -> None:
+def test_delivers_a_message_the_server_can_parse_back(smtp_server: ServerFactory, make: Make) -> None:
     handler = RecordingHandler()
     server = smtp_server(handler)
     message = reminder()
 
-    SmtpTransport(smtp_settings(server.port)).send(message)
+    make(smtp_settings(server.port)).send(message)
 
     [envelope] = handler.envelopes
     assert envelope.mail_from == "continuum@strategji.gov.al"
@@ -66,45 +83,45 @@ def test_delivers_a_message_the_server_can_parse_back(smtp_server: ServerFactory
     assert "<strong>7 ditë vonesë</strong>" in received.get_body(("html",)).get_content()
 
 
-def test_connection_refused_is_temporary() -> None:
+def test_connection_refused_is_temporary(make: Make) -> None:
     with pytest.raises(TemporaryDeliveryError, match="ConnectionRefusedError while connecting"):
-        SmtpTransport(smtp_settings(free_port())).send(reminder())
+        make(smtp_settings(free_port())).send(reminder())
 
 
-def test_recipient_refused_with_550_is_permanent(smtp_server: ServerFactory) -> None:
+def test_recipient_refused_with_550_is_permanent(smtp_server: ServerFactory, make: Make) -> None:
     handler = RecordingHandler(rcpt_replies={RECIPIENT: "550 5.1.1 No such user"})
     server = smtp_server(handler)
 
     with pytest.raises(PermanentDeliveryError, match="550 5.1.1 No such user") as raised:
-        SmtpTransport(smtp_settings(server.port)).send(reminder())
+        make(smtp_settings(server.port)).send(reminder())
 
     assert raised.value.smtp_code == 550
     assert handler.envelopes == []
 
 
-def test_recipient_deferred_with_451_is_temporary(smtp_server: ServerFactory) -> None:
+def test_recipient_deferred_with_451_is_temporary(smtp_server: ServerFactory, make: Make) -> None:
     server = smtp_server(RecordingHandler(rcpt_replies={RECIPIENT: "451 4.7.1 Greylisted, try again later"}))
 
     with pytest.raises(TemporaryDeliveryError, match="451 4.7.1 Greylisted") as raised:
-        SmtpTransport(smtp_settings(server.port)).send(reminder())
+        make(smtp_settings(server.port)).send(reminder())
 
     assert raised.value.smtp_code == 451
 
 
-def test_data_answered_451_is_temporary(smtp_server: ServerFactory) -> None:
+def test_data_answered_451_is_temporary(smtp_server: ServerFactory, make: Make) -> None:
     server = smtp_server(RecordingHandler(data_reply="451 4.3.0 Try again later"))
 
     with pytest.raises(TemporaryDeliveryError, match="SMTPDataError.*451 4.3.0") as raised:
-        SmtpTransport(smtp_settings(server.port)).send(reminder())
+        make(smtp_settings(server.port)).send(reminder())
 
     assert raised.value.smtp_code == 451
 
 
-def test_data_answered_554_is_permanent(smtp_server: ServerFactory) -> None:
+def test_data_answered_554_is_permanent(smtp_server: ServerFactory, make: Make) -> None:
     server = smtp_server(RecordingHandler(data_reply="554 5.7.1 Message rejected as spam"))
 
     with pytest.raises(PermanentDeliveryError, match="554 5.7.1"):
-        SmtpTransport(smtp_settings(server.port)).send(reminder())
+        make(smtp_settings(server.port)).send(reminder())
 
 
 @pytest.fixture
@@ -116,14 +133,14 @@ def silent_listener() -> Iterator[int]:
         yield listener.getsockname()[1]
 
 
-def test_a_server_that_never_greets_times_out_temporarily(silent_listener: int) -> None:
+def test_a_server_that_never_greets_times_out_temporarily(silent_listener: int, make: Make) -> None:
     settings = smtp_settings(silent_listener, smtp_timeout_seconds=0.2)
 
     with pytest.raises(TemporaryDeliveryError, match="timed out"):
-        SmtpTransport(settings).send(reminder())
+        make(settings).send(reminder())
 
 
-def test_a_server_that_hangs_up_is_temporary() -> None:
+def test_a_server_that_hangs_up_is_temporary(make: Make) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
         listener.bind(("127.0.0.1", 0))
         listener.listen(1)
@@ -139,7 +156,7 @@ def test_a_server_that_hangs_up_is_temporary() -> None:
         hang_up.start()
         try:
             with pytest.raises(TemporaryDeliveryError, match="disconnected"):
-                SmtpTransport(smtp_settings(listener.getsockname()[1])).send(reminder())
+                make(smtp_settings(listener.getsockname()[1])).send(reminder())
         finally:
             hang_up.join(timeout=5)
 
@@ -164,22 +181,22 @@ def auth_server(smtp_server: ServerFactory, authenticator: Authenticator, handle
     return smtp_server(handler, authenticator=authenticator, auth_require_tls=False).port
 
 
-def test_logs_in_when_a_username_is_configured(smtp_server: ServerFactory) -> None:
+def test_logs_in_when_a_username_is_configured(smtp_server: ServerFactory, make: Make) -> None:
     handler, authenticator = RecordingHandler(), Authenticator(b"continuum", PASSWORD.encode())
     port = auth_server(smtp_server, authenticator, handler)
 
-    SmtpTransport(smtp_settings(port, smtp_username="continuum", smtp_password=PASSWORD)).send(reminder())
+    make(smtp_settings(port, smtp_username="continuum", smtp_password=PASSWORD)).send(reminder())
 
     assert authenticator.tried == [b"continuum"]
     assert len(handler.envelopes) == 1
 
 
 def test_failed_login_is_permanent_and_never_shows_the_password(
-    smtp_server: ServerFactory, caplog: pytest.LogCaptureFixture
+    smtp_server: ServerFactory, caplog: pytest.LogCaptureFixture, make: Make
 ) -> None:
     handler, authenticator = RecordingHandler(), Authenticator(b"continuum", b"another password")
     port = auth_server(smtp_server, authenticator, handler)
-    transport = SmtpTransport(smtp_settings(port, smtp_username="continuum", smtp_password=PASSWORD))
+    transport = make(smtp_settings(port, smtp_username="continuum", smtp_password=PASSWORD))
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(PermanentDeliveryError, match="SMTPAuthenticationError.*535") as raised:
@@ -190,10 +207,10 @@ def test_failed_login_is_permanent_and_never_shows_the_password(
         assert PASSWORD not in shown
 
 
-def test_non_ascii_password_is_permanent_and_not_carried_along(smtp_server: ServerFactory) -> None:
+def test_non_ascii_password_is_permanent_and_not_carried_along(smtp_server: ServerFactory, make: Make) -> None:
     password = "fjalëkalim-çelës"
     port = auth_server(smtp_server, Authenticator(b"continuum", password.encode()), RecordingHandler())
-    transport = SmtpTransport(smtp_settings(port, smtp_username="continuum", smtp_password=password))
+    transport = make(smtp_settings(port, smtp_username="continuum", smtp_password=password))
 
     with pytest.raises(PermanentDeliveryError, match="must be ASCII") as raised:
         transport.send(reminder())
@@ -201,11 +218,11 @@ def test_non_ascii_password_is_permanent_and_not_carried_along(smtp_server: Serv
     assert raised.value.__cause__ is None and raised.value.__context__ is None
 
 
-def test_starttls_required_but_not_offered_is_permanent(smtp_server: ServerFactory) -> None:
+def test_starttls_required_but_not_offered_is_permanent(smtp_server: ServerFactory, make: Make) -> None:
     server = smtp_server(RecordingHandler())
 
     with pytest.raises(PermanentDeliveryError, match="does not support"):
-        SmtpTransport(smtp_settings(server.port, smtp_starttls=True)).send(reminder())
+        make(smtp_settings(server.port, smtp_starttls=True)).send(reminder())
 
 
 @pytest.fixture(scope="module")
@@ -240,29 +257,33 @@ def tls_server(smtp_server: ServerFactory, self_signed_certificate: tuple[Path, 
 
 
 def test_starttls_upgrades_and_verifies_the_server(
-    tls_server: tuple[RecordingHandler, int], self_signed_certificate: tuple[Path, Path]
+    tls_server: tuple[RecordingHandler, int], self_signed_certificate: tuple[Path, Path], make: Make
 ) -> None:
     handler, port = tls_server
     trusting = ssl.create_default_context(cafile=str(self_signed_certificate[0]))
 
-    SmtpTransport(smtp_settings(port, smtp_starttls=True), tls_context=trusting).send(reminder())
+    make(smtp_settings(port, smtp_starttls=True), tls_context=trusting).send(reminder())
 
     assert len(handler.envelopes) == 1
 
 
-def test_starttls_with_an_untrusted_certificate_is_permanent(tls_server: tuple[RecordingHandler, int]) -> None:
+def test_starttls_with_an_untrusted_certificate_is_permanent(
+    tls_server: tuple[RecordingHandler, int], make: Make
+) -> None:
     handler, port = tls_server
 
     with pytest.raises(PermanentDeliveryError, match="certificate not trusted"):
-        SmtpTransport(smtp_settings(port, smtp_starttls=True)).send(reminder())
+        make(smtp_settings(port, smtp_starttls=True)).send(reminder())
 
     assert handler.envelopes == []
 
 
-def test_without_starttls_a_server_requiring_it_refuses_permanently(tls_server: tuple[RecordingHandler, int]) -> None:
+def test_without_starttls_a_server_requiring_it_refuses_permanently(
+    tls_server: tuple[RecordingHandler, int], make: Make
+) -> None:
     handler, port = tls_server
 
     with pytest.raises(PermanentDeliveryError, match="530"):
-        SmtpTransport(smtp_settings(port)).send(reminder())
+        make(smtp_settings(port)).send(reminder())
 
     assert handler.envelopes == []

@@ -13,6 +13,7 @@ from workflow.core.db import unit_of_work
 from workflow.mail import SmtpTransport
 from workflow.reminders.delivery import deliver
 from workflow.reminders.models import Notification
+from workflow.reminders.reading import unchanged
 from workflow.scheduler import send_notification, source_for
 from workflow.scheduler.passes import run_pass
 
@@ -95,12 +96,16 @@ def test_an_unreachable_server_is_retried_not_lost(engine, settings, world):
 def test_a_row_that_cannot_be_composed_fails_once_instead_of_retrying_forever(engine, settings, world):
     from jinja2 import UndefinedError
 
-    def broken(session, row, now):
-        raise UndefinedError("'successor_title' is undefined")
+    class Broken:
+        def extend(self, row, today):
+            return unchanged
+
+        def build(self, reading, now):
+            raise UndefinedError("'successor_title' is undefined")
 
     (row_id,) = run_pass(engine, now=NOW, settings=settings).due
     result = deliver(
-        engine, row_id, source_for=source_for, clock=lambda: NOW, transport=SmtpTransport(settings), compose=broken,
+        engine, row_id, source_for=source_for, clock=lambda: NOW, transport=SmtpTransport(settings), compose=Broken(),
         settings=settings,
     )
     row = _row(engine, row_id)
