@@ -172,8 +172,8 @@ def test_the_reminders_sent_and_pending_for_the_strategy(person: PersonFactory, 
     due = clock.today(settings.zone) + timedelta(days=7)
     strategy_id = new_strategy(demo, drafting_due=due.isoformat(), reminder_offsets=[7])
     with unit_of_work(demo) as session:
-        recorded, _ = plan_deadline_reminders(session, [StrategyDeadlines()], now=clock.now(), settings=settings,
-                                               calendar=working_calendar(session, settings))
+        recorded = plan_deadline_reminders(session, [StrategyDeadlines()], now=clock.now(), settings=settings,
+                                           calendar=working_calendar(session, settings)).recorded
         rows = session.scalars(select(Notification).where(Notification.strategy_id == strategy_id)).all()
         assert recorded >= 1 and rows
         rows[0].status, rows[0].sent_at, rows[0].due_at = "sent", clock.now(), None

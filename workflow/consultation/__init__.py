@@ -30,7 +30,7 @@ from workflow.consultation.models import (
     Submission,
     SubmissionResponse,
 )
-from workflow.consultation.outstanding import RECORDS, unanswered_in_round
+from workflow.consultation.outstanding import RECORDS, unanswered_count, unanswered_in_round
 from workflow.consultation.records import (
     Answered,
     get_submission,
@@ -124,6 +124,7 @@ __all__ = [
     "round_of_key",
     "round_view",
     "strategy_views",
+    "unanswered_count",
     "unanswered_in_round",
     "working_days_left",
 ]

@@ -14,9 +14,11 @@ it or answering the last submission takes the deadline out of the live set.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Exists, exists, select
+from sqlalchemy import Exists, Select, exists, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from workflow.consultation.models import ConsultationRound, Submission
@@ -24,7 +26,17 @@ from workflow.consultation.outstanding import answered
 from workflow.consultation.states import RoundState
 from workflow.core import Settings
 from workflow.lifecycle import Stage, Strategy
-from workflow.reminders import Deadline, LiveDeadline, Notification, ReminderPolicy, reminder_policy
+from workflow.reminders import (
+    NEVER,
+    Deadline,
+    LiveDeadline,
+    Notification,
+    Reading,
+    Recheck,
+    ReminderPolicy,
+    recheck_now,
+    reminder_policy,
+)
 
 ROUND_CLOSES = "round_closes"
 SUBMISSIONS_UNANSWERED = "submissions_unanswered"
@@ -61,16 +73,24 @@ def _policy(deadline: Deadline, round_: ConsultationRound, base: ReminderPolicy)
     return ReminderPolicy.of([], list(base.after), base.escalate_after_days)
 
 
+_ROUND = aliased(ConsultationRound, name="deadline_round")  # read along with a row being re-checked
+
+
 class RoundDeadlines:
     kinds = frozenset({ROUND_CLOSES, SUBMISSIONS_UNANSWERED})
 
-    def live(self, session: Session, settings: Settings) -> Iterable[LiveDeadline]:
-        rows = session.execute(
+    def live(
+        self, session: Session, settings: Settings, *, strategy_ids: Collection[int] | None = None
+    ) -> Iterable[LiveDeadline]:
+        query = (
             select(ConsultationRound, Strategy)
             .join(Strategy, col(Strategy.id) == col(ConsultationRound.strategy_id))
             .where(col(Strategy.stage) == Stage.CONSULTATION.value)  # records can be acted on only then
             .order_by(col(ConsultationRound.id))
         )
+        if strategy_ids is not None:
+            query = query.where(col(Strategy.id).in_(sorted(strategy_ids)))
+        rows = session.execute(query)
         for round_, strategy in rows:
             base = reminder_policy(strategy, settings)
             for deadline in _deadlines(session, round_):
@@ -78,9 +98,32 @@ class RoundDeadlines:
                                    _policy(deadline, round_, base))
 
     def still_live(self, session: Session, row: Notification) -> bool:
+        return recheck_now(session, row, self.recheck(row))
+
+    def recheck(self, row: Notification) -> Recheck:
+        """Live while the strategy is in consultation and the round has that deadline now: open
+        with that closing day, or closed that day with a submission unanswered. The round and
+        whether one is unanswered are read along with the row."""
         round_id = round_of_key(row.deadline_key)
-        round_ = session.get(ConsultationRound, round_id) if round_id is not None else None
-        strategy = session.get(Strategy, row.strategy_id)
-        if round_ is None or strategy is None or strategy.stage != Stage.CONSULTATION.value:
-            return False
-        return any((d.key, d.due_on) == (row.deadline_key, row.due_on) for d in _deadlines(session, round_))
+        if round_id is None:
+            return NEVER
+        round_ = _ROUND
+
+        def extend(query: Select[Any]) -> Select[Any]:
+            return query.add_columns(round_, _unanswered(round_id).label("round_unanswered")).outerjoin(
+                round_, col(round_.id) == round_id
+            )
+
+        def holds(reading: Reading) -> bool:
+            found, strategy = reading.values["deadline_round"], reading.strategy
+            if found is None or strategy is None or strategy.stage != Stage.CONSULTATION.value:
+                return False
+            if found.state == RoundState.OPEN:
+                deadline = (round_deadline_key(round_id, "closes"), found.closes_on)
+            elif found.closed_on is not None and reading.values["round_unanswered"]:
+                deadline = (round_deadline_key(round_id, "unanswered"), found.closed_on)
+            else:
+                return False
+            return deadline == (row.deadline_key, row.due_on)
+
+        return Recheck(holds=holds, extend=extend)

@@ -10,7 +10,7 @@ from workflow.directory.institutions import (
     list_institutions,
 )
 from workflow.directory.models import Contact, Institution, address_key
-from workflow.directory.recipients import contacts_with_role, recipients
+from workflow.directory.recipients import RecipientBook, contacts_with_role, recipients
 from workflow.directory.requests import ContactCreate, ContactPatch, InstitutionCreate, Language, Role
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "Institution",
     "InstitutionCreate",
     "Language",
+    "RecipientBook",
     "Role",
     "address_key",
     "contacts_with_role",

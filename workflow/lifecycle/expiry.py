@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
-from sqlmodel import Session
+from sqlalchemy import Engine, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
 
 from workflow.calendar import working_calendar
 from workflow.core import DomainError, Settings, new_session, unit_of_work
@@ -82,14 +84,19 @@ def expiries_due(strategies: list[Strategy], today: date) -> list[ExpiryDue]:
     return due
 
 
-def expire_due(engine: Engine, *, now: datetime, today: date, settings: Settings) -> list[int]:
+def expire_due(
+    engine: Engine, *, now: datetime, today: date, settings: Settings, strategy_ids: Collection[int] | None = None
+) -> list[int]:
     """Apply every due expiry, each in its own unit of work; returns the ids expired by this call.
 
+    Reads only the candidates (``expiry_candidates``): with ``strategy_ids``, the lapses due and
+    the supersessions those strategies take part in, for a pass that knows what changed since the
+    last one; without, every supersession too (once a day, when successors' starts come due).
     A strategy another pass expired first is skipped: the conditional update lets one win.
     """
     session = new_session(engine)
     try:
-        strategies = list(session.scalars(select(Strategy)))
+        strategies = expiry_candidates(session, today, strategy_ids)
     finally:
         session.close()
     expired = []
@@ -101,6 +108,34 @@ def expire_due(engine: Engine, *, now: datetime, today: date, settings: Settings
         except DomainError as exc:
             log.info("strategy %s not expired by this pass: %s", due.strategy_id, exc.detail)
     return expired
+
+
+def expiry_candidates(session: Session, today: date, strategy_ids: Collection[int] | None = None) -> list[Strategy]:
+    """The strategies ``expiries_due`` must see: those in force past their period end (by the partial
+    index on in-force period ends), and each approved successor with the in-force strategy it names,
+    among all of them or, with ``strategy_ids``, where either is one of those or a lapse found."""
+    in_force = [stage.value for stage in IN_FORCE_STAGES]
+    lapsed = list(session.scalars(
+        select(Strategy).where(col(Strategy.stage).in_(in_force), col(Strategy.period_end) < today)
+    ))
+    successor, predecessor = aliased(Strategy), aliased(Strategy)
+    pairs = (
+        select(predecessor, successor)
+        .join(successor, col(successor.predecessor_id) == col(predecessor.id))
+        .where(col(predecessor.stage).in_(in_force), col(successor.approved_on).is_not(None))
+    )
+    if strategy_ids is not None:
+        named = sorted({*strategy_ids, *(s.id for s in lapsed if s.id is not None)})
+        if not named:
+            return []
+        # Every approved successor of a predecessor concerned, as a full read would see them all.
+        predecessors_named = select(col(Strategy.predecessor_id)).where(col(Strategy.id).in_(named))
+        pairs = pairs.where(or_(col(predecessor.id).in_(named), col(predecessor.id).in_(predecessors_named)))
+    found = {s.id: s for s in lapsed}
+    for before, after in session.execute(pairs):
+        found[before.id] = before
+        found[after.id] = after
+    return sorted(found.values(), key=lambda s: s.id or 0)  # as a full read would list them
 
 
 def _expire(

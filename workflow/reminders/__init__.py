@@ -1,14 +1,24 @@
 """The reminder path from deadline to SMTP: deadlines and the sources that list them, timing
 (offsets, send day), the planner that records due reminders, the notification ledger and its
-status machine, and delivery (claim, re-check, send, record the outcome).
+status machine, and delivery (claim, re-check, send, record the outcome; ``reading``: the one
+read before a send, which the deadline sources and the composer add to).
 """
 
 from workflow.reminders import ledger
 from workflow.reminders.deadlines import LAPSE, Deadline, strategy_deadline_key
 from workflow.reminders.delivery import Composer, DeliveryResult, SourceLookup, Transport, deliver
 from workflow.reminders.ledger import list_notifications
-from workflow.reminders.models import Notification
-from workflow.reminders.planner import plan_deadline_reminders
+from workflow.reminders.models import Notification, PlannedDeadline
+from workflow.reminders.planner import EVERYTHING, PlanReport, Scope, plan_deadline_reminders
+from workflow.reminders.reading import (
+    NEVER,
+    Extension,
+    Reading,
+    Recheck,
+    read_for_sending,
+    recheck_now,
+    unchanged,
+)
 from workflow.reminders.sources import DeadlineSource, LiveDeadline, StrategyDeadlines, reminder_policy
 from workflow.reminders.statuses import (
     ACTIVE_NOTIFICATION_STATUSES,
@@ -33,8 +43,10 @@ __all__ = [
     "ACTIVE_NOTIFICATION_STATUSES",
     "DEADLINE_REMINDER",
     "DELIVERY_FAILED",
+    "EVERYTHING",
     "GAP_WARNING",
     "LAPSE",
+    "NEVER",
     "NOTIFICATIONS",
     "NOTIFICATION_STATUSES",
     "OVERDUE",
@@ -43,11 +55,17 @@ __all__ = [
     "Deadline",
     "DeadlineSource",
     "DeliveryResult",
+    "Extension",
     "LiveDeadline",
     "Notification",
     "NotificationEvent",
     "NotificationStatus",
+    "PlanReport",
+    "PlannedDeadline",
+    "Reading",
+    "Recheck",
     "ReminderPolicy",
+    "Scope",
     "SourceLookup",
     "StrategyDeadlines",
     "Transport",
@@ -56,8 +74,11 @@ __all__ = [
     "ledger",
     "list_notifications",
     "plan_deadline_reminders",
+    "read_for_sending",
+    "recheck_now",
     "reminder_policy",
     "send_instant",
     "sending_day",
     "strategy_deadline_key",
+    "unchanged",
 ]

@@ -3,14 +3,15 @@ handing due ones to the queue."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
 from sqlmodel import Session, col
 
-from workflow.core import insert_ignoring_conflict
+from workflow.core import insert_many_ignoring_conflict
 from workflow.directory import Contact, contacts_with_role
 from workflow.lifecycle import Strategy
 from workflow.reminders.deadlines import Deadline
@@ -24,6 +25,20 @@ SUPERSEDED = "a later reminder of this deadline supersedes it"
 QUEUED = "queued"
 
 
+@dataclass(frozen=True)
+class Intended:
+    """A due reminder for its recipients, from ``send_after``, with the facts its email will need."""
+
+    reminder: DueReminder
+    contacts: Sequence[Contact]
+    send_after: datetime
+    details: dict[str, Any]
+
+
+_ROWS_PER_INSERT = 500  # 17 values a row: well inside every SQLite's limit on bound variables
+_LINES_PER_CANCEL = 200
+
+
 def record(
     session: Session,
     reminder: DueReminder,
@@ -33,36 +48,64 @@ def record(
     now: datetime,
     details: dict[str, Any],
 ) -> list[int]:
-    """Record ``reminder`` for each contact unless it is recorded already; returns the new row ids.
+    """Record ``reminder`` for each contact unless it is recorded already; returns the new row ids."""
+    return record_many(session, [Intended(reminder, list(contacts), send_after, details)], now=now)
 
-    INSERT .. ON CONFLICT DO NOTHING on the ledger's unique key makes this safe when two
-    scheduler passes plan the same reminder at the same moment. A new row supersedes the
-    recipient's older pending reminders of the same deadline (``cancel_superseded``), in the
-    same transaction: after downtime only the most recent missed reminder is sent.
+
+def record_many(session: Session, intended: Sequence[Intended], *, now: datetime) -> list[int]:
+    """Record every intended reminder for each of its contacts, unless recorded already; returns the new ids.
+
+    INSERT .. ON CONFLICT DO NOTHING on the ledger's unique key, a few hundred rows a statement,
+    makes this safe when two scheduler passes plan the same reminder at the same moment. A new
+    row supersedes the recipient's older pending reminders of the same deadline
+    (``cancel_superseded``), in the same transaction: after downtime only the most recent missed
+    reminder is sent.
     """
-    created = []
-    for contact in contacts:
-        assert contact.id is not None, "recipients are read from the database"
-        values = {
-            "deadline_key": reminder.deadline.key,
-            "deadline_kind": reminder.deadline.kind,
-            "strategy_id": reminder.deadline.strategy_id,
-            "due_on": reminder.deadline.due_on,
-            "offset_days": reminder.offset_days,
-            "kind": reminder.kind,
-            "escalated": reminder.escalate,
-            "contact_id": contact.id,
-            "status": NOTIFICATIONS.initial,
-            "due_at": send_after,
-            "attempts": 0,
-            "details": details,
-            "created_at": now,
-        }
-        new_id = insert_ignoring_conflict(session, Notification, values, unique=_UNIQUE, returning=Notification.id)
-        if new_id is not None:
-            created.append(new_id)
-            cancel_superseded(session, reminder, contact_id=contact.id, now=now)
+    rows = [_row(item, contact, now) for item in intended for contact in item.contacts]
+    created: list[int] = []
+    lines: list[tuple[str, date, int, int]] = []
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        for new in insert_many_ignoring_conflict(
+            session, Notification, rows[start:start + _ROWS_PER_INSERT], unique=_UNIQUE,
+            returning=(Notification.id, Notification.deadline_key, Notification.due_on, Notification.contact_id,
+                       Notification.offset_days),
+        ):
+            created.append(new.id)
+            lines.append((new.deadline_key, new.due_on, new.contact_id, new.offset_days))
+    for start in range(0, len(lines), _LINES_PER_CANCEL):
+        _cancel_earlier_offsets(session, lines[start:start + _LINES_PER_CANCEL], now=now)
     return created
+
+
+def _row(item: Intended, contact: Contact, now: datetime) -> dict[str, Any]:
+    assert contact.id is not None, "recipients are read from the database"
+    reminder = item.reminder
+    return {
+        "deadline_key": reminder.deadline.key,
+        "deadline_kind": reminder.deadline.kind,
+        "strategy_id": reminder.deadline.strategy_id,
+        "due_on": reminder.deadline.due_on,
+        "offset_days": reminder.offset_days,
+        "kind": reminder.kind,
+        "escalated": reminder.escalate,
+        "contact_id": contact.id,
+        "status": NOTIFICATIONS.initial,
+        "due_at": item.send_after,
+        "attempts": 0,
+        "details": item.details,
+        "created_at": now,
+    }
+
+
+def _cancel_earlier_offsets(session: Session, lines: Sequence[tuple[str, date, int, int]], *, now: datetime) -> int:
+    """``cancel_superseded`` for many new rows in one statement."""
+    if not lines:
+        return 0
+    superseded = or_(*(
+        and_(*_same_line(key, due_on, contact_id), col(Notification.offset_days) > offset)
+        for key, due_on, contact_id, offset in lines
+    ))
+    return _cancel_pending(session, superseded, now=now, reason=SUPERSEDED)
 
 
 def _same_line(deadline_key: str, due_on: date, contact_id: int) -> tuple[ColumnElement[bool], ...]:
@@ -96,15 +139,23 @@ def is_superseded(session: Session, row: Notification) -> bool:
     return bool(session.scalar(select(later)))
 
 
-def cancel_stale(session: Session, live: set[tuple[str, date]], *, kinds: Iterable[str], now: datetime) -> int:
+def cancel_stale(
+    session: Session, live: set[tuple[str, date]], *, kinds: Iterable[str], now: datetime,
+    strategy_ids: Collection[int] | None = None,
+) -> int:
     """Cancel pending rows whose (deadline, due date) is no longer live: the date moved, the stage
-    advanced, the strategy expired. Only deadline ``kinds`` the caller planned are considered.
+    advanced, the strategy expired. Only deadline ``kinds`` the caller planned are considered, and
+    with ``strategy_ids`` only those strategies' rows (``live`` then needs to hold only theirs).
     Rows being sent right now (``sending``) are left to their sender, which re-checks relevance
     itself before it sends.
     """
     query = select(col(Notification.id), col(Notification.deadline_key), col(Notification.due_on)).where(
         col(Notification.status) == NotificationStatus.PENDING, col(Notification.deadline_kind).in_(list(kinds))
     )
+    if strategy_ids is not None:
+        if not strategy_ids:
+            return 0
+        query = query.where(col(Notification.strategy_id).in_(sorted(strategy_ids)))
     stale = [row.id for row in session.execute(query) if (row.deadline_key, row.due_on) not in live]
     if not stale:
         return 0
@@ -148,29 +199,34 @@ def due_query(now: datetime, limit: int = 1000) -> Select[int | None]:
 
 
 def hand_out(session: Session, now: datetime, *, lease: timedelta, limit: int = 1000) -> list[int]:
-    """Mark the rows due now as handed to the queue, and return their ids, oldest due first.
+    """Mark every row due now as handed to the queue, and return their ids, oldest due first.
 
-    A conditional UPDATE: each row is marked ``QUEUED`` and its ``due_at`` moved ``lease`` ahead,
-    so the next pass does not hand it out again while its message waits in the queue (``claim``
-    takes a queued row at once). It is handed out again only when that lease passes unclaimed
-    (the message was lost), or when a failed try's retry time comes. Of two passes at once, each
-    row goes to one: the UPDATE re-checks ``due_at`` on the row it locks.
+    A conditional UPDATE per ``limit`` rows: each row is marked ``QUEUED`` and its ``due_at`` moved
+    ``lease`` ahead, so the next pass does not hand it out again while its message waits in the
+    queue (``claim`` takes a queued row at once), and the next batch of this pass does not see it.
+    It is handed out again only when that lease passes unclaimed (the message was lost), or when a
+    failed try's retry time comes. Of two passes at once, each row goes to one: the UPDATE
+    re-checks ``due_at`` on the row it locks.
     """
-    due = list(session.scalars(due_query(now, limit)))
-    if not due:
-        return []
-    marked = session.scalars(
-        update(Notification)
-        .where(
-            col(Notification.id).in_(due),
-            col(Notification.status).in_(NOTIFICATIONS.sources(NotificationEvent.HAND_OUT)),
-            col(Notification.due_at) <= now,
-        )
-        .values(status=NOTIFICATIONS.move(NotificationEvent.HAND_OUT).target, claim_token=QUEUED, due_at=now + lease)
-        .returning(col(Notification.id))
-    )
-    handed = set(marked)
-    return [row_id for row_id in due if row_id is not None and row_id in handed]
+    handed_out: list[int] = []
+    while True:
+        due = [row_id for row_id in session.scalars(due_query(now, limit)) if row_id is not None]
+        if not due:
+            return handed_out
+        marked = set(session.scalars(
+            update(Notification)
+            .where(
+                col(Notification.id).in_(due),
+                col(Notification.status).in_(NOTIFICATIONS.sources(NotificationEvent.HAND_OUT)),
+                col(Notification.due_at) <= now,
+            )
+            .values(status=NOTIFICATIONS.move(NotificationEvent.HAND_OUT).target, claim_token=QUEUED,
+                    due_at=now + lease)
+            .returning(col(Notification.id))
+        ))
+        handed_out += [row_id for row_id in due if row_id in marked]
+        if len(due) < limit:
+            return handed_out
 
 
 def record_delivery_failure(session: Session, failed: Notification, *, today: date, now: datetime) -> list[int]:

@@ -60,3 +60,23 @@ class Notification(SQLModel, table=True):
     created_at: datetime = instant_field(nullable=False)
     sent_at: datetime | None = instant_field(nullable=True)
     closed_at: datetime | None = instant_field(nullable=True)
+
+
+class PlannedDeadline(SQLModel, table=True):
+    """What the planner last recorded of one live deadline: its due date, the offset and for whom.
+
+    The scheduler pass re-plans only what changed (see ``workflow.scheduler.changes``); with this
+    it knows which reminder of a deadline is already in the ledger for its current recipients, so
+    it records the next one without offering the ledger the ones it has. A recipient added, or a
+    lead institution changed, changes whom it is for, and the reminder is offered again.
+    """
+
+    __tablename__ = "reminder_plan"
+
+    deadline_key: str = Field(sa_column=Column(String(120), primary_key=True))
+    deadline_kind: str = Field(sa_column=Column(String(40), nullable=False))
+    strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), nullable=False, index=True))
+    due_on: date
+    recorded_offset: int | None = None  # the offset recorded for ``due_on``; None: none yet
+    # Whom it was recorded for (``recipients_digest``): another set of recipients is offered it again.
+    recorded_for: str | None = Field(default=None, sa_column=Column(String(64), nullable=True))

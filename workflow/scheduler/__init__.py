@@ -5,6 +5,8 @@ It sits above the topics so it can import each of them.
 """
 
 from workflow.scheduler.agenda import AgendaItem, Submitted, agenda_for, live_deadlines, reports_to_review
+from workflow.scheduler.changes import Changes
+from workflow.scheduler.models import SchedulerState
 from workflow.scheduler.notices import compose_for
 from workflow.scheduler.passes import run_pass
 from workflow.scheduler.registry import SOURCES, source_for
@@ -13,6 +15,8 @@ from workflow.scheduler.sending import send_notification
 __all__ = [
     "SOURCES",
     "AgendaItem",
+    "Changes",
+    "SchedulerState",
     "Submitted",
     "agenda_for",
     "compose_for",
