@@ -39,8 +39,8 @@ def row(entry: GapEntry) -> tuple[str, ...]:
 def gaps(args: argparse.Namespace) -> int:
     from cli.demo import require_migrated
     from cli.main import CommandError
-    from workflow.core import clock, get_settings, make_engine, new_session
-    from workflow.gaps import gap_report
+    from workflow.core import clock, get_settings, make_engine
+    from workflow.gaps import GapQuery, gap_entries
 
     settings = get_settings()
     today = clock.today(settings.zone)
@@ -52,11 +52,8 @@ def gaps(args: argparse.Namespace) -> int:
     engine = make_engine(settings.resolved_database_url)
     try:
         require_migrated(engine)
-        with new_session(engine) as session:
-            entries = gap_report(
-                session, as_of=as_of, horizon_days=horizon, settings=settings, policy_area=args.policy_area,
-                known_on=known_on,
-            )
+        query = GapQuery(as_of, horizon, known_on if known_on < today else None, args.policy_area)
+        entries = gap_entries(engine, query, today=today, settings=settings)  # today's from the stored report
     finally:
         engine.dispose()
     if args.status:

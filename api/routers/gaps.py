@@ -1,7 +1,8 @@
 """Policy gaps and timelines, read-only. The rules are in ``workflow.gaps`` (``rules`` and ``timeline``).
 
-No request session: the deployment is read in a short session of its own (``read_snapshots``),
-which gives the pooled connection back before the rules compute over the plain values read."""
+``GET /gaps`` is paged: today's report comes from the rows the gap watch keeps (``workflow.gaps.serving``),
+anything else is computed on demand. ``GET /timeline`` reads one policy area. No request session: each
+read is a short session of its own, which gives the pooled connection back before the rules compute."""
 
 from __future__ import annotations
 
@@ -15,16 +16,17 @@ from sqlalchemy import Engine
 
 from api.deps import MAX_ID, SettingsDep
 from api.problems import responses
-from workflow.core import POLICY_AREA_PATTERN, SaneDate, Settings, clock
+from workflow.core import POLICY_AREA_PATTERN, SaneDate, clock, new_session
 from workflow.gaps import (
+    SORT_KEY,
     STATUSES,
     GapEntry,
-    StrategySnapshot,
+    GapQuery,
     Timeline,
-    compute_gap_report,
     compute_timeline,
-    read_snapshots,
+    gap_page,
     snapshot_of,
+    timeline_snapshots,
 )
 from workflow.lifecycle import Kind
 
@@ -47,6 +49,8 @@ KnownOn = Annotated[
     ),
 ]
 PolicyAreaFilter = Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)]
+DEFAULT_PAGE = 100
+MAX_PAGE = 500
 
 
 class ProjectionStepOut(BaseModel):
@@ -94,11 +98,24 @@ class GapEntryOut(BaseModel):
         return cls(**fields, projection_steps=steps)
 
 
+class StatusCounts(BaseModel):
+    covered: int
+    ok: int
+    at_risk: int
+    gap: int
+
+
 class GapReportOut(BaseModel):
     as_of: date
     known_on: date = Field(description="The report is as Continuum knew it on this day.")
     horizon_days: int
-    items: list[GapEntryOut]
+    items: list[GapEntryOut] = Field(description="This page: at most `limit` entries, in the report's order.")
+    limit: int
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page (with the same other parameters); null on the last page."
+    )
+    total: int = Field(description="Entries matching every filter, on all pages.")
+    by_status: StatusCounts = Field(description="Entries matching every filter but `status`, per status.")
 
 
 class SpanOut(BaseModel):
@@ -156,12 +173,6 @@ class TimelineOut(BaseModel):
         })
 
 
-def _snapshots(request: Request, settings: Settings) -> list[StrategySnapshot]:
-    """The deployment as plain values, read in a short session that is closed when this returns."""
-    engine: Engine = request.app.state.engine
-    return read_snapshots(engine, zone=settings.zone)
-
-
 def _invalid_parameter(name: str, message: str) -> RequestValidationError:
     """The same 422 problem (with ``parameter``) that FastAPI's own query validation produces."""
     return RequestValidationError([{"loc": ("query", name), "msg": message, "type": "value_error"}])
@@ -186,22 +197,27 @@ def gaps(
     kind: Kind | None = None,
     status: Status | None = None,
     known_on: KnownOn = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Entries per page.")] = DEFAULT_PAGE,
+    cursor: Annotated[
+        str | None, Query(max_length=300, pattern=SORT_KEY.pattern,
+                          description="The `next_cursor` of the previous page; none for the first.")
+    ] = None,
 ) -> GapReportOut:
     """Each strategy or action plan in force on `as_of`, or lapsed with nothing in force since, with its
     gap status, its successor, and when the successor is projected to be approved (and on what basis),
     as known on `known_on` (e.g. `as_of=2023-08-31&known_on=2023-08-31`: the deadlines recorded by then,
-    even if they were changed later)."""
+    even if they were changed later). A page at a time, with the totals of all pages."""
     today = clock.today(settings.zone)
     day = as_of or today
     known = _known_on(known_on, today)
     horizon = settings.gap_horizon_days if horizon_days is None else horizon_days
-    snapshots = _snapshots(request, settings)
-    entries = compute_gap_report(
-        snapshots, as_of=day, horizon_days=horizon, settings=settings, policy_area=policy_area, known_on=known
+    engine: Engine = request.app.state.engine
+    query = GapQuery(day, horizon, known if known < today else None, policy_area, kind, status)
+    page = gap_page(engine, query, today=today, settings=settings, limit=limit, after=cursor)
+    return GapReportOut(
+        as_of=day, known_on=known, horizon_days=horizon, items=[GapEntryOut.of(e) for e in page.items], limit=limit,
+        next_cursor=page.next_cursor, total=page.total, by_status=StatusCounts(**page.by_status),
     )
-    wanted = [e for e in entries if (kind is None or e.kind == kind) and (status is None or e.status == status)]
-    items = [GapEntryOut.of(e) for e in wanted]
-    return GapReportOut(as_of=day, known_on=known, horizon_days=horizon, items=items)
 
 
 @router.get("/timeline", response_model=TimelineOut, response_model_by_alias=True, responses=responses(404, 422))
@@ -229,7 +245,10 @@ def timeline(
         raise _invalid_parameter("from", f"must not be after to ({to.isoformat()})")
     today = clock.today(settings.zone)
     known = _known_on(known_on, today)
-    snapshots = _snapshots(request, settings)
+    engine: Engine = request.app.state.engine
+    with new_session(engine) as session:  # the area alone; closed before computing
+        snapshots = timeline_snapshots(session, zone=settings.zone, policy_area=policy_area, parent_id=parent_id,
+                                       known_on=known if known < today else None)
     if parent_id is not None:
         parent = snapshot_of(snapshots, parent_id)
         if parent.kind != "strategy":

@@ -2,8 +2,8 @@
 strategies at risk, most urgent first.
 
 Whose an item is, and the order, are the domain's (``workflow.scheduler.agenda_for``): the same
-deadline sources the reminders are planned from, and the gap report on today. This page only reads
-them, names what they concern and links each to its page.
+deadline sources the reminders are planned from, and the gap report on today (as the gap watch keeps it,
+``workflow.gaps.gap_entries``). This page only reads them, names what they concern and links each to its page.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from web.people import PersonDep, read_viewer
 from web.rendering import render
 from workflow.core import clock
 from workflow.directory import institution_names
-from workflow.gaps import compute_gap_report, read_snapshots
+from workflow.gaps import GapQuery, gap_entries, labels_of
 from workflow.monitoring import reports
 from workflow.reminders import REPORT_DUE
 from workflow.scheduler import AgendaItem, agenda_for, live_deadlines, reports_to_review
@@ -62,15 +62,17 @@ def mark_of(item: AgendaItem) -> str:
 def needs_page(request: Request, person: PersonDep, session: ReadSession, settings: SettingsDep) -> HTMLResponse:
     principal = person.principal
     today = clock.today(settings.zone)
-    snapshots = read_snapshots(request.app.state.engine, zone=settings.zone)
-    entries = compute_gap_report(snapshots, as_of=today, horizon_days=settings.gap_horizon_days, settings=settings)
+    entries = gap_entries(request.app.state.engine, GapQuery(today, settings.gap_horizon_days), today=today,
+                          settings=settings)  # today's report, from the rows the gap watch keeps
+    of_entries = labels_of(session, (e.strategy_id for e in entries))
+    leads = {i: label.lead_institution_id for i, label in of_entries.items()}
     items = agenda_for(
-        principal, live_deadlines(session, settings), entries, today=today,
-        leads={s.id: s.lead_institution_id for s in snapshots},
+        principal, live_deadlines(session, settings), entries, today=today, leads=leads,
         submitted=reports_to_review(session, zone=settings.zone),
     )
-    titles = {s.id: s.title for s in snapshots}
-    kinds = {s.id: s.kind for s in snapshots}
+    labels = labels_of(session, {i.strategy_id for i in items})
+    titles = {i: label.title for i, label in labels.items()}
+    kinds = {i: label.kind for i, label in labels.items()}
     words = Words(read_viewer(request).language)
     names = institution_names(session, {i.institution_id for i in items if i.institution_id is not None}
                               | ({principal.institution_id} if principal.institution_id else set()))

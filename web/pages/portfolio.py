@@ -2,8 +2,9 @@
 stated again as tables, with filters by area, lead institution and kind.
 
 Anyone signed in may see it, as anyone with a token may read ``GET /gaps``. The deployment is read
-once (``read_snapshots``, as the API reads it) and ``workflow.gaps.compute_portfolio`` computes
-every area's lanes, coverage and gap statuses in one pass; this module only words and draws them.
+once (``read_snapshots``; with an area chosen, that area alone, as ``GET /timeline`` reads it) and
+``workflow.gaps.compute_portfolio`` computes every area's lanes, coverage and gap statuses in one
+pass; this module only words and draws them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, ValidationError
+from sqlalchemy import Engine
 
 from web.deps import ReadSession, SettingsDep
 from web.forms import FormErrors, errors_of, parse, whole_number
@@ -21,10 +23,21 @@ from web.i18n import Formats, catalog
 from web.pages.portfolio_view import Words, present
 from web.people import PersonDep, read_viewer
 from web.rendering import render
-from workflow.core import EARLIEST_DATE, LATEST_DATE, SaneDate, clock
+from workflow.core import EARLIEST_DATE, LATEST_DATE, SaneDate, Settings, clock, new_session
 from workflow.directory import institution_names
-from workflow.gaps import compute_portfolio, read_snapshots, snapshots_known_on
-from workflow.lifecycle import Kind
+from workflow.gaps import (
+    StrategySnapshot,
+    TypicalDuration,
+    compute_portfolio,
+    lead_institution_ids,
+    load_areas,
+    policy_areas,
+    read_snapshots,
+    read_typical,
+    snapshots_known_on,
+    typical_days,
+)
+from workflow.lifecycle import Kind, Stage
 
 router = APIRouter()
 
@@ -78,9 +91,8 @@ def _calendar_day(text: str) -> bool:
 def portfolio_page(request: Request, person: PersonDep, session: ReadSession, settings: SettingsDep) -> HTMLResponse:
     language = read_viewer(request).language
     values = {name: value.strip() for name, value in request.query_params.items() if name in FIELDS and value.strip()}
-    snapshots = read_snapshots(request.app.state.engine, zone=settings.zone)
-    leads = institution_names(session, {s.lead_institution_id for s in snapshots if s.lead_institution_id})
-    areas = sorted({s.policy_area for s in snapshots})
+    leads = institution_names(session, lead_institution_ids(session))
+    areas = policy_areas(session)
     today = clock.today(settings.zone)
     query, errors = _errors(values, areas, leads, language, today)
     words = Words(language)
@@ -92,13 +104,25 @@ def portfolio_page(request: Request, person: PersonDep, session: ReadSession, se
     if query is None:
         return render(request, "portfolio.html", context, status_code=422)
     day = query.as_of or today
+    snapshots, typical = _read(request.app.state.engine, settings, query, day)
     portfolio = compute_portfolio(
         snapshots_known_on(snapshots, query.known_on), as_of=day, horizon_days=settings.gap_horizon_days,
         settings=settings,
         policy_area=query.policy_area, lead_institution_id=int(query.institution) if query.institution else None,
-        kind=query.kind,
+        kind=query.kind, typical=typical,
     )
     titles = {s.id: s.title for s in snapshots}
     context.update(as_of=day, known_on=query.known_on, views=present(portfolio, words, query.kind, titles, leads),
                    day=words.date, days=words.days)
     return render(request, "portfolio.html", context)
+
+
+def _read(engine: Engine, settings: Settings, query: PortfolioQuery, day: date
+          ) -> tuple[list[StrategySnapshot], dict[Stage, TypicalDuration] | None]:
+    """The deployment, or with an area chosen that area alone and the deployment's typical durations
+    (``workflow.gaps.scoped``), in a short session closed before computing."""
+    if query.policy_area is None:
+        return read_snapshots(engine, zone=settings.zone), None
+    with new_session(engine) as session:
+        snapshots = load_areas(session, zone=settings.zone, areas={query.policy_area}, known_on=query.known_on)
+        return snapshots, read_typical(session, as_of=day, known_on=query.known_on, defaults=typical_days(settings))

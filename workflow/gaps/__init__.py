@@ -5,11 +5,20 @@ the gap endpoints and the scheduler's gap watch.
 
 Reads are split from computing: ``read_snapshots`` loads the deployment as plain values in a short
 session of its own; ``compute_gap_report`` and ``compute_timeline`` are pure functions of them.
+``scoped`` reads a few policy areas instead (their links out of the area followed), for a
+timeline, an analysis of one area, or the areas a change touched.
+
+Today's report is kept stored (``stored``, ``refresh``): the gap watch (``watch``) judges again
+what changed since its last pass, or everything once a day, and writes only the rows that differ;
+``serving`` pages through the stored rows for ``GET /gaps``, judging again in memory the areas
+changed since, and computes on demand what the rows cannot answer (another day, an earlier
+knowledge).
 """
 
 from workflow.gaps.history import StrategySnapshot, snapshots_known_on
-from workflow.gaps.models import GapWatch
+from workflow.gaps.models import GapReportRow, GapReportState, GapWatch
 from workflow.gaps.portfolio import AreaPortfolio, Lane, PlanCoverage, Portfolio, compute_portfolio
+from workflow.gaps.projection import TypicalDuration
 from workflow.gaps.queries import (
     TimelineReport,
     compute_gap_report,
@@ -17,35 +26,66 @@ from workflow.gaps.queries import (
     gap_report,
     read_snapshots,
     snapshot_of,
-    timeline_report,
+    typical_days,
 )
+from workflow.gaps.refresh import GapRefresh, StrategyChanges
 from workflow.gaps.rules import AT_RISK, COVERED, GAP, STATUSES, GapEntry
+from workflow.gaps.scoped import (
+    lead_institution_ids,
+    load_areas,
+    policy_areas,
+    read_typical,
+    timeline_report,
+    timeline_snapshots,
+)
+from workflow.gaps.serving import GapPage, GapQuery, Labels, gap_entries, gap_page, labels_of
+from workflow.gaps.stored import SORT_KEY
 from workflow.gaps.timeline import Timeline
-from workflow.gaps.watch import GAP_DEADLINE, gap_watch_entries, watch_gaps
+from workflow.gaps.warnings import GAP_DEADLINE
+from workflow.gaps.watch import GapWatchResult, prepare_gap_watch, watch_gaps
 
 __all__ = [
     "AT_RISK",
     "COVERED",
     "GAP",
     "GAP_DEADLINE",
+    "SORT_KEY",
     "STATUSES",
-    "GapEntry",
     "AreaPortfolio",
+    "GapEntry",
+    "GapPage",
+    "GapQuery",
+    "GapRefresh",
+    "GapReportRow",
+    "GapReportState",
     "GapWatch",
+    "GapWatchResult",
+    "Labels",
     "Lane",
     "PlanCoverage",
     "Portfolio",
+    "StrategyChanges",
     "StrategySnapshot",
     "Timeline",
     "TimelineReport",
+    "TypicalDuration",
     "compute_gap_report",
     "compute_portfolio",
     "compute_timeline",
+    "gap_entries",
+    "gap_page",
     "gap_report",
-    "gap_watch_entries",
+    "labels_of",
+    "lead_institution_ids",
+    "load_areas",
+    "policy_areas",
+    "prepare_gap_watch",
     "read_snapshots",
+    "read_typical",
     "snapshot_of",
     "snapshots_known_on",
     "timeline_report",
+    "timeline_snapshots",
+    "typical_days",
     "watch_gaps",
 ]

@@ -12,16 +12,17 @@ all its strategies, whoever leads them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from workflow.core import Settings
 from workflow.gaps.history import StrategySnapshot, StrategyState
+from workflow.gaps.projection import TypicalDuration
 from workflow.gaps.queries import typical_days
 from workflow.gaps.rules import GapAssessment, GapEntry
 from workflow.gaps.timeline import Hole, Timeline, build_timeline
-from workflow.lifecycle import Interval
+from workflow.lifecycle import Interval, Stage
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,16 @@ def compute_portfolio(
     policy_area: str | None = None,
     lead_institution_id: int | None = None,
     kind: str | None = None,
+    typical: Mapping[Stage, TypicalDuration] | None = None,
 ) -> Portfolio:
-    """Every policy area as recorded on ``as_of`` (``snapshots``: the whole deployment).
+    """Every policy area as recorded on ``as_of`` (``snapshots``: the whole deployment, or with
+    ``policy_area`` that area as ``workflow.gaps.scoped.load_areas`` reads it, with the deployment's
+    ``typical`` durations; ``policy_areas`` then names the areas read).
 
     ``policy_area``, ``lead_institution_id`` and ``kind`` keep the lanes that match; an area with
     none left is left out, and an area kept still shows the coverage of all its strategies.
     """
-    assessment = GapAssessment(snapshots, as_of=as_of, default_days=typical_days(settings))
+    assessment = GapAssessment(snapshots, as_of=as_of, default_days=typical_days(settings), typical=typical)
     entries = {entry.strategy_id: entry for entry in assessment.entries(horizon_days, policy_area)}
     by_area: dict[str, list[StrategyState]] = defaultdict(list)
     for state in assessment.states:  # the same states the gap statuses were judged on

@@ -1,8 +1,9 @@
 """Load what the gap rules need from the database, and run them.
 
-The rules (``rules``, ``timeline``, ``projection``) are pure; this module only reads. The whole
-deployment is loaded on purpose: typical stage durations are medians over every strategy's
-history, and a successor may be any strategy of the area.
+The rules (``rules``, ``timeline``, ``projection``) are pure; this module only reads. A report
+loads the whole deployment: typical stage durations are medians over every strategy's history,
+and a successor may be any strategy of the area. ``load_snapshots`` takes a condition, so that
+``workflow.gaps.scoped`` can read a few areas (with the deployment's medians given) instead.
 
 Reading and computing are apart: ``read_snapshots`` loads everything into plain values in a
 short session of its own and gives the pooled connection back before anything is computed;
@@ -22,7 +23,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, and_, select
 from sqlmodel import Session, col
 
 from workflow.core import NotFound, Settings, ValidationFailed, local_date, new_session
@@ -54,38 +55,45 @@ def revision_row(effective_on: date, changes: Mapping[str, Any]) -> RevisionRow:
     )
 
 
-def _load_revisions(session: Session) -> dict[int, list[RevisionRow]]:
+def _load_revisions(session: Session, where: ColumnElement[bool] | None) -> dict[int, list[RevisionRow]]:
     revisions: dict[int, list[RevisionRow]] = defaultdict(list)
-    rows = session.execute(
-        select(col(StrategyRevision.strategy_id), col(StrategyRevision.effective_on), col(StrategyRevision.changes))
-        .order_by(col(StrategyRevision.strategy_id), col(StrategyRevision.id))
-    )
-    for strategy_id, effective_on, changes in rows:
+    query = select(
+        col(StrategyRevision.strategy_id), col(StrategyRevision.effective_on), col(StrategyRevision.changes)
+    ).order_by(col(StrategyRevision.strategy_id), col(StrategyRevision.id))
+    if where is not None:
+        query = query.where(col(StrategyRevision.strategy_id).in_(select(col(Strategy.id)).where(where)))
+    for strategy_id, effective_on, changes in session.execute(query):
         revisions[strategy_id].append(revision_row(effective_on, changes))
     return revisions
 
 
-def load_snapshots(session: Session, *, zone: ZoneInfo) -> list[StrategySnapshot]:
-    """Every strategy with its history and revisions, oldest row first (the order they were recorded)."""
+def load_snapshots(
+    session: Session, *, zone: ZoneInfo, policy_area: str | None = None, where: ColumnElement[bool] | None = None
+) -> list[StrategySnapshot]:
+    """Every strategy with its history and revisions, oldest row first (the order they were recorded);
+    with ``policy_area`` those of that area only, with ``where`` those it selects (a condition on
+    ``Strategy``; see ``workflow.gaps.scoped``). Three statements either way."""
+    if policy_area is not None:
+        area = col(Strategy.policy_area) == policy_area
+        where = area if where is None else and_(where, area)
     histories: dict[int, list[HistoryRow]] = defaultdict(list)
-    rows = session.execute(
-        select(
-            col(StageChange.strategy_id),
-            col(StageChange.event),
-            col(StageChange.from_stage),
-            col(StageChange.to_stage),
-            col(StageChange.effective_on),
-            col(StageChange.effective_on_approximate),
-        ).order_by(col(StageChange.strategy_id), col(StageChange.id))
-    )
-    for strategy_id, event, from_stage, to_stage, effective_on, approximate in rows:
+    query = select(
+        col(StageChange.strategy_id),
+        col(StageChange.event),
+        col(StageChange.from_stage),
+        col(StageChange.to_stage),
+        col(StageChange.effective_on),
+        col(StageChange.effective_on_approximate),
+    ).order_by(col(StageChange.strategy_id), col(StageChange.id))
+    if where is not None:
+        query = query.where(col(StageChange.strategy_id).in_(select(col(Strategy.id)).where(where)))
+    for strategy_id, event, from_stage, to_stage, effective_on, approximate in session.execute(query):
         histories[strategy_id].append(HistoryRow(event, from_stage, to_stage, effective_on, approximate))
-    revisions = _load_revisions(session)
+    revisions = _load_revisions(session, where)
     snapshots = []
     columns = [col(getattr(Strategy, name)) for name in _SNAPSHOT_COLUMNS]
-    strategies = session.execute(
-        select(col(Strategy.id), col(Strategy.created_at), *columns).order_by(col(Strategy.id))
-    )
+    chosen = select(col(Strategy.id), col(Strategy.created_at), *columns).order_by(col(Strategy.id))
+    strategies = session.execute(chosen if where is None else chosen.where(where))
     for strategy_id, created_at, *values in strategies:
         snapshots.append(
             StrategySnapshot(
@@ -99,11 +107,11 @@ def load_snapshots(session: Session, *, zone: ZoneInfo) -> list[StrategySnapshot
     return snapshots
 
 
-def read_snapshots(engine: Engine, *, zone: ZoneInfo) -> list[StrategySnapshot]:
+def read_snapshots(engine: Engine, *, zone: ZoneInfo, policy_area: str | None = None) -> list[StrategySnapshot]:
     """``load_snapshots`` in a short session of its own, closed (its connection back in the pool)
     when this returns: compute from the result without holding a connection."""
     with new_session(engine) as session:
-        return load_snapshots(session, zone=zone)
+        return load_snapshots(session, zone=zone, policy_area=policy_area)
 
 
 def snapshot_of(snapshots: Sequence[StrategySnapshot], strategy_id: int) -> StrategySnapshot:
@@ -215,26 +223,3 @@ def compute_timeline(
     frame = parent_state.in_force if parent_state is not None else None
     timeline = build_timeline(members, as_of=as_of, start=start, end=end, frame=frame)
     return TimelineReport(parent.policy_area, "action_plan", parent_id, as_of, timeline, known_on)
-
-
-def timeline_report(
-    session: Session,
-    *,
-    as_of: date,
-    settings: Settings,
-    policy_area: str | None = None,
-    parent_id: int | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    known_on: date | None = None,
-) -> TimelineReport:
-    """``compute_timeline`` over the deployment read in ``session`` (computed while it is held)."""
-    return compute_timeline(
-        load_snapshots(session, zone=settings.zone),
-        as_of=as_of,
-        policy_area=policy_area,
-        parent_id=parent_id,
-        start=start,
-        end=end,
-        known_on=known_on,
-    )

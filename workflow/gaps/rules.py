@@ -48,7 +48,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -186,10 +186,19 @@ def _latest_end(members: Sequence[StrategyState], as_of: date) -> date | None:
 
 
 class GapAssessment:
-    """The strategies recorded on one day, grouped, with the deployment's typical stage durations."""
+    """The strategies recorded on one day, grouped, with the deployment's typical stage durations.
+
+    ``typical`` gives those durations instead of working them out from ``snapshots``: for an
+    assessment of a few policy areas (``workflow.gaps.scoped``), whose medians are the whole
+    deployment's and so cannot come from the areas' own histories."""
 
     def __init__(
-        self, snapshots: Sequence[StrategySnapshot], *, as_of: date, default_days: Mapping[Stage, int]
+        self,
+        snapshots: Sequence[StrategySnapshot],
+        *,
+        as_of: date,
+        default_days: Mapping[Stage, int],
+        typical: Mapping[Stage, TypicalDuration] | None = None,
     ) -> None:
         self.as_of = as_of
         self.states = states_on(list(snapshots), as_of)
@@ -199,8 +208,8 @@ class GapAssessment:
         for state in self.states:
             self.groups[group_key(state)].append(state)
             covers[cover_key(state)].append(state)
-        self.typical: dict[Stage, TypicalDuration] = typical_durations_of(
-            snapshots, as_of, default_days
+        self.typical: dict[Stage, TypicalDuration] = (
+            dict(typical) if typical is not None else typical_durations_of(snapshots, as_of, default_days)
         )
         self._named = _named_successors(self.states)
         self._next_in_line = {key: _NextInLine(members) for key, members in self.groups.items()}
@@ -254,11 +263,17 @@ class GapAssessment:
             return parent is not None and parent.in_force_on(self.as_of)
         return True
 
-    def entries(self, horizon_days: int, policy_area: str | None = None) -> list[GapEntry]:
-        """The entry of every state that has one (see ``assess_gaps``), in the report's order."""
+    def entries(
+        self, horizon_days: int, policy_area: str | None = None, *, policy_areas: Collection[str] | None = None
+    ) -> list[GapEntry]:
+        """The entry of every state that has one (see ``assess_gaps``), in the report's order; only
+        those of ``policy_area``, or of ``policy_areas``, when given."""
         found = []
         for state in self.states:
-            if policy_area is not None and state.snapshot.policy_area != policy_area:
+            area = state.snapshot.policy_area
+            if (policy_area is not None and area != policy_area) or (
+                policy_areas is not None and area not in policy_areas
+            ):
                 continue
             entry = self.entry(state, horizon_days)
             if entry is not None:

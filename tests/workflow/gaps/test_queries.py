@@ -14,8 +14,9 @@ import pytest
 from tests import factories as f
 from workflow.core.db import unit_of_work
 from workflow.core.errors import NotFound, ValidationFailed
-from workflow.gaps.queries import gap_report, load_snapshots, timeline_report
+from workflow.gaps.queries import gap_report, load_snapshots
 from workflow.gaps.rules import GAP, OK
+from workflow.gaps.scoped import timeline_report
 
 TODAY = date(2026, 1, 5)
 

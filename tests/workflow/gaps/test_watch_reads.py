@@ -1,7 +1,8 @@
-"""The gap watch computes its statuses with no pooled connection held (issue 10, item 5).
+"""The gap watch judges with no pooled connection held (issue 10, item 5), and writes only in the
+caller's unit of work (issue 13).
 
-``gap_watch_entries`` reads the deployment in a short session of its own and computes after
-closing it; ``watch_gaps`` given those entries only writes, in the caller's unit of work.
+``prepare_gap_watch`` reads what changed in a short session of its own and judges after closing
+it; ``watch_gaps`` given what it prepared only writes (and reads the warnings due).
 On SQLite and PostgreSQL.
 """
 
@@ -16,8 +17,9 @@ from sqlalchemy import Engine, select
 from tests import factories as f
 from workflow.calendar import working_calendar
 from workflow.core.db import new_session, unit_of_work
-from workflow.gaps import GapWatch, gap_report, gap_watch_entries, watch_gaps
+from workflow.gaps import GapReportRow, GapWatch, prepare_gap_watch, watch_gaps
 from workflow.gaps.rules import AT_RISK, GapAssessment
+from workflow.gaps.stored import entry_of
 
 NOW = datetime(2026, 9, 22, 8, 0, tzinfo=UTC)
 TODAY = date(2026, 9, 22)
@@ -37,7 +39,7 @@ def lapsing(db) -> int:
                                    period_end=date(2026, 12, 31)).id
 
 
-def test_the_watch_computes_its_entries_with_no_connection_held(db, settings, lapsing, monkeypatch):
+def test_the_watch_judges_with_no_connection_held(db, settings, lapsing, monkeypatch):
     held = []
     real = GapAssessment.entry
 
@@ -46,24 +48,25 @@ def test_the_watch_computes_its_entries_with_no_connection_held(db, settings, la
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(GapAssessment, "entry", observed)
-    entries = gap_watch_entries(db, today=TODAY, settings=settings)
+    prepared = prepare_gap_watch(db, today=TODAY, settings=settings)
     assert held == [0]
-    assert [(e.strategy_id, e.status) for e in entries] == [(lapsing, AT_RISK)]
-    with new_session(db) as session:
-        assert entries == gap_report(session, as_of=TODAY, horizon_days=settings.gap_lead_days, settings=settings)
+    assert prepared.full
+    assert [(i, row.entry.status) for i, row in prepared.rows.items() if row.entry] == [(lapsing, AT_RISK)]
 
 
-def test_given_its_entries_the_watch_only_writes(db, settings, lapsing, monkeypatch):
-    entries = gap_watch_entries(db, today=TODAY, settings=settings)
+def test_given_what_it_prepared_the_watch_only_writes(db, settings, lapsing, monkeypatch):
+    prepared = prepare_gap_watch(db, today=TODAY, settings=settings)
 
     def refuse(*args, **kwargs):
-        raise AssertionError("computed inside the unit of work")
+        raise AssertionError("judged inside the unit of work")
 
     monkeypatch.setattr(GapAssessment, "__init__", refuse)
     with unit_of_work(db) as s:
-        recorded, changes, live = watch_gaps(s, now=NOW, today=TODAY, settings=settings,
-                                             calendar=working_calendar(s, settings), entries=entries)
-    assert (recorded, changes) == (0, 1)  # no contacts to warn; the status change is recorded once
-    assert live == {(f"strategy:{lapsing}:gap", date(2026, 12, 31))}
-    with unit_of_work(db) as s:
+        result = watch_gaps(s, now=NOW, today=TODAY, settings=settings, calendar=working_calendar(s, settings),
+                            prepared=prepared)
+    assert (result.recorded, result.changes, result.judged) == (0, 1, "everything")  # no contacts to warn
+    with new_session(db) as s:
         assert [(w.strategy_id, w.status) for w in s.scalars(select(GapWatch))] == [(lapsing, AT_RISK)]
+        (row,) = s.scalars(select(GapReportRow))
+        assert (row.strategy_id, row.status, row.lapses_on) == (lapsing, AT_RISK, date(2026, 12, 31))
+        assert entry_of(row.entry) == prepared.rows[lapsing].entry
