@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 COMMAND_MODULES = (
     "cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.tokens", "cli.directory",
-    "cli.sign_in",
+    "cli.sign_in", "cli.portfolio",
 )
 
 

@@ -1,10 +1,14 @@
 """Load a portfolio through the real services: the directory, strategies and the stage writer.
 
 Idempotent by matching: an institution by name (case-insensitive), a contact by institution and
-email, a strategy by title, policy area and kind. What exists is skipped untouched, so loading
-twice changes nothing and an operator's own edits survive a reload. History steps dated after
-``today`` are not applied (the transition guards refuse the future); they are reported as
+email, a strategy by its key (``import_key``, recorded when the loader creates it), else, for one
+loaded before keys existed, by title, policy area and kind. What exists is skipped untouched, so
+loading twice changes nothing and an operator's own edits survive a reload. History steps dated
+after ``today`` are not applied (the transition guards refuse the future); they are reported as
 deferred. The caller owns the transaction (``workflow.db.unit_of_work``).
+
+``continuum import`` reads the same file in bulk (``workflow.portfolio``); this loader keeps to the
+services, one transition at a time, as the demo is meant to show them.
 """
 
 from __future__ import annotations
@@ -13,14 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlmodel import Session, col
 
 from workflow.calendar import working_calendar
-from workflow.consultation import RECORDS
 from workflow.core import Settings
-from workflow.demo.consultation import seed_rounds
-from workflow.demo.schema import DemoStep, DemoStrategy, Portfolio
+from workflow.demo.schema import Portfolio
 from workflow.directory import (
     Contact,
     ContactCreate,
@@ -29,14 +31,8 @@ from workflow.directory import (
     create_institution,
     find_institution,
 )
-from workflow.lifecycle import (
-    LifecycleEvent,
-    Strategy,
-    StrategyCreate,
-    TransitionRequest,
-    apply_transition,
-    create_strategy,
-)
+from workflow.lifecycle import Strategy
+from workflow.portfolio import StrategyRow, create_command, record_through_services
 
 DEMO_ACTOR = "continuum demo"
 ENTITIES = ("institutions", "contacts", "strategies")
@@ -79,31 +75,22 @@ def load_portfolio(
             strategy_ids[item.key] = existing
             report.skipped["strategies"] += 1
             continue
-        command = _create_command(item, institution_ids, strategy_ids)
-        strategy = create_strategy(session, command, now=now, actor=actor, today=today)
-        assert strategy.id is not None, "create_strategy flushes, so the row has its id"
-        strategy_ids[item.key] = strategy.id
+        command = create_command(
+            item,
+            lead_institution_id=institution_ids[item.lead_institution.lower()],
+            parent_id=strategy_ids[item.parent] if item.parent else None,
+            predecessor_id=strategy_ids[item.predecessor] if item.predecessor else None,
+        )
+        recorded = record_through_services(
+            session, item, command, actor=actor, now=now, today=today, settings=settings, calendar=calendar
+        )
+        session.execute(update(Strategy).where(col(Strategy.id) == recorded.strategy_id).values(import_key=item.key))
+        strategy_ids[item.key] = recorded.strategy_id
         report.created["strategies"] += 1
-        for step in item.history:
-            if step.effective_on > today:
-                report.deferred.append(f"{item.key}: {step.event} on {step.effective_on.isoformat()} (in the future)")
-                break
-            if step.event == LifecycleEvent.SUBMIT_FOR_APPROVAL and item.consultation:
-                report.consultation_records += seed_rounds(
-                    session, strategy.id, item.consultation, actor=actor, settings=settings, now=now
-                )
-            apply_transition(
-                session,
-                strategy.id,
-                _request(item, step),
-                actor=actor,
-                now=now,
-                today=today,
-                default_min_consultation_days=settings.min_consultation_days,
-                calendar=calendar,
-                consultation=RECORDS,
-            )
-            report.stage_changes += 1
+        report.stage_changes += recorded.stage_changes
+        report.consultation_records += recorded.consultation_records
+        if recorded.deferred is not None:
+            report.deferred.append(recorded.deferred)
     return report
 
 
@@ -141,50 +128,18 @@ def _load_contacts(
         report.created["contacts"] += 1
 
 
-def _find_strategy(session: Session, item: DemoStrategy) -> int | None:
+def _find_strategy(session: Session, item: StrategyRow) -> int | None:
+    by_key = session.scalar(select(col(Strategy.id)).where(col(Strategy.import_key) == item.key))
+    if by_key is not None:
+        return by_key
     return session.scalar(
         select(col(Strategy.id))
         .where(
+            col(Strategy.import_key).is_(None),
             col(Strategy.title) == item.title,
             col(Strategy.policy_area) == item.policy_area,
             col(Strategy.kind) == item.kind,
         )
         .order_by(col(Strategy.id))
         .limit(1)
-    )
-
-
-def _create_command(
-    item: DemoStrategy, institution_ids: dict[str, int], strategy_ids: dict[str, int]
-) -> StrategyCreate:
-    return StrategyCreate(
-        title=item.title,
-        policy_area=item.policy_area,
-        kind=item.kind,
-        parent_id=strategy_ids[item.parent] if item.parent else None,
-        predecessor_id=strategy_ids[item.predecessor] if item.predecessor else None,
-        lead_institution_id=institution_ids[item.lead_institution.lower()],
-        period_start=item.period_start,
-        period_end=item.period_end,
-        drafting_started_on=item.drafting_started_on,
-    )
-
-
-def _request(item: DemoStrategy, step: DemoStep) -> TransitionRequest:
-    """The step as a request; the comment records provenance, so the history shows what is sourced.
-    What the sources do not give is recorded as such: an approximate date, an unknown act number."""
-    notes = [step.comment] if step.comment else []
-    if step.event == "approve":
-        notes.append(f"Source: {item.source}.")
-        if item.approval_uncertain:
-            notes.append("Approval date not in the sources: assumed on the first day of the period.")
-    return TransitionRequest(
-        event=step.event,
-        effective_on=step.effective_on,
-        effective_on_approximate=step.effective_on_approximate,
-        approved_on=step.approved_on,
-        approval_reference=step.approval_reference,
-        approval_reference_unknown=step.approval_reference_unknown,
-        reason=step.reason,
-        comment=" ".join(notes) or None,
     )

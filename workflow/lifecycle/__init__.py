@@ -15,7 +15,14 @@ from workflow.lifecycle.in_force import Interval, in_force_interval
 from workflow.lifecycle.links import AuthorizeLink, OwnerOf, authorize_links, links_of, strategy_owner
 from workflow.lifecycle.machine import apply_transition, consultation_status, history
 from workflow.lifecycle.models import StageChange, Strategy, StrategyRevision
-from workflow.lifecycle.requests import Kind, StrategyCreate, StrategyPatch, TransitionRequest
+from workflow.lifecycle.requests import (
+    ConsultationDays,
+    Kind,
+    Offsets,
+    StrategyCreate,
+    StrategyPatch,
+    TransitionRequest,
+)
 from workflow.lifecycle.revisions import revisions_of
 from workflow.lifecycle.stages import IN_FORCE_STAGES, LifecycleEvent, Stage
 from workflow.lifecycle.strategies import (
@@ -28,18 +35,20 @@ from workflow.lifecycle.strategies import (
     lock_strategy,
     update_strategy,
 )
-from workflow.lifecycle.transitions import allowed_events
+from workflow.lifecycle.transitions import TRANSITIONS, allowed_events
 from workflow.lifecycle.uncertain import approximate_approvals
 
 __all__ = [
     "Actor",
     "AuthorizeLink",
+    "ConsultationDays",
     "ConsultationProgress",
     "ConsultationRecords",
     "IN_FORCE_STAGES",
     "Interval",
     "Kind",
     "LifecycleEvent",
+    "Offsets",
     "OwnerOf",
     "Outstanding",
     "Stage",
@@ -49,6 +58,7 @@ __all__ = [
     "StrategyFilter",
     "StrategyPatch",
     "StrategyRevision",
+    "TRANSITIONS",
     "TransitionRequest",
     "allowed_events",
     "apply_transition",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Index, Integer, String, Text, false, text
 from sqlmodel import Field, SQLModel
 
 from workflow.core import instant_field
 from workflow.directory import Institution  # noqa: F401  (named by its foreign keys)
 
 KINDS = ("strategy", "action_plan")
+_IN_FORCE = "stage IN ('implementation', 'monitoring')"  # IN_FORCE_STAGES, as SQL
 
 
 
@@ -27,6 +28,10 @@ class Strategy(SQLModel, table=True):
         CheckConstraint("period_end > period_start", name="ck_strategies_period_order"),
         CheckConstraint("version >= 1", name="ck_strategies_version_positive"),
         Index("ix_strategies_area_period_end", "policy_area", "period_end"),
+        # The expiry check's lapses: in-force strategies by period end (see ``expiry.lapse_candidates``).
+        Index("ix_strategies_in_force_period_end", "period_end",
+              postgresql_where=text(_IN_FORCE), sqlite_where=text(_IN_FORCE)),
+        Index("ix_strategies_import_key", "import_key", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -64,6 +69,8 @@ class Strategy(SQLModel, table=True):
     min_consultation_days: int | None = None
     reminder_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     overdue_offsets: list[int] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    # The key a portfolio file gave it (``workflow.portfolio``): importing the file again finds it by this.
+    import_key: str | None = Field(default=None, sa_column=Column(String(120), nullable=True))
     created_at: datetime = instant_field(nullable=False)
     updated_at: datetime = instant_field(nullable=False)
 

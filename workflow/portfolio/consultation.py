@@ -1,6 +1,7 @@
-"""The demo's consultation rounds, recorded through the consultation services as an admin
-importing history would record them, each record flagged illustrative: the sources name who was
-consulted, not what each said. Their dates are approximate, like the stage changes around them."""
+"""A portfolio file's consultation rounds, recorded through the consultation services as an admin
+importing history would record them, each record flagged illustrative: the file gives who was
+consulted and what they said in summary, not the records themselves. Their dates are approximate,
+like the stage changes around them."""
 
 from __future__ import annotations
 
@@ -22,11 +23,12 @@ from workflow.consultation import (
     respond,
 )
 from workflow.core import Settings
-from workflow.demo.schema import DemoRound
+from workflow.portfolio.schema import ConsultationRound
 
 
 def seed_rounds(
-    session: Session, strategy_id: int, rounds: list[DemoRound], *, actor: str, settings: Settings, now: datetime
+    session: Session, strategy_id: int, rounds: list[ConsultationRound], *, actor: str, settings: Settings,
+    now: datetime,
 ) -> int:
     """Record ``rounds`` on a strategy in consultation; returns how many records were made."""
     importer = Principal(name=actor, role="admin", institution_id=None)
