@@ -128,9 +128,8 @@ def main() -> None:
     print(spread("BASELINE SELECT of the rows", read_s, rows))
     ratio = statistics.median(baseline_s) / statistics.median(import_s)
     export_ratio = statistics.median(read_s) / statistics.median(export_s)
-    verdict = "meets" if ratio >= TARGET else "MISSES"
-    print(f"import at {ratio:.2f}x the bulk INSERT's rows/s (medians; target >= {TARGET}x: {verdict}); "
-          f"export at {export_ratio:.2f}x the plain SELECT's")
+    print(f"import at {ratio:.2f}x the bulk INSERT's rows/s (medians; the issue sets no target, the other "
+          f"goals ask {TARGET}x of theirs); export at {export_ratio:.2f}x the plain SELECT's")
 
 
 def export(engine: Engine, out: io.StringIO) -> None:

@@ -18,7 +18,7 @@ from workflow.consultation import (
 )
 from workflow.core import OutboxEvent
 from workflow.directory import Contact, Institution
-from workflow.gaps import GapWatch
+from workflow.gaps import GapReportRow, GapReportState, GapWatch
 from workflow.lifecycle import StageChange, Strategy, StrategyRevision
 from workflow.monitoring import (
     Indicator,
@@ -29,12 +29,13 @@ from workflow.monitoring import (
     ReportingCycle,
     ReportMeasureUpdate,
 )
-from workflow.reminders import Notification
+from workflow.reminders import Notification, PlannedDeadline
+from workflow.scheduler import SchedulerState
 
 TABLES = (
-    ApiToken, NonWorkingDay, OutboxEvent, Contact, Institution, GapWatch, StageChange, Strategy,
-    StrategyRevision, Indicator, IndicatorValue, Measure, Objective, ProgressReport, ReportingCycle,
-    ReportMeasureUpdate, Notification,
+    ApiToken, NonWorkingDay, OutboxEvent, Contact, Institution, GapWatch, GapReportRow, GapReportState,
+    StageChange, Strategy, StrategyRevision, Indicator, IndicatorValue, Measure, Objective, ProgressReport,
+    ReportingCycle, ReportMeasureUpdate, Notification, PlannedDeadline, SchedulerState,
     StakeholderCategory, ConsultationRound, RoundChange, ConsultationEvent, Submission, SubmissionResponse,
 )
 metadata = SQLModel.metadata

@@ -33,6 +33,7 @@ SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
 # `${VAR}`, `${VAR:-default}`, `${VAR:?error}`; `$${VAR}` is an escape for the container's shell.
 INTERPOLATED = re.compile(r"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)")
 ENV_LINE = re.compile(r"^(?:#\s*)?([A-Z][A-Z0-9_]*)=(.*)$")
+COMPOSE_OWN = {"COMPOSE_PROJECT_NAME"}  # Compose sets it for interpolation itself (`-p`, `name:`)
 
 
 def argv(service: dict[str, Any]) -> list[str]:
@@ -63,10 +64,11 @@ def test_the_compose_file_is_valid_against_the_official_schema():
 
 
 def test_the_stack_has_the_services_it_promises():
-    assert set(SERVICES) == {*APP_SERVICES, "postgres", "redis", "mailpit"}
+    assert set(SERVICES) == {*APP_SERVICES, "proxy", "postgres", "redis", "mailpit"}
     assert SERVICES["postgres"]["image"] == "postgres:16-alpine"
     assert SERVICES["redis"]["image"] == "redis:7-alpine"
     assert re.fullmatch(r"axllent/mailpit:v\d+\.\d+\.\d+", SERVICES["mailpit"]["image"]), "pin Mailpit to a release"
+    assert re.fullmatch(r"caddy:\d+\.\d+\.\d+-alpine", SERVICES["proxy"]["image"]), "pin Caddy to a release"
 
 
 @pytest.mark.parametrize("name", APP_SERVICES)
@@ -113,13 +115,46 @@ def test_long_running_services_start_after_migrate_and_healthy_stores(name):
     assert depends["redis"] == {"condition": "service_healthy"}
 
 
+def api_port() -> str:
+    return argv(SERVICES["api"])[argv(SERVICES["api"]).index("--port") + 1]
+
+
 def test_healthchecks_probe_postgres_redis_and_the_api_health_endpoint():
     assert "pg_isready" in " ".join(SERVICES["postgres"]["healthcheck"]["test"])
     assert SERVICES["redis"]["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
     api_check = " ".join(SERVICES["api"]["healthcheck"]["test"])
-    port = argv(SERVICES["api"])[argv(SERVICES["api"]).index("--port") + 1]
-    assert "python" in api_check and f"127.0.0.1:{port}/health" in api_check
-    assert SERVICES["api"]["ports"] == [f"${{API_PORT:-8000}}:{port}"]
+    assert "python" in api_check and f"127.0.0.1:{api_port()}/health" in api_check
+
+
+def test_the_proxy_publishes_the_api_and_spreads_requests_over_every_replica():
+    proxy = SERVICES["proxy"]
+    assert proxy["ports"] == ["${API_PORT:-8000}:8000"]
+    assert proxy["depends_on"] == {"api": {"condition": "service_healthy"}}
+    (mounted,) = proxy["configs"]
+    assert mounted == {"source": "caddyfile", "target": "/etc/caddy/Caddyfile"}  # where the image reads it
+    caddyfile = COMPOSE["configs"]["caddyfile"]["content"]
+    assert caddyfile.startswith(":8000 {")  # the port published above, plain HTTP (TLS is the operator's)
+    # Every api replica by its service name (DNS A records), looked up again so scaling needs no reload.
+    dynamic = re.search(r"dynamic a \{([^}]*)\}", caddyfile)
+    assert dynamic, "the proxy must find the api replicas by name, not a fixed list"
+    options = dict(line.split(None, 1) for line in dynamic.group(1).strip().splitlines())
+    assert options == {"name": "api", "port": api_port(), "refresh": "5s"}
+    # Behind the proxy, the API must take client addresses from it, or every client is the proxy.
+    assert SERVICES["api"]["environment"]["FORWARDED_ALLOW_IPS"] == "*"
+
+
+def test_only_the_proxy_and_mailpit_publish_host_ports_so_replicas_cannot_collide():
+    published = sorted(name for name, service in SERVICES.items() if service.get("ports"))
+    assert published == ["mailpit", "proxy"]
+    assert SERVICES["api"]["expose"] == [api_port()]
+
+
+@pytest.mark.parametrize("name", ["api", "worker"])
+def test_api_and_worker_can_be_scaled(name):
+    service = SERVICES[name]
+    assert "container_name" not in service, f"a fixed container_name makes `--scale {name}=2` fail"
+    assert service.get("deploy", {}).get("replicas", 1) == 1 and "scale" not in service  # the default; --scale adds
+    assert not any(path.startswith("/") for path in service.get("volumes", [])), "replicas would share host files"
 
 
 def test_exactly_one_scheduler_runs():
@@ -127,6 +162,10 @@ def test_exactly_one_scheduler_runs():
     assert beats == ["beat"]
     beat = SERVICES["beat"]
     assert beat.get("deploy", {}).get("replicas", 1) == 1 and beat.get("scale", 1) == 1
+    # Compose refuses `--scale beat=2` for a service with a fixed container name.
+    assert beat["container_name"] == "${COMPOSE_PROJECT_NAME:-continuum}-beat"
+    named = sorted(n for n, s in SERVICES.items() if "container_name" in s)
+    assert named == ["beat"], "only the singleton has a fixed name"
     embedded = [
         n for n, s in SERVICES.items() if argv(s)[:2] == ["continuum", "worker"] and {"--beat", "-B"} & set(argv(s))
     ]
@@ -179,7 +218,7 @@ def test_the_documented_default_is_the_apps_default(field):
 
 
 def test_every_variable_compose_interpolates_is_in_env_example():
-    used = set(INTERPOLATED.findall(COMPOSE_TEXT))
+    used = set(INTERPOLATED.findall(COMPOSE_TEXT)) - COMPOSE_OWN
     assert used >= {"POSTGRES_PASSWORD", "API_PORT"}
     assert not used - set(documented()), f"not in .env.example: {sorted(used - set(documented()))}"
 

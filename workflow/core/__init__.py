@@ -11,6 +11,7 @@ from workflow.core.db import (
     conflict_on_duplicate,
     get_or_not_found,
     insert_ignoring_conflict,
+    insert_many_ignoring_conflict,
     make_engine,
     new_session,
     unit_of_work,
@@ -54,7 +55,14 @@ from workflow.core.fields import (
     no_nul,
 )
 from workflow.core.machines import StateMachine, Step
-from workflow.core.outbox import OutboxEvent, events_after, record_event
+from workflow.core.outbox import (
+    OutboxEvent,
+    UnknownCursor,
+    event_insert_from,
+    events_after,
+    record_event,
+    record_events,
+)
 from workflow.core.patching import apply_changes, requested_changes
 from workflow.core.settings import Settings, get_settings
 from workflow.core.wording import LANGUAGES, LOCALES, ReaderWords, check_language
@@ -87,6 +95,7 @@ __all__ = [
     "Name",
     "NotFound",
     "OutboxEvent",
+    "UnknownCursor",
     "PermanentDeliveryError",
     "PolicyArea",
     "Reference",
@@ -106,16 +115,19 @@ __all__ = [
     "check_in",
     "clock",
     "conflict_on_duplicate",
+    "event_insert_from",
     "events_after",
     "get_or_not_found",
     "get_settings",
     "insert_ignoring_conflict",
+    "insert_many_ignoring_conflict",
     "local_date",
     "make_engine",
     "new_session",
     "no_line_breaks",
     "no_nul",
     "record_event",
+    "record_events",
     "requested_changes",
     "sql_list",
     "unit_of_work",

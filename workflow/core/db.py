@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, bindparam, create_engine, event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -27,7 +27,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     else:
-        kwargs.pop("pool_timeout", None)  # an in-memory database has one connection per thread: nothing to wait for
+        # An in-memory database has one connection per thread: nothing to wait for, nothing to overflow.
+        kwargs.pop("pool_timeout", None)
+        kwargs.pop("max_overflow", None)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs)
     event.listen(engine, "connect", _tune_sqlite)
     return engine
@@ -65,11 +67,27 @@ def get_or_not_found(session: Session, model: type[Row], row_id: int, what: str,
     """The row with this primary key, or ``NotFound`` ("no {what} with id {row_id}").
 
     ``fresh`` re-reads it from the database even when the session holds it already, for
-    services that go on to check its version or state."""
-    row = session.get(model, row_id, populate_existing=fresh)
+    services that go on to check its version or state (a statement built once per model: every
+    write reads so, and ``Session.get`` builds its query anew each time)."""
+    if fresh:
+        row: Row | None = session.scalars(_fresh_by_id(model), {"row_id": row_id}).one_or_none()
+    else:
+        row = session.get(model, row_id)
     if row is None:
         raise NotFound(f"no {what} with id {row_id}")
     return row
+
+
+_FRESH_BY_ID: dict[type[Any], Select[Any]] = {}
+
+
+def _fresh_by_id(model: type[Any]) -> Select[Any]:
+    statement = _FRESH_BY_ID.get(model)
+    if statement is None:
+        (key,) = inspect(model).primary_key
+        statement = select(model).where(key == bindparam("row_id")).execution_options(populate_existing=True)
+        _FRESH_BY_ID[model] = statement
+    return statement
 
 
 @contextmanager
@@ -97,3 +115,18 @@ def insert_ignoring_conflict(
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(returning)
     return session.execute(statement).scalar_one_or_none()
+
+
+def insert_many_ignoring_conflict(
+    session: Session, model: type[Any], rows: Sequence[dict[str, Any]], *, unique: Sequence[str],
+    returning: Sequence[Any],
+) -> list[Any]:
+    """``insert_ignoring_conflict`` for many rows in one statement; returns the ``returning`` columns
+    of the rows inserted (rows whose key existed are left out)."""
+    if not rows:
+        return []
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(model).values(list(rows)).on_conflict_do_nothing(index_elements=list(unique)).returning(*returning)
+    )
+    return list(session.execute(statement))

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     pool_timeout_seconds: int = Field(
         10, ge=1, le=300, description="How long a request waits for a database connection before its 503."
     )
+    db_pool_size: int = Field(
+        40, ge=1, le=1000,
+        description="Database connections one API process keeps: four fifths for its worker threads, one fifth "
+                    "for requests between their token check and their endpoint.",
+    )
     token_lifetime_days: int = Field(90, ge=1, le=3650, description="Lifetime of an API token created without one.")
     auth_failures_per_minute: int = Field(
         30, ge=1, le=100_000, description="Refused tokens one client address may send per minute before 429."
@@ -103,6 +108,9 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP login, if the server wants one.")
     smtp_password: SecretStr | None = Field(None, description="SMTP password.")
     smtp_timeout_seconds: float = Field(30, gt=0, le=600, description="SMTP connect/command timeout.")
+    smtp_idle_seconds: float = Field(
+        30, ge=0, le=3600, description="A worker's SMTP connection idle longer than this is reopened before use."
+    )
     mail_from: str = Field("Continuum <continuum@localhost>", description="From header of every email.")
 
     @field_validator("public_url")
