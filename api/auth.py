@@ -103,7 +103,7 @@ def check_token(unit: RequestSession, secret: str, now: datetime) -> Principal:
     except TokenRefused as refused:
         raise Unauthenticated(refused.reason, token_presented=True) from None
     if unit.hold is None:
-        unit.session.commit()
+        unit.release()
     if use_is_due(token, now):
         unit.record_use, unit.token_name = partial(mark_used, token=token, now=now), token.name
     return Principal(name=token.name, role=token.role, institution_id=token.institution_id, token_id=token.id)

@@ -61,6 +61,11 @@ class RequestSession:
         except DBAPIError:
             log.warning("could not record the use of token %r", self.token_name, exc_info=True)
 
+    def release(self) -> None:
+        """End the token check's autocommit use of the session, giving its connection back to the pool
+        until the endpoint needs one (the check wrote nothing: there is nothing to commit)."""
+        self.session.commit()
+
     def commit(self) -> None:
         try:
             self._record_use()

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Exists, Select, and_, exists, func, or_, select, update
 from sqlmodel import Session, col
 
 from workflow.core import insert_many_ignoring_conflict
@@ -73,7 +73,7 @@ def record_many(session: Session, intended: Sequence[Intended], *, now: datetime
             created.append(new.id)
             lines.append((new.deadline_key, new.due_on, new.contact_id, new.offset_days))
     for start in range(0, len(lines), _LINES_PER_CANCEL):
-        _cancel_earlier_offsets(session, lines[start:start + _LINES_PER_CANCEL], now=now)
+        cancel_superseded(session, lines[start:start + _LINES_PER_CANCEL], now=now)
     return created
 
 
@@ -97,46 +97,34 @@ def _row(item: Intended, contact: Contact, now: datetime) -> dict[str, Any]:
     }
 
 
-def _cancel_earlier_offsets(session: Session, lines: Sequence[tuple[str, date, int, int]], *, now: datetime) -> int:
-    """``cancel_superseded`` for many new rows in one statement."""
+def cancel_superseded(session: Session, lines: Sequence[tuple[str, date, int, int]], *, now: datetime) -> int:
+    """Cancel each recipient's pending reminders of a deadline with an earlier offset than the new row
+    ``(deadline key, due date, contact, offset)`` that supersedes them, for many new rows in one statement.
+
+    Rows being sent (``sending``) are left to their sender, whose read checks ``superseded_by_later``."""
     if not lines:
         return 0
     superseded = or_(*(
-        and_(*_same_line(key, due_on, contact_id), col(Notification.offset_days) > offset)
+        and_(*same_line(Notification, key, due_on, contact_id), col(Notification.offset_days) > offset)
         for key, due_on, contact_id, offset in lines
     ))
     return _cancel_pending(session, superseded, now=now, reason=SUPERSEDED)
 
 
-def _same_line(deadline_key: str, due_on: date, contact_id: int) -> tuple[ColumnElement[bool], ...]:
-    """The reminders of one deadline (with its due date) to one recipient: of those, the row with the
-    smallest offset (the latest send day; overdue offsets are negative) supersedes the others."""
+def same_line(rows: Any, deadline_key: Any, due_on: Any, contact_id: Any) -> tuple[ColumnElement[bool], ...]:
+    """The reminders among ``rows`` (the ledger, or an alias of it) of one deadline with its due date
+    to one recipient: of those, the row with the smallest offset (the latest send day; overdue offsets
+    are negative) supersedes the others. The values may be literals or bound parameters."""
     return (
-        col(Notification.deadline_key) == deadline_key,
-        col(Notification.due_on) == due_on,
-        col(Notification.contact_id) == contact_id,
+        col(rows.deadline_key) == deadline_key,
+        col(rows.due_on) == due_on,
+        col(rows.contact_id) == contact_id,
     )
 
 
-def cancel_superseded(session: Session, newer: DueReminder, *, contact_id: int, now: datetime) -> int:
-    """Cancel the recipient's pending reminders of ``newer``'s deadline with an earlier offset than it.
-
-    Rows being sent (``sending``) are left to their sender, which re-checks ``is_superseded``."""
-    return _cancel_pending(
-        session,
-        *_same_line(newer.deadline.key, newer.deadline.due_on, contact_id),
-        col(Notification.offset_days) > newer.offset_days,
-        now=now,
-        reason=SUPERSEDED,
-    )
-
-
-def is_superseded(session: Session, row: Notification) -> bool:
-    """Whether a later offset of ``row``'s deadline was recorded for the same recipient."""
-    later = exists().where(
-        *_same_line(row.deadline_key, row.due_on, row.contact_id), col(Notification.offset_days) < row.offset_days
-    )
-    return bool(session.scalar(select(later)))
+def superseded_by_later(rows: Any, deadline_key: Any, due_on: Any, contact_id: Any, offset_days: Any) -> Exists:
+    """Whether a later offset than ``offset_days`` of that deadline is recorded for that recipient."""
+    return exists().where(*same_line(rows, deadline_key, due_on, contact_id), col(rows.offset_days) < offset_days)
 
 
 def cancel_stale(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -149,8 +149,3 @@ def _forget(session: Session, keys: set[str]) -> None:
         chunk = ordered[start:start + _CHUNK]
         session.execute(delete(PlannedDeadline).where(col(PlannedDeadline.deadline_key).in_(chunk)))
 
-
-def recorded_offsets(session: Session, keys: Collection[str]) -> dict[str, tuple[date, int | None]]:
-    """The planner's view of some deadlines, for tests and operators: key → (due date, offset recorded)."""
-    rows = session.scalars(select(PlannedDeadline).where(col(PlannedDeadline.deadline_key).in_(sorted(keys))))
-    return {row.deadline_key: (row.due_on, row.recorded_offset) for row in rows}

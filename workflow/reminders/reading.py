@@ -13,12 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, exists, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from workflow.directory import Contact
 from workflow.lifecycle import Strategy
+from workflow.reminders.ledger import superseded_by_later
 from workflow.reminders.models import Notification
 
 # Adds labelled columns (and the joins they need) to the read; the statement selects from the row
@@ -63,14 +64,8 @@ _READ = cast(Select[Any], (
     select(
         Strategy,
         Contact,
-        exists()
-        .where(
-            col(_LATER.deadline_key) == bindparam("deadline_key"),
-            col(_LATER.due_on) == bindparam("due_on"),
-            col(_LATER.contact_id) == bindparam("contact_id"),
-            col(_LATER.offset_days) < bindparam("offset_days"),
-        )
-        .label("superseded"),
+        superseded_by_later(_LATER, bindparam("deadline_key"), bindparam("due_on"), bindparam("contact_id"),
+                            bindparam("offset_days")).label("superseded"),
     )
     .select_from(Notification)
     .outerjoin(Strategy, col(Strategy.id) == col(Notification.strategy_id))

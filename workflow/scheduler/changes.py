@@ -54,9 +54,6 @@ class Changes:
     everything: bool
     new_day: bool = False  # the local day changed: lapses and supersessions may have come due
 
-    def covers(self, strategy_id: int) -> bool:
-        return self.everything or strategy_id in self.strategy_ids
-
     def including(self, strategy_ids: frozenset[int] | set[int] | list[int]) -> Changes:
         return Changes(self.strategy_ids | frozenset(strategy_ids), self.everything, self.new_day)
 
