@@ -31,15 +31,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,10 +42,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 import synthetic  # noqa: E402
+from served import python_env, serving  # noqa: E402
 
 import migrations  # noqa: E402
 from tests.services import fresh_postgres_database  # noqa: E402
-from tests.waiting import wait_until_healthy  # noqa: E402
+from tests.smtp_sink import free_port  # noqa: E402
 from workflow.access.tokens import TokenCreate, issue_token  # noqa: E402
 from workflow.calendar import working_calendar  # noqa: E402
 from workflow.core import Settings, local_date  # noqa: E402
@@ -62,37 +57,15 @@ from workflow.scheduler import run_pass  # noqa: E402
 TARGET_PAGE = 5.0
 TARGET_MEMORY = 1.3
 PAGE = 100
-STARTUP_SECONDS = 60.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(url: str) -> Iterator[tuple[str, int]]:
+def serving_api(url: str) -> Any:
     """The API served by ``continuum serve`` in a process of its own: (its base URL, its pid)."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTINUUM_")}
-    env.update(PYTHONPATH=str(REPO), CONTINUUM_DATABASE_URL=url, CONTINUUM_PUBLIC_URL=f"http://127.0.0.1:{port}")
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(f"{base}/health", process=process, timeout=STARTUP_SECONDS)
-        yield base, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.seek(0)
-        errors = [line for line in log.read().decode(errors="replace").splitlines() if "Error" in line]
-        if errors:
-            print(f"  server log: {len(errors)} error lines, first: {errors[0][:200]}")
+    env = python_env(REPO, CONTINUUM_DATABASE_URL=url, CONTINUUM_PUBLIC_URL=f"http://127.0.0.1:{port}")
+    command = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level",
+               "warning"]
+    return serving(command, cwd=REPO, env=env, port=port)
 
 
 def memory(pid: int) -> dict[str, float]:
@@ -166,7 +139,7 @@ def measure(size: int, repeats: int, requests: int) -> dict[str, float]:
         finally:
             engine.dispose()
         print(f"N={size}: the stored gap report from {how}")
-        with serving(url) as (base, pid):
+        with serving_api(url) as (base, pid):
             client = Client(base, token)
             paths = {"strategy": f"/strategies/{middle}", "first page": f"/gaps?limit={PAGE}",
                      "timeline": f"/timeline?policy_area={area}"}

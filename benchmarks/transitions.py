@@ -37,7 +37,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,8 +44,7 @@ import tarfile
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from io import BytesIO
@@ -59,10 +57,11 @@ sys.path.insert(0, str(REPO))
 
 from fastapi import FastAPI  # noqa: E402  (the repository root is on the path only from here)
 from pydantic import BaseModel  # noqa: E402
+from served import python_env, serving  # noqa: E402
 from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
 
 from tests.services import fresh_postgres_database  # noqa: E402
-from tests.waiting import wait_until_healthy  # noqa: E402
+from tests.smtp_sink import free_port  # noqa: E402
 from workflow.access.tokens import hash_token  # noqa: E402
 
 TARGET_RATIO = 0.5
@@ -74,7 +73,6 @@ BODIES = (
     {"event": "return_to_drafting", "comment": "Another round of drafting."},
 )
 BARE_TABLE = "bench_rows"
-STARTUP_SECONDS = 60.0
 
 LUA = Template("""
 local first = tonumber(os.getenv("BENCH_FIRST") or "1")
@@ -175,13 +173,6 @@ def export(ref: str, into: Path) -> Path:
     return into
 
 
-def python_env(code_root: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CONTINUUM_")}
-    env["PYTHONPATH"] = str(code_root)
-    env.update(extra)
-    return env
-
-
 def migrate(code_root: Path, url: str) -> None:
     subprocess.run([sys.executable, "-c", "import sys, migrations; migrations.upgrade(sys.argv[1])", url],
                    cwd=code_root, env=python_env(code_root), check=True)
@@ -215,35 +206,12 @@ def seed(engine: Engine, strategies: int) -> None:
         connection.execute(text("ANALYZE"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def serving(command: list[str], code_root: Path, env: dict[str, str], port: int) -> Iterator[str]:
-    log = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=code_root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(f"{url}/health", process=process, timeout=STARTUP_SECONDS)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.seek(0)
-        errors = [line for line in log.read().decode(errors="replace").splitlines() if "Error" in line]
-        if errors:
-            print(f"  server log of {command[-1]}: {len(errors)} error lines, first: {errors[0][:200]}")
-
-
 def serve_api(code_root: Path, url: str) -> Any:
     port = free_port()
     env = python_env(code_root, CONTINUUM_DATABASE_URL=url, CONTINUUM_PUBLIC_URL=f"http://127.0.0.1:{port}")
     command = [sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port), "--log-level",
                "warning"]
-    return serving(command, code_root, env, port)
+    return serving(command, cwd=code_root, env=env, port=port)
 
 
 def serve_bare(url: str) -> Any:
@@ -251,7 +219,7 @@ def serve_bare(url: str) -> Any:
     env = python_env(REPO, BENCH_DATABASE_URL=url, PYTHONPATH=f"{REPO}{os.pathsep}{REPO / 'benchmarks'}")
     command = [sys.executable, "-m", "uvicorn", "transitions:bare_app", "--factory", "--host", "127.0.0.1",
                "--port", str(port), "--log-level", "warning", "--http", "h11", "--loop", "asyncio"]
-    return serving(command, REPO, env, port)
+    return serving(command, cwd=REPO, env=env, port=port)
 
 
 def load_wrk(base: str, path: str, first: int, per_thread: int, threads: int, connections: int,
@@ -337,8 +305,8 @@ def main() -> None:
         engine.dispose()
         script = tmp / "transitions.lua"
         script.write_text(LUA)
-        api = stack.enter_context(serve_api(code_root, url))
-        bare = stack.enter_context(serve_bare(url))
+        api, _ = stack.enter_context(serve_api(code_root, url))
+        bare, _ = stack.enter_context(serve_bare(url))
         generator = f"wrk, {threads} threads" if use_wrk else "Python threads (http.client; may be the limit)"
         print(f"POST transitions vs a bare one-UPDATE endpoint: {args.connections} connections, {args.seconds:g} s "
               f"per run, {args.repeats} runs each; load from {generator}; API code: {args.code or 'working tree'}")
