@@ -56,10 +56,12 @@ from workflow.core.fields import (
 )
 from workflow.core.machines import StateMachine, Step
 from workflow.core.outbox import (
+    FeedRead,
     OutboxEvent,
     UnknownCursor,
     event_insert_from,
     events_after,
+    read_feed,
     record_event,
     record_events,
 )
@@ -94,6 +96,7 @@ __all__ = [
     "MalformedIfMatch",
     "Name",
     "NotFound",
+    "FeedRead",
     "OutboxEvent",
     "UnknownCursor",
     "PermanentDeliveryError",
@@ -126,6 +129,7 @@ __all__ = [
     "new_session",
     "no_line_breaks",
     "no_nul",
+    "read_feed",
     "record_event",
     "record_events",
     "requested_changes",

@@ -176,3 +176,36 @@ def events_after(session: Session, after: int, limit: int) -> list[OutboxEvent]:
     if _on_postgresql(session):
         query = query.where(tx_id < _OLDEST_RUNNING)
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class FeedRead:
+    """What the feed holds after a position, read to its end: where it ended, and what it named."""
+
+    through: int  # the last event read (the start position when none)
+    through_tx: int  # its transaction (``OutboxEvent.tx_id``): its place in the feed
+    named: frozenset[int]  # the strategies named by the events read, but for the types ignored
+    types: frozenset[str]  # every event type read, the ignored ones included
+
+
+def read_feed(
+    session: Session, after: int, after_tx: int = 0, *, ignore: frozenset[str] = frozenset(), page: int = 5_000
+) -> FeedRead:
+    """Every event after event ``after`` (of transaction ``after_tx``) ``events_after`` hands out, a page at
+    a time, continuing from the last event of each page (the feed's order is not the ids'). Raises
+    ``UnknownCursor`` as ``events_after`` does; the readers that keep a position (the scheduler, the gap
+    watch) each start again from 0 then."""
+    named: set[int] = set()
+    types: set[str] = set()
+    while True:
+        events = events_after(session, after, page)
+        for event in events:
+            types.add(event.type)
+            if event.strategy_id is not None and event.type not in ignore:
+                named.add(event.strategy_id)
+        if events:
+            last = events[-1]
+            assert last.id is not None, "events read from the database have their id"
+            after, after_tx = last.id, last.tx_id
+        if len(events) < page:
+            return FeedRead(after, after_tx, frozenset(named), frozenset(types))

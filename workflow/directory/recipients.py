@@ -12,9 +12,7 @@ from workflow.directory.models import Contact
 
 def contacts_with_role(session: Session, institution_id: int, role: str) -> list[Contact]:
     """The institution's contacts holding ``role`` (roles are a JSON list, filtered here for portability)."""
-    query = select(Contact).where(col(Contact.institution_id) == institution_id).order_by(col(Contact.id))
-    contacts = session.scalars(query)
-    return [c for c in contacts if role in c.roles]
+    return RecipientBook(session).with_role(institution_id, role)
 
 
 def recipients(
@@ -24,10 +22,9 @@ def recipients(
     """The institution's contacts with ``role``, plus escalation contacts when ``escalate`` (those of
     ``escalation_institution_id`` if given, else the institution's own); each address once, so a
     person recorded twice (before duplicates were refused) gets one email, not two."""
-    contacts = contacts_with_role(session, institution_id, role)
-    if escalate:
-        contacts += contacts_with_role(session, escalation_institution_id or institution_id, "escalation")
-    return _each_address_once(contacts)
+    return RecipientBook(session).recipients(
+        institution_id, role=role, escalate=escalate, escalation_institution_id=escalation_institution_id
+    )
 
 
 def _each_address_once(contacts: Iterable[Contact]) -> list[Contact]:

@@ -28,6 +28,7 @@ from workflow.gaps.queries import (
     snapshot_of,
     typical_days,
 )
+from workflow.gaps.refresh import OWN_EVENTS as GAP_WATCH_EVENTS  # the events the gap watch writes
 from workflow.gaps.refresh import GapRefresh, StrategyChanges
 from workflow.gaps.rules import AT_RISK, COVERED, GAP, STATUSES, GapEntry
 from workflow.gaps.scoped import (
@@ -45,6 +46,7 @@ from workflow.gaps.warnings import GAP_DEADLINE
 from workflow.gaps.watch import GapWatchResult, prepare_gap_watch, watch_gaps
 
 __all__ = [
+    "GAP_WATCH_EVENTS",
     "AT_RISK",
     "COVERED",
     "GAP",

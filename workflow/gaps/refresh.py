@@ -41,7 +41,7 @@ from typing import Protocol
 from sqlalchemy import Engine, or_, select, tuple_
 from sqlmodel import Session, col
 
-from workflow.core import OutboxEvent, Settings, UnknownCursor, events_after, new_session
+from workflow.core import FeedRead, OutboxEvent, Settings, UnknownCursor, new_session, read_feed
 from workflow.gaps.history import StrategySnapshot
 from workflow.gaps.models import GapReportRow, GapReportState
 from workflow.gaps.projection import TypicalDuration
@@ -111,29 +111,6 @@ def read_state(session: Session) -> StateSeen | None:
 def current_for(state: StateSeen | None, *, today: date, settings: Settings) -> bool:
     """Whether the stored rows are today's, judged with these settings (changes since aside)."""
     return state is not None and state.as_of == today and state.settings_fingerprint == settings_fingerprint(settings)
-
-
-@dataclass(frozen=True)
-class FeedRead:
-    through: int  # the last event read (the start when none)
-    through_tx: int  # its transaction (``OutboxEvent.tx_id``): its place in the feed
-    named: frozenset[int]  # the strategies named by events other than the watch's own
-
-
-def read_feed(session: Session, after: int, after_tx: int) -> FeedRead:
-    """The strategies the outbox names after event ``after`` (of transaction ``after_tx``), to its end.
-
-    Continues from the last event each page returned (the feed's order is not the ids')."""
-    named: set[int] = set()
-    while True:
-        events = events_after(session, after, EVENT_PAGE)
-        named |= {e.strategy_id for e in events if e.strategy_id is not None and e.type not in OWN_EVENTS}
-        if events:
-            last = events[-1]
-            assert last.id is not None, "events read from the database have their id"
-            after, after_tx = last.id, last.tx_id
-        if len(events) < EVENT_PAGE:
-            return FeedRead(after, after_tx, frozenset(named))
 
 
 def named_after(session: Session, after: int, after_tx: int, *, limit: int) -> frozenset[int] | None:
@@ -214,9 +191,10 @@ def _read(session: Session, *, today: date, settings: Settings, changes: Strateg
     seen = read_state(session)
     lost = False
     try:
-        feed = read_feed(session, *((seen.events_through, seen.events_through_tx) if seen is not None else (0, 0)))
+        feed = read_feed(session, *((seen.events_through, seen.events_through_tx) if seen is not None else (0, 0)),
+                         ignore=OWN_EVENTS, page=EVENT_PAGE)
     except UnknownCursor:  # a position the feed no longer knows: judge everything, from the feed's start
-        feed, lost = read_feed(session, 0, 0), True
+        feed, lost = read_feed(session, 0, 0, ignore=OWN_EVENTS, page=EVENT_PAGE), True
     named = feed.named | (changes.strategy_ids if changes is not None else frozenset())
     full = lost or not current_for(seen, today=today, settings=settings) or len(named) > MAX_CHANGED
     if full:

@@ -31,7 +31,8 @@ from datetime import date
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from workflow.core import Settings, UnknownCursor, events_after, insert_ignoring_conflict
+from workflow.core import Settings, UnknownCursor, insert_ignoring_conflict, read_feed
+from workflow.gaps import GAP_WATCH_EVENTS
 from workflow.scheduler.models import SchedulerState
 
 log = logging.getLogger("continuum.scheduler")
@@ -40,8 +41,8 @@ _PAGE = 5_000
 # Past this many strategies named since the last pass (an import, say), planning them one by one
 # would cost more than planning everything, and their ids would not fit one query on SQLite.
 MANY = 5_000
-# Events the pass itself writes: they report its work and change nothing it plans from.
-OWN_EVENTS = frozenset({"gap_warning", "gap_status_changed"})
+# Events the pass itself writes (the gap watch's): they report its work and change nothing it plans from.
+OWN_EVENTS = GAP_WATCH_EVENTS
 # Events that move every send day (working days) rather than one strategy's deadlines.
 CALENDAR_EVENTS = frozenset({"non_working_day_declared", "non_working_day_removed"})
 
@@ -92,34 +93,21 @@ def read_changes(session: Session, *, today: date, sending_day: date, settings: 
     fingerprint = settings_fingerprint(settings)
     planned_for = planning_days(today, sending_day)
     after = state.events_through if state is not None else 0
-    named: set[int] = set()
-    calendar_changed = lost = False
-    while True:
-        try:
-            events = events_after(session, after, _PAGE)
-        except UnknownCursor:  # a position the feed no longer knows (a restore, a pruned feed): start over
-            log.warning("the scheduler's cursor names no event (%s): planning everything", after)
-            after, lost = 0, True
-            continue
-        for event in events:
-            if event.type in CALENDAR_EVENTS:
-                calendar_changed = True
-            elif event.strategy_id is not None and event.type not in OWN_EVENTS:
-                named.add(event.strategy_id)
-        if events:
-            last = events[-1].id
-            assert last is not None, "events read from the database have their id"
-            after = last
-        if len(events) < _PAGE:
-            break
+    lost = False
+    try:
+        feed = read_feed(session, after, ignore=OWN_EVENTS | CALENDAR_EVENTS, page=_PAGE)
+    except UnknownCursor:  # a position the feed no longer knows (a restore, a pruned feed): start over
+        log.warning("the scheduler's cursor names no event (%s): planning everything", after)
+        feed, lost = read_feed(session, 0, ignore=OWN_EVENTS | CALENDAR_EVENTS, page=_PAGE), True
+    named, calendar_changed = feed.named, bool(feed.types & CALENDAR_EVENTS)
     last_day, _, last_sending_day = (state.planned_for if state is not None else "/").partition("/")
     unknown = state is None or lost or len(named) > MANY or state.settings_fingerprint != fingerprint
     everything = unknown or calendar_changed or last_sending_day != sending_day.isoformat()
     new_day = unknown or last_day != today.isoformat()
     return PlanningPoint(
-        changes=Changes(frozenset(named), everything, new_day),
+        changes=Changes(named, everything, new_day),
         seen_through=state.events_through if state is not None else None,
-        events_through=after,
+        events_through=feed.through,
         planned_for=planned_for,
         fingerprint=fingerprint,
     )
