@@ -20,7 +20,9 @@ from api.routers import (
     calendar,
     consultations,
     directory,
+    feeds,
     gaps,
+    metrics,
     monitoring_plan,
     monitoring_reports,
     monitoring_results,
@@ -29,6 +31,7 @@ from api.routers import (
     strategies,
     system,
     tokens,
+    webhooks,
 )
 from api.security import SecurityHeaders
 from api.throttle import FailureThrottle
@@ -127,6 +130,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(calendar.router)
     app.include_router(consultations.router)
     app.include_router(stakeholders.router)
+    app.include_router(webhooks.router)
+    app.include_router(feeds.router)
+    app.include_router(metrics.router)
     for monitoring_router in (monitoring_plan, monitoring_reports, monitoring_results):
         app.include_router(monitoring_router.router)
 

@@ -15,6 +15,7 @@ from workflow.core import Settings, get_settings
 TICK_TASK = "continuum.tick"
 SEND_TASK = "continuum.send_notification"  # one id: what passes enqueued before batches
 SEND_BATCH_TASK = "continuum.send_notifications"
+WEBHOOK_TASK = "continuum.deliver_webhooks"
 SEND_QUEUE = "celery"  # Celery's default queue: messages published before the queues were split still go here
 SCHEDULER_QUEUE = "continuum.scheduler"
 
@@ -26,7 +27,7 @@ def make_celery(settings: Settings) -> Celery:
         prepare_embedded_broker(settings.resolved_broker_url)
     app = Celery("continuum", broker=settings.resolved_broker_url, backend=settings.resolved_result_backend)
     app.conf.update(
-        include=["tasks.jobs"],
+        include=["tasks.jobs", "tasks.webhooks"],
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],

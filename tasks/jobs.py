@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from tasks.app import SEND_BATCH_TASK, SEND_TASK, TICK_TASK, celery_app
 from tasks.housekeeping import is_embedded, purge_consumed_messages
+from tasks.webhooks import deliver_webhooks
 from workflow.core import clock, get_settings, make_engine
 from workflow.mail import PersistentSmtpTransport
 from workflow.reminders import DeliveryResult
@@ -70,6 +71,8 @@ def tick() -> dict[str, object]:
     report = run_pass(engine(), now=clock.now(), settings=settings)
     for batch in batches(report.due):
         send_notifications.delay(batch)
+    for batch in batches(report.webhooks_due):
+        deliver_webhooks.delay(batch)
     if is_embedded(settings.resolved_broker_url):
         purge_consumed_messages(settings.resolved_broker_url)
     log.info("scheduler pass: %s", report.summary())

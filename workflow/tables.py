@@ -6,6 +6,7 @@ each topic declares its own tables, and its public face exports them.
 
 from sqlmodel import SQLModel
 
+from workflow import feeds, webhooks
 from workflow.access import ApiToken
 from workflow.calendar import NonWorkingDay
 from workflow.consultation import (
@@ -37,6 +38,7 @@ TABLES = (
     StageChange, Strategy, StrategyRevision, Indicator, IndicatorValue, Measure, Objective, ProgressReport,
     ReportingCycle, ReportMeasureUpdate, Notification, PlannedDeadline, SchedulerState,
     StakeholderCategory, ConsultationRound, RoundChange, ConsultationEvent, Submission, SubmissionResponse,
+    *webhooks.TABLES, *feeds.TABLES,
 )
 metadata = SQLModel.metadata
 

@@ -112,6 +112,23 @@ class Settings(BaseSettings):
         30, ge=0, le=3600, description="A worker's SMTP connection idle longer than this is reopened before use."
     )
     mail_from: str = Field("Continuum <continuum@localhost>", description="From header of every email.")
+    digest_weekday: int = Field(
+        0, ge=0, le=6, description="Weekday (0 Monday … 6 Sunday) on which weekly digests go out, at the send hour."
+    )
+
+    webhook_allow_private: bool = Field(
+        False, description="Allow webhook targets on private, loopback and link-local addresses (tests, local use)."
+    )
+    webhook_timeout_seconds: float = Field(15, gt=0, le=120, description="Timeout of one webhook delivery attempt.")
+    webhook_secret_grace_hours: int = Field(
+        24, ge=0, le=720, description="After a secret is rotated, how long the old one still signs deliveries."
+    )
+    metrics_token: SecretStr | None = Field(
+        None, description="A token that may read GET /metrics besides admin tokens (for a Prometheus scraper)."
+    )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`json`: one JSON object per log line, with the request id."
+    )
 
     @field_validator("public_url")
     @classmethod

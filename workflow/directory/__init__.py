@@ -9,11 +9,12 @@ from workflow.directory.institutions import (
     institution_names,
     list_institutions,
 )
-from workflow.directory.models import Contact, Institution, address_key
+from workflow.directory.models import DELIVERY_PREFERENCES, Contact, Institution, address_key
 from workflow.directory.recipients import RecipientBook, contacts_with_role, recipients
 from workflow.directory.requests import ContactCreate, ContactPatch, InstitutionCreate, Language, Role
 
 __all__ = [
+    "DELIVERY_PREFERENCES",
     "Contact",
     "ContactCreate",
     "ContactPatch",

@@ -13,6 +13,7 @@ LANGUAGES = ("en", "sq")
 
 
 CONTACT_ROLES = ("coordinator", "escalation", "contact_point")
+DELIVERY_PREFERENCES = ("immediate", "daily", "weekly")
 
 
 
@@ -48,5 +49,14 @@ class Contact(SQLModel, table=True):
     # What the person may do in the console when it is not derived from ``roles``: set by an admin
     # (``admin``, or an override such as ``viewer``). See ``workflow.access.people``.
     access_role: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
+    # How the person's reminders reach them: one email each, or a daily or weekly digest.
+    delivery: str = Field(
+        default="immediate", sa_column=Column(String(10), nullable=False, server_default="immediate")
+    )
+    # A person who left: no sign-in, no email; ``handover_contact_id`` receives what was theirs.
+    deactivated_at: datetime | None = instant_field(nullable=True)
+    handover_contact_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("contacts.id"), nullable=True)
+    )
     created_at: datetime = instant_field(nullable=False)
     updated_at: datetime = instant_field(nullable=False)

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
+from workflow import webhooks
 from workflow.calendar import working_calendar
 from workflow.core import Settings, local_date, new_session, unit_of_work
 from workflow.directory import RecipientBook
@@ -35,6 +36,8 @@ class PassReport:
     cancelled: int = 0
     gap_changes: int = 0
     due: list[int] = field(default_factory=list)
+    webhooks_recorded: int = 0
+    webhooks_due: list[int] = field(default_factory=list)
     planned: str = "nothing"  # "everything", "nothing", or how many strategies changed
 
     def summary(self) -> str:
@@ -74,6 +77,10 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
         report.gap_changes = watched.changes
         report.cancelled += watched.cancelled
         store_point(session, point)
+    with unit_of_work(engine) as session:  # the events this pass's own writes announced are committed
+        report.webhooks_recorded = webhooks.fan_out(session, now=now)
     with unit_of_work(engine) as session:  # committed before anyone publishes the ids
-        report.due = ledger.hand_out(session, now, lease=timedelta(minutes=settings.enqueue_lease_minutes))
+        lease = timedelta(minutes=settings.enqueue_lease_minutes)
+        report.due = ledger.hand_out(session, now, lease=lease)
+        report.webhooks_due = webhooks.hand_out(session, now, lease=lease)
     return report
