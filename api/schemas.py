@@ -41,6 +41,13 @@ class ContactOut(BaseModel):
     roles: list[str]
     access_role: str = Field(description="What the person may do in the console (derived from `roles` unless set).")
     access_role_set: bool = Field(description="Whether an admin set `access_role` rather than it being derived.")
+    delivery: str = Field(description="How their reminders reach them: `immediate`, `daily` or `weekly`.")
+    deactivated_at: datetime | None = Field(
+        default=None, description="When they were deactivated (they left); null while active."
+    )
+    handover_contact_id: int | None = Field(
+        default=None, description="Who took over their roles and pending reminders, if anyone."
+    )
     created_at: datetime
     updated_at: datetime
 

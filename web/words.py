@@ -66,6 +66,7 @@ NOTIFICATION_KINDS = {
     "gap_warning": N_("Gap warning"),
     "delivery_failed": N_("Undelivered-email notice"),
     "report_due": N_("Report reminder"),
+    "digest": N_("Digest"),
 }
 NOTIFICATION_STATUSES = {
     "pending": N_("Waiting to be sent"),
@@ -73,6 +74,8 @@ NOTIFICATION_STATUSES = {
     "sent": N_("Sent"),
     "failed": N_("Not delivered"),
     "cancelled": N_("No longer needed"),
+    "held": N_("Waiting for the person's digest"),
+    "merged": N_("Sent with another email about the same lapse"),
 }
 # The fields a PATCH changes, as the Strategy page's list of changes names them.
 FIELDS = {

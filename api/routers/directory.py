@@ -1,18 +1,20 @@
-"""Institutions and contacts."""
+"""Institutions and contacts, and deactivating a contact who left (``POST /contacts/{id}/deactivate``)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Body, Query, Response, status
+from pydantic import BaseModel, Field
 
-from api.auth import require_roles
-from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep, id_path
+from api.auth import PrincipalDep, require_roles
+from api.deps import MAX_ID, MAX_PAGE_SIZE, SessionDep, SettingsDep, id_path
 from api.problems import responses
 from api.schemas import ContactOut, InstitutionOut, Page, contact_out, institution_out
 from workflow import directory
 from workflow.core import clock
-from workflow.directory import ContactCreate, ContactPatch, InstitutionCreate, Role
+from workflow.directory import ContactCreate, ContactDeactivate, ContactPatch, InstitutionCreate, Role
+from workflow.reminders import deactivate_contact
 
 router = APIRouter(tags=["institutions and contacts"])
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
@@ -75,3 +77,36 @@ def edit_contact(
 ) -> ContactOut:
     contact = directory.update_contact(session, contact_id, command, now=clock.now())
     return contact_out(contact)
+
+
+class DeactivationOut(BaseModel):
+    contact: ContactOut = Field(description="The person as recorded now: deactivated, with their handover contact.")
+    handover_contact: ContactOut | None = Field(description="Who took over, with the roles they hold now.")
+    reminders_moved: int = Field(description="Pending reminders moved to the handover contact.")
+    reminders_cancelled: int = Field(
+        description="Pending reminders cancelled: the handover contact had them already, or nobody took over."
+    )
+    uncovered_roles: list[str] = Field(description="Roles the person held that nobody active in the institution "
+                                       "holds now (only without a handover contact).")
+    escalation_notices: int = Field(description="`role_uncovered` emails recorded for the escalation contacts.")
+
+
+@router.post("/contacts/{contact_id}/deactivate", response_model=DeactivationOut,
+             responses=responses(404, 409, 422), dependencies=[require_roles("coordinator")])
+def deactivate(
+    contact_id: Annotated[int, id_path("contact")], session: SessionDep, settings: SettingsDep,
+    principal: PrincipalDep, command: Annotated[ContactDeactivate | None, Body()] = None,
+) -> DeactivationOut:
+    """A person who left: they sign in no more and receive no email; their pending reminders and their
+    roles go to `handover_contact_id` (a person of the same institution), in one transaction. Without
+    one, their pending reminders are cancelled and the institution's escalation contacts are emailed
+    the roles nobody holds now. Deactivating twice is a 409. Coordinators may deactivate the people of
+    their own institution (not an administrator); admins anyone."""
+    turnover = deactivate_contact(session, contact_id, command or ContactDeactivate(), principal=principal,
+                                  now=clock.now(), today=clock.today(settings.zone))
+    return DeactivationOut(
+        contact=contact_out(turnover.contact),
+        handover_contact=contact_out(turnover.handover) if turnover.handover else None,
+        reminders_moved=turnover.reminders_moved, reminders_cancelled=turnover.reminders_cancelled,
+        uncovered_roles=list(turnover.uncovered_roles), escalation_notices=len(turnover.notices),
+    )

@@ -40,7 +40,7 @@ class NotificationOut(BaseModel):
 def notifications(
     session: SessionDep,
     strategy_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    status: Literal["pending", "sending", "sent", "failed", "cancelled"] | None = None,
+    status: Literal["pending", "sending", "sent", "failed", "cancelled", "held", "merged"] | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> Page[NotificationOut]:

@@ -33,13 +33,16 @@ from web.people import PersonDep, ViewerDep
 from web.rendering import render, translator
 from workflow import directory
 from workflow.access import access_role_of
-from workflow.core import DomainError, StaleVersion, clock
-from workflow.directory import Contact, ContactCreate, ContactPatch
+from workflow.core import DomainError, StaleVersion, ValidationFailed, clock
+from workflow.directory import Contact, ContactCreate, ContactDeactivate, ContactPatch
+from workflow.reminders import deactivate_contact
 
 router = APIRouter()
 MAX_ID = 2**31 - 1
 ALL_INSTITUTIONS = 10_000
-PERSON_FIELDS = ("name", "email", "institution_id", "language", "roles", "access_role")
+PERSON_FIELDS = ("name", "email", "institution_id", "language", "roles", "access_role", "delivery")
+DEACTIVATE_FIELDS = ("handover_contact_id", "confirm")
+DELIVERY_PREFERENCES = ("immediate", "daily", "weekly")
 CONTACT_ROLES = ("coordinator", "escalation", "contact_point")
 ACCESS_ROLES = ("admin", "coordinator", "contact_point", "viewer")
 ContactId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -70,20 +73,22 @@ def _posted_person(form: Any, *, editing: bool) -> dict[str, Any]:
 
 def _shown(values: dict[str, Any]) -> dict[str, Any]:
     """Posted values as the form shows them again."""
-    return {"name": "", "email": "", "institution_id": "", "language": "en", "roles": [], "access_role": ""} | {
+    return {"name": "", "email": "", "institution_id": "", "language": "en", "roles": [], "access_role": "",
+            "delivery": "immediate"} | {
         k: ("" if v is None else v) for k, v in values.items()
     }
 
 
 def _of_contact(contact: Contact) -> dict[str, Any]:
     return {"name": contact.name, "email": contact.email, "institution_id": contact.institution_id,
-            "language": contact.language, "roles": list(contact.roles), "access_role": contact.access_role or ""}
+            "language": contact.language, "roles": list(contact.roles), "access_role": contact.access_role or "",
+            "delivery": contact.delivery}
 
 
 def _common(session: Session) -> dict[str, Any]:
     institutions, _total = directory.list_institutions(session, limit=ALL_INSTITUTIONS, offset=0)
     return {"institutions": [(i.id, i.name) for i in institutions], "contact_roles": CONTACT_ROLES,
-            "access_roles": ACCESS_ROLES, "access_role_of": access_role_of}
+            "access_roles": ACCESS_ROLES, "access_role_of": access_role_of, "deliveries": DELIVERY_PREFERENCES}
 
 
 def _people_page(
@@ -105,13 +110,19 @@ def _people_page(
 def _person_page(
     request: Request, session: Session, contact: Contact, *, form: dict[str, Any] | None = None,
     errors: FormErrors | None = None, notice: str | None = None, status_code: int = 200, seen: str | None = None,
+    leaving: dict[str, Any] | None = None, leaving_errors: FormErrors | None = None,
 ) -> HTMLResponse:
-    """``seen``: the ``updated_at`` the posted form came from, kept when it is shown again with its errors."""
+    """``seen``: the ``updated_at`` the posted form came from, kept when it is shown again with its errors;
+    ``leaving``/``leaving_errors``: the deactivation form as posted, with its errors."""
+    others = [c for c in directory.active_contacts(session, contact.institution_id) if c.id != contact.id]
+    handover = directory.get_contact(session, contact.handover_contact_id) if contact.handover_contact_id else None
     return render(request, "admin/person.html", {
         **_common(session), "contact": contact, "institution_name": directory.institution_names(
             session, {contact.institution_id}).get(contact.institution_id, ""),
         "form": form or _of_contact(contact), "updated_at": seen or contact.updated_at.isoformat(),
-        "errors": errors or FormErrors(), "notice": notice,
+        "errors": errors or FormErrors(), "notice": notice, "handover": handover,
+        "handovers": [(c.id, f"{c.name} <{c.email}>") for c in others],
+        "leaving": leaving or {"handover_contact_id": ""}, "leaving_errors": leaving_errors or FormErrors(),
     }, status_code=status_code)
 
 
@@ -152,7 +163,8 @@ def person_page(
 ) -> Response:
     require_admin(person)
     _ = translator(viewer.language)
-    notices = {"added": _("The person was added."), "saved": _("The changes were saved.")}
+    notices = {"added": _("The person was added."), "saved": _("The changes were saved."),
+               "deactivated": _("The person was deactivated.")}
     contact = directory.get_contact(session, contact_id)
     return _person_page(request, session, contact, notice=notices.get(done or ""))
 
@@ -196,3 +208,38 @@ def edit_person(
             return _person_page(request, session, contact, form=_shown(values), errors=errors,
                                 status_code=status_of(failure), seen=seen.isoformat() if seen else None)
     return RedirectResponse(f"/console/admin/people/{contact_id}?done=saved", status_code=303)
+
+
+def _leaving_wording(language: str) -> dict[tuple[str, str], str]:
+    _ = translator(language)
+    choose = _("Choose someone else of this institution who is still active.")
+    return {("handover_contact_id", kind): choose for kind in ("refused", "int_type", "greater_than_equal")}
+
+
+@router.post("/admin/people/{contact_id}/deactivate", response_class=HTMLResponse)
+def deactivate_person(
+    request: Request, contact_id: ContactId, person: PersonDep, viewer: ViewerDep, form: PostedForm
+) -> Response:
+    """Deactivate someone who left, with the handover contact chosen on the form (or nobody), once the
+    admin ticked the confirmation."""
+    admin_post(request, person, form)
+    _ = translator(viewer.language)
+    values = values_of(form, DEACTIVATE_FIELDS, numbers=("handover_contact_id",))
+    try:
+        if values.get("confirm") != "yes":
+            raise ValidationFailed.field("#/confirm", _("Tick the box to confirm that this person has left."))
+        command = parse(ContactDeactivate, {k: v for k, v in values.items() if k != "confirm"})
+        with changing(request) as session:
+            deactivate_contact(session, contact_id, command, principal=person.principal, now=clock.now(),
+                               today=clock.today(request.app.state.settings.zone))
+    except (ValidationError, DomainError) as failure:
+        if status_of(failure) == 404:
+            raise
+        errors = worded_errors(failure, viewer.language, known=DEACTIVATE_FIELDS,
+                               wording=_leaving_wording(viewer.language))
+        with changing(request) as session:
+            contact = directory.get_contact(session, contact_id)
+            shown = {"handover_contact_id": values.get("handover_contact_id", "")}
+            return _person_page(request, session, contact, leaving=shown, leaving_errors=errors,
+                                status_code=status_of(failure))
+    return RedirectResponse(f"/console/admin/people/{contact_id}?done=deactivated", status_code=303)

@@ -1,6 +1,8 @@
 """Who may act: API tokens (issuing, verifying, listing, revoking), people signing in with emailed
 one-time links and the browser sessions those open, the access role a contact signs in with, and
-the ``Principal`` both adapters authorize with.
+the ``Principal`` both adapters authorize with. A deactivated contact signs in no more and their
+sessions end. API tokens are not tied to a person (they name a holder, a role and an institution),
+so deactivating someone changes no token: revoke the ones they held.
 """
 
 from workflow.access.models import TOKEN_ROLES, ApiToken, SignInLink, WebSession
@@ -13,6 +15,7 @@ from workflow.access.sign_in import (
     SignedIn,
     contacts_with_address,
     end_session,
+    end_sessions_of,
     issue_link_for,
     link_language,
     local_admin_person,
@@ -51,6 +54,7 @@ __all__ = [
     "WebSession",
     "access_role_of",
     "end_session",
+    "end_sessions_of",
     "issue_link_for",
     "principal_of_contact",
     "redeem_link",

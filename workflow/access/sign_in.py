@@ -6,6 +6,10 @@ already had ``per_address`` links within the last hour: the caller answers the s
 nobody learns which addresses are known. ``redeem_link`` claims a link with one conditional update
 (unused, unexpired), so two clicks, or a mail scanner and a person, never open two sessions.
 ``session_principal`` reads the session and its contact on every request.
+
+A deactivated contact (someone who left) is refused quietly everywhere: no link is issued for their
+address (the answer is the one an unknown address gets), a link sent before does not open a
+session, and their sessions end (``end_sessions_of``; ``session_principal`` refuses them anyway).
 """
 
 from __future__ import annotations
@@ -133,6 +137,8 @@ def redeem_link(session: Session, presented: str, *, now: datetime, session_life
     contact = session.get(Contact, claimed[0])
     if contact is None or contact.email_key != claimed[1]:  # the address changed since the link was sent
         raise refused
+    if contact.deactivated_at is not None:
+        raise refused
     secret = SESSION_PREFIX + secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
     expires_at = now + session_lifetime
@@ -168,6 +174,7 @@ def session_principal(session: Session, presented: str, *, now: datetime) -> Sig
             col(WebSession.ended_at).is_(None),
             col(WebSession.expires_at) > now,
             col(WebSession.email_key) == col(Contact.email_key),
+            col(Contact.deactivated_at).is_(None),
         )
     ).first()
     if row is None:
@@ -178,6 +185,16 @@ def session_principal(session: Session, presented: str, *, now: datetime) -> Sig
         principal=principal_of_contact(contact), csrf_token=web_session.csrf_token, language=contact.language,
         email=contact.email, session_id=web_session.id,
     )
+
+
+def end_sessions_of(session: Session, contact_id: int, *, now: datetime) -> int:
+    """End every open session of the contact (they left); returns how many were open."""
+    result = session.execute(
+        update(WebSession)
+        .where(col(WebSession.contact_id) == contact_id, col(WebSession.ended_at).is_(None))
+        .values(ended_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(session: Session, presented: str, *, now: datetime) -> None:
@@ -200,9 +217,12 @@ def sign_in_url(base_url: str, secret: str) -> str:
     return f"{base_url.rstrip('/')}/console/sign-in/link?token={secret}"
 
 
-def contacts_with_address(session: Session, email: str) -> list[Contact]:
-    key = address_key(email.strip())
-    return list(session.scalars(select(Contact).where(col(Contact.email_key) == key).order_by(col(Contact.id))))
+def contacts_with_address(session: Session, email: str, *, active_only: bool = True) -> list[Contact]:
+    """The contacts recorded with ``email`` (case-insensitive); with ``active_only``, not those who left."""
+    query = select(Contact).where(col(Contact.email_key) == address_key(email.strip()))
+    if active_only:
+        query = query.where(col(Contact.deactivated_at).is_(None))
+    return list(session.scalars(query.order_by(col(Contact.id))))
 
 
 def local_admin_person(session: Session, *, now: datetime) -> Contact:
@@ -212,7 +232,7 @@ def local_admin_person(session: Session, *, now: datetime) -> Contact:
     address check (rightly) refuses for real people."""
     from workflow.directory import Institution
 
-    existing = contacts_with_address(session, LOCAL_ADMIN_EMAIL)
+    existing = contacts_with_address(session, LOCAL_ADMIN_EMAIL, active_only=False)
     if existing:
         return existing[0]
     institution = session.scalar(select(Institution).where(col(Institution.name) == LOCAL_ADMIN_INSTITUTION))

@@ -14,6 +14,7 @@ LANGUAGES = ("en", "sq")
 
 CONTACT_ROLES = ("coordinator", "escalation", "contact_point")
 DELIVERY_PREFERENCES = ("immediate", "daily", "weekly")
+IMMEDIATE = DELIVERY_PREFERENCES[0]  # one email per reminder: the default, and what escalations always get
 
 
 

@@ -1,4 +1,7 @@
-"""Who hears about a deadline: an institution's contacts with a role, and its escalation contacts."""
+"""Who hears about a deadline: an institution's active contacts with a role, and its escalation contacts.
+
+A deactivated contact (someone who left, see ``turnover``) is nobody's recipient.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from workflow.directory.models import Contact
 
 
 def contacts_with_role(session: Session, institution_id: int, role: str) -> list[Contact]:
-    """The institution's contacts holding ``role`` (roles are a JSON list, filtered here for portability)."""
+    """The institution's active contacts holding ``role`` (roles are a JSON list, filtered here for portability)."""
     return RecipientBook(session).with_role(institution_id, role)
 
 
@@ -52,7 +55,11 @@ class RecipientBook:
             chunk = missing[start:start + self._CHUNK]
             for institution_id in chunk:
                 self._by_institution[institution_id] = []
-            query = select(Contact).where(col(Contact.institution_id).in_(chunk)).order_by(col(Contact.id))
+            query = (
+                select(Contact)
+                .where(col(Contact.institution_id).in_(chunk), col(Contact.deactivated_at).is_(None))
+                .order_by(col(Contact.id))
+            )
             for contact in self._session.scalars(query):
                 self._by_institution[contact.institution_id].append(contact)
 

@@ -8,6 +8,7 @@ the ablative: "pas 1 dite", "pas 7 ditësh".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,18 @@ class Phrases:
         if stage is None:
             return None
         return STAGE_NAMES[self.language].get(stage, stage)
+
+    def reminder_count(self, count: int) -> str:
+        """'1 reminder', '3 reminders' / '1 kujtesë', '3 kujtesa'."""
+        if self.language == "sq":
+            return f"{count} kujtesë" if count == 1 else f"{count} kujtesa"
+        return f"{count} reminder" if count == 1 else f"{count} reminders"
+
+    def digest_day(self, day: date) -> str:
+        """The day a digest is for, as it follows 'for' / 'për': 'Tuesday 1 December' / 'të martën, 1 dhjetor'."""
+        if self.language == "sq":
+            return f"{WEEKDAYS_SQ[day.weekday()]}, {day.day} {MONTHS_SQ[day.month - 1]}"
+        return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
 
     def basis_description(self, basis: str | None) -> str | None:
         """A projection basis code in words; unknown bases are shown as given."""
@@ -150,3 +163,12 @@ DOCUMENT_WORDS = {
                         "successor_genitive": "planit pasardhës të veprimit"},
     },
 }
+
+# Names, not the C locale's strftime: the process locale must not change what an email says.
+WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December")
+# After "për" the weekday takes the accusative with its article: "për të hënën".
+WEEKDAYS_SQ = ("të hënën", "të martën", "të mërkurën", "të enjten", "të premten", "të shtunën", "të dielën")
+MONTHS_SQ = ("janar", "shkurt", "mars", "prill", "maj", "qershor", "korrik", "gusht", "shtator", "tetor", "nëntor",
+             "dhjetor")

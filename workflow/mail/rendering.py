@@ -6,11 +6,14 @@ autoescaped; a missing variable is an error (StrictUndefined), never an empty st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from workflow.mail.context import LANGUAGES, NotificationContext, check_fits_kind
 from workflow.mail.phrases import Phrases
@@ -47,6 +50,64 @@ def render(kind: str, language: str, context: NotificationContext) -> RenderedMa
 
     subject = render_file("subject.txt").strip()
     variables["subject"] = subject  # the HTML <title>, escaped there like every other value
+    text, html = render_file("txt"), render_file("html")
+    return RenderedMail(subject=subject, text=text.strip() + "\n", html=html.strip() + "\n")
+
+
+@dataclass(frozen=True)
+class RenderedItem:
+    """What one notice says inside an email of several (a digest, a same-day merge): its subject,
+    and the body of its text and HTML without the greeting and footer, in the single email's words."""
+
+    subject: str
+    text: str
+    html: Markup
+    app_url: str | None
+
+
+def render_item(kind: str, language: str, context: NotificationContext) -> RenderedItem:
+    """``render`` of one notice, as an item: the ``body`` block of its text template, the ``banner``
+    and ``content`` blocks of its HTML one, and its subject."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    check_fits_kind(kind, context)
+    environment = template_environment()
+    macros = vars(environment.get_template("macros.html").module)  # a block rendered alone runs no import
+    variables = {**template_variables(Phrases(language), context), "facts": macros["facts"],
+                 "banner": macros["banner"]}
+    subject = environment.get_template(f"{language}/{kind}.subject.txt").render(variables).strip()
+    text_template = environment.get_template(f"{language}/{kind}.txt")
+    text = "".join(text_template.blocks["body"](text_template.new_context(variables)))
+    html_template = environment.get_template(f"{language}/{kind}.html")
+    html_context = html_template.new_context(variables)
+    html = "".join("".join(html_template.blocks[name](html_context))
+                   for name in ("banner", "content") if name in html_template.blocks)
+    return RenderedItem(subject=subject, text=text.strip(), html=Markup(html.strip()), app_url=context.app_url)
+
+
+def render_several(
+    language: str, items: Sequence[RenderedItem], *, recipient_name: str, digest_day: date | None = None,
+    weekly: bool = False,
+) -> RenderedMail:
+    """One email saying each of ``items``: a digest for ``digest_day`` (daily, or ``weekly``), or,
+    without a day, the notices about one lapse merged (its subject is the first item's)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}; expected one of {LANGUAGES}")
+    if not items:
+        raise ValueError("an email of several notices needs at least one")
+    phrases = Phrases(language)
+    variables: dict[str, Any] = {
+        "lang": language, "recipient_name": recipient_name, "items": list(items), "app_url": None,
+        "combined": digest_day is None, "weekly": weekly, "reminders": phrases.reminder_count(len(items)),
+        "day": phrases.digest_day(digest_day) if digest_day else None,
+    }
+    environment = template_environment()
+
+    def render_file(suffix: str) -> str:
+        return environment.get_template(f"{language}/several.{suffix}").render(variables)
+
+    subject = render_file("subject.txt").strip()
+    variables["subject"] = subject
     text, html = render_file("txt"), render_file("html")
     return RenderedMail(subject=subject, text=text.strip() + "\n", html=html.strip() + "\n")
 

@@ -86,10 +86,11 @@ def _read_contacts(session: Session, context: Context) -> None:
     for part in chunks(ids):
         query = select(
             col(Contact.institution_id), col(Contact.email_key), col(Contact.name), col(Contact.language),
-            col(Contact.roles),
+            col(Contact.roles), col(Contact.delivery),
         ).where(col(Contact.institution_id).in_(part))
-        for institution_id, email_key, name, language, roles in session.execute(query):
-            context.contacts[(institution_id, email_key)] = {"name": name, "language": language, "roles": roles}
+        for institution_id, email_key, name, language, roles, delivery in session.execute(query):
+            context.contacts[(institution_id, email_key)] = {"name": name, "language": language, "roles": roles,
+                                                             "delivery": delivery}
 
 
 def _read_strategies(session: Session, parsed: Parsed, context: Context) -> None:

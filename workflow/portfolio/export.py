@@ -10,7 +10,8 @@ lists what a row names before the row.
 
 Not exported (the README says so too): consultation rounds and their records, monitoring plans
 and reports, reporting cycles, API tokens and sign-ins, console access roles, the reminder
-ledger, the working calendar's declared days, the outbox. Re-importing an export into an empty
+ledger, the working calendar's declared days, the outbox, and people who left (deactivated
+contacts: importing the file must not make them recipients again). Re-importing an export into an empty
 database gives back what was exported; exporting that again writes the same file.
 
 On PostgreSQL the reads run in one REPEATABLE READ transaction, so the file is one consistent
@@ -30,7 +31,7 @@ from sqlalchemy import select
 from sqlmodel import Session, col
 
 from workflow.access import LOCAL_ADMIN_EMAIL
-from workflow.directory import Contact, Institution
+from workflow.directory import IMMEDIATE, Contact, Institution
 from workflow.lifecycle import StageChange, Strategy, StrategyRevision
 from workflow.portfolio.revisions import file_changes
 
@@ -96,14 +97,16 @@ def _contacts(session: Session, names: dict[int, str]) -> Iterator[dict[str, Any
     while True:
         rows = session.execute(
             select(col(Contact.id), col(Contact.name), col(Contact.email), col(Contact.institution_id),
-                   col(Contact.language), col(Contact.roles))
-            .where(col(Contact.id) > after).order_by(col(Contact.id)).limit(CHUNK)).all()
-        for contact_id, name, email, institution_id, language, roles in rows:
+                   col(Contact.language), col(Contact.roles), col(Contact.delivery))
+            .where(col(Contact.id) > after, col(Contact.deactivated_at).is_(None))
+            .order_by(col(Contact.id)).limit(CHUNK)).all()
+        for contact_id, name, email, institution_id, language, roles, delivery in rows:
             after = contact_id
             if email == LOCAL_ADMIN_EMAIL:  # this machine's own administrator: each deployment makes its own
                 continue
-            yield {"name": name, "email": email, "institution": names[institution_id], "language": language,
-                   "roles": roles}
+            item = {"name": name, "email": email, "institution": names[institution_id], "language": language,
+                    "roles": roles}
+            yield item if delivery == IMMEDIATE else {**item, "delivery": delivery}
         if len(rows) < CHUNK:
             return
 

@@ -125,7 +125,8 @@ def _plan_contacts(parsed: Parsed, context: Context, result: Plan) -> None:
             result.contacts.append(contact)
             continue
         result.present["contacts"] += 1
-        given = {"name": contact.name, "language": contact.language, "roles": list(dict.fromkeys(contact.roles))}
+        given = {"name": contact.name, "language": contact.language, "roles": list(dict.fromkeys(contact.roles)),
+                 "delivery": contact.delivery}
         differs = [name for name, value in given.items() if value != found.get(name)]
         if differs:
             result.differing.append(RowError(

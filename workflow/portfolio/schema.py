@@ -7,9 +7,9 @@ so a row obeys the same rules as the API. A row is checked here alone; what only
 Compatible extensions of the demo's format (every one optional, so the demo's file stays valid):
 exact ``period_start``/``period_end`` for a period that is not whole calendar years (instead of
 ``first_year``/``last_year``), the stage due dates, ``min_consultation_days``, the reminder and
-overdue offsets, each history step's ``actor``, and ``revisions`` (recorded edits, each changed
-field as ``[old, new]``, strategies named by key and institutions by name). ``about``,
-``modelling_notes`` and ``source`` are optional and not stored.
+overdue offsets, each history step's ``actor``, a contact's ``delivery`` (immediate when left out),
+and ``revisions`` (recorded edits, each changed field as ``[old, new]``, strategies named by key
+and institutions by name). ``about``, ``modelling_notes`` and ``source`` are optional and not stored.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from workflow.core import Comment, Email, Name, PolicyArea, Reference, SaneDate, Title
-from workflow.directory import Language, Role
+from workflow.directory import Delivery, Language, Role
 from workflow.lifecycle import ConsultationDays, Kind, LifecycleEvent, Offsets
 
 KEY_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -46,6 +46,7 @@ class ContactRow(_Strict):
     institution: Name
     language: Language
     roles: list[Role] = Field(min_length=1, max_length=3)
+    delivery: Delivery = "immediate"  # left out of the file when immediate
 
 
 class HistoryStep(_Strict):

@@ -85,7 +85,8 @@ def write(
     bulk_insert(session, Contact, [
         {"name": row.name, "email": row.email, "email_key": address_key(row.email),
          "institution_id": institution_ids[row.institution.lower()], "language": row.language,
-         "roles": list(dict.fromkeys(row.roles)), "access_role": None, "created_at": now, "updated_at": now}
+         "roles": list(dict.fromkeys(row.roles)), "access_role": None, "delivery": row.delivery,
+         "created_at": now, "updated_at": now}
         for row in plan.contacts
     ])
     written.contacts = len(plan.contacts)

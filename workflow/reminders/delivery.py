@@ -10,13 +10,18 @@ What it costs, per email: the claim (UPDATE .. RETURNING the row) and one read o
 re-check and the email need (``reading.read_for_sending``), committed before the send; then one
 UPDATE recording the outcome, a transaction of its own that the database commits as it runs it.
 Three statements in two transactions; the statements a worker runs for every email are built once.
+
+A digest row (``workflow.reminders.digests``) goes the same way: claimed, then its members are read
+and each re-checked as a single email would be (one read each; a member that no longer applies is
+cancelled, a digest with none left is cancelled), one email is sent with the digest's own
+Message-ID, and its outcome closes the members with it in one transaction.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
@@ -24,17 +29,18 @@ from functools import lru_cache
 from typing import Any, Protocol, cast
 
 from jinja2 import TemplateError
-from sqlalchemy import CursorResult, Engine, Table, Update, bindparam, or_, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, Engine, Table, Update, bindparam, or_, select, update
+from sqlmodel import Session, col
 
 from workflow.core import DeliveryError, PermanentDeliveryError, Settings, local_date, unit_of_work
 from workflow.lifecycle import IN_FORCE_STAGES
+from workflow.reminders.handover import ROLE_UNCOVERED
 from workflow.reminders.ledger import QUEUED, SUPERSEDED, record_delivery_failure
 from workflow.reminders.models import Notification
 from workflow.reminders.reading import NEVER, Extension, Reading, Recheck, read_for_sending
 from workflow.reminders.sources import DeadlineSource
 from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent
-from workflow.reminders.timing import DEADLINE_REMINDER, DELIVERY_FAILED, GAP_WARNING, REPORT_DUE
+from workflow.reminders.timing import DEADLINE_REMINDER, DELIVERY_FAILED, DIGEST, GAP_WARNING, REPORT_DUE
 
 log = logging.getLogger("continuum.delivery")
 
@@ -53,9 +59,13 @@ class Composer(Protocol):
     def build(self, reading: Reading, now: datetime) -> EmailMessage:
         """The email, from what was read; ``ValueError`` or a ``TemplateError`` if it cannot be made."""
 
+    def build_digest(self, digest: Notification, items: Sequence[Reading], now: datetime) -> EmailMessage:
+        """The one email of a digest row, saying each of ``items`` (its members, as read); the same errors."""
+
 
 SourceLookup = Callable[[str], DeadlineSource | None]  # the deadline source that owns a kind
 DATE_PASSED = "the date it announced has passed (overdue notices take over)"
+RECIPIENT_LEFT = "the recipient was deactivated (they left)"
 # The ledger's table itself: the writes here are plain UPDATEs, which need nothing of the ORM.
 _TABLE = cast(Table, Notification.__table__)  # type: ignore[attr-defined]
 _CLAIM = (  # built once: a worker runs it for every email
@@ -98,7 +108,7 @@ def claim(
 
 def recheck_for(row: Notification, source_for: SourceLookup) -> Recheck:
     """The re-check of the deadline ``row`` was recorded for, from the source that owns its kind."""
-    if row.kind in (DELIVERY_FAILED, GAP_WARNING):
+    if row.kind in (DELIVERY_FAILED, GAP_WARNING, ROLE_UNCOVERED):
         return _ALWAYS
     source = source_for(row.deadline_kind)
     return NEVER if source is None else source.recheck(row)
@@ -111,6 +121,8 @@ def announced_date_passed(row: Notification, today: date) -> bool:
 def why_stale(reading: Reading, today: date, check: Recheck) -> str | None:
     """Why the row read should no longer be sent, from the current state; None if it still applies."""
     row, strategy = reading.row, reading.strategy
+    if reading.recipient is not None and reading.recipient.deactivated_at is not None:
+        return RECIPIENT_LEFT
     if row.kind == DELIVERY_FAILED:
         return None
     if announced_date_passed(row, today):
@@ -163,8 +175,10 @@ def deliver(
 ) -> DeliveryResult:
     """Claim, re-check and compose in one transaction (three statements at most: the claim, one
     read, and a cancel if it no longer applies), send, then record the outcome in a second one
-    (one UPDATE; more only for a final failure, which tells the escalation contacts)."""
+    (one UPDATE; more only for a final failure, which tells the escalation contacts, and for a
+    digest, whose members are read and closed with it)."""
     token = uuid.uuid4().hex
+    members: list[int] = []
     with unit_of_work(engine) as session:
         now = clock()
         row = claim(session, notification_id, token, now=now, lease=timedelta(minutes=settings.lease_minutes))
@@ -172,32 +186,100 @@ def deliver(
             return DeliveryResult(notification_id, "skipped", "not due, or claimed by another worker")
         assert row.id is not None, "a claimed row was read from the database"
         today = local_date(now, settings.zone)
-        if announced_date_passed(row, today):  # nothing to read to know that
-            stale: str | None = DATE_PASSED
+        if row.kind == DIGEST:
+            prepared = _prepare_digest(session, row, token, now=now, today=today, compose=compose,
+                                       source_for=source_for)
+            if isinstance(prepared, DeliveryResult):
+                return prepared
+            message, members = prepared
         else:
-            check = recheck_for(row, source_for)
-            reading = read_for_sending(session, row, check.extend, compose.extend(row, today))
-            stale = why_stale(reading, today, check)
-        if stale:
-            _close(session, row.id, token, now, NotificationEvent.CANCEL, last_error=stale)
-            return DeliveryResult(notification_id, "cancelled", stale)
-        try:
-            message = compose.build(reading, now)
-        except (ValueError, TemplateError) as exc:  # a refused address or text, a broken template: retrying cannot help
-            log.exception("notification %s cannot be composed", notification_id)
-            _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=f"cannot compose: {exc}"[:2000])
-            return DeliveryResult(notification_id, "failed", f"cannot compose: {exc}")
+            if announced_date_passed(row, today):  # nothing to read to know that
+                stale: str | None = DATE_PASSED
+            else:
+                check = recheck_for(row, source_for)
+                reading = read_for_sending(session, row, check.extend, compose.extend(row, today))
+                stale = why_stale(reading, today, check)
+            if stale:
+                _close(session, row.id, token, now, NotificationEvent.CANCEL, last_error=stale)
+                return DeliveryResult(notification_id, "cancelled", stale)
+            try:
+                message = compose.build(reading, now)
+            except (ValueError, TemplateError) as exc:  # a refused address or text, a broken template: final
+                log.exception("notification %s cannot be composed", notification_id)
+                _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=f"cannot compose: {exc}"[:2000])
+                return DeliveryResult(notification_id, "failed", f"cannot compose: {exc}")
 
     try:
         transport.send(message)
     except DeliveryError as exc:
-        return _record_failure(engine, row, token, exc, clock=clock, settings=settings)
+        return _record_failure(engine, row, token, exc, clock=clock, settings=settings, members=members)
 
-    with unit_of_work(single_statement(engine)) as session:
+    with unit_of_work(engine if members else single_statement(engine)) as session:
         now = clock()
         if not _close(session, notification_id, token, now, NotificationEvent.MARK_SENT, sent_at=now, last_error=None):
             log.warning("notification %s was sent after its lease expired; it may be sent again", notification_id)
+        elif members:
+            _close_members(session, notification_id, members, NotificationEvent.SEND_IN_DIGEST, now=now, sent_at=now)
     return DeliveryResult(notification_id, "sent")
+
+
+NOTHING_LEFT = "no reminder in it applies any more"
+
+
+def _prepare_digest(
+    session: Session, row: Notification, token: str, *, now: datetime, today: date, compose: Composer,
+    source_for: SourceLookup,
+) -> tuple[EmailMessage, list[int]] | DeliveryResult:
+    """Read and re-check a claimed digest's members, cancel those that no longer apply, and compose
+    its email from the others (or cancel it when none is left)."""
+    assert row.id is not None
+    items: list[Reading] = []
+    stale: dict[int, str] = {}
+    for member in session.scalars(
+        select(Notification)
+        .where(col(Notification.carrier_id) == row.id,
+               col(Notification.status).in_(NOTIFICATIONS.sources(NotificationEvent.SEND_IN_DIGEST)))
+        .order_by(col(Notification.due_on), col(Notification.id))
+    ).all():
+        assert member.id is not None
+        if announced_date_passed(member, today):
+            stale[member.id] = DATE_PASSED
+            continue
+        check = recheck_for(member, source_for)
+        reading = read_for_sending(session, member, check.extend, compose.extend(member, today))
+        why = why_stale(reading, today, check)
+        if why:
+            stale[member.id] = why
+        else:
+            items.append(reading)
+    for member_id, why in stale.items():
+        _close_members(session, row.id, [member_id], NotificationEvent.CANCEL, now=now, last_error=why)
+    if not items:
+        _close(session, row.id, token, now, NotificationEvent.CANCEL, last_error=NOTHING_LEFT)
+        return DeliveryResult(row.id, "cancelled", NOTHING_LEFT)
+    ids = [item.row.id for item in items if item.row.id is not None]
+    try:
+        return compose.build_digest(row, items, now), ids
+    except (ValueError, TemplateError) as exc:
+        log.exception("digest %s cannot be composed", row.id)
+        detail = f"cannot compose: {exc}"[:2000]
+        _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=detail)
+        _close_members(session, row.id, ids, NotificationEvent.FAIL, now=now, last_error=detail)
+        return DeliveryResult(row.id, "failed", detail)
+
+
+def _close_members(
+    session: Session, digest_id: int, member_ids: Sequence[int], event: NotificationEvent, *, now: datetime,
+    **values: Any,
+) -> int:
+    """Apply ``event`` to the members of the digest, among ``member_ids``, that are still in it."""
+    result = session.execute(
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(list(member_ids)), _TABLE.c.carrier_id == digest_id,
+               _TABLE.c.status.in_(NOTIFICATIONS.sources(event)))
+        .values(status=NOTIFICATIONS.move(event).target, due_at=None, closed_at=now, claim_token=None, **values)
+    )
+    return cast(CursorResult[Any], result).rowcount
 
 
 @lru_cache(maxsize=16)
@@ -215,8 +297,10 @@ def _record_failure(
     *,
     clock: Callable[[], datetime],
     settings: Settings,
+    members: Sequence[int] = (),
 ) -> DeliveryResult:
-    """Record a send the server did not accept on ``row`` (as claimed): retry later, or fail for good."""
+    """Record a send the server did not accept on ``row`` (as claimed): retry later, or fail for good
+    (a digest's ``members`` with it: the escalation contacts hear of each, as of a single email)."""
     assert row.id is not None
     detail = f"{type(error).__name__}: {error}"[:2000]
     with unit_of_work(engine) as session:
@@ -240,6 +324,11 @@ def _record_failure(
             )
             return DeliveryResult(row.id, "retry", f"{detail}; next try in {delay}")
         closed = _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=detail)
-        if closed and row.kind != DELIVERY_FAILED:
-            record_delivery_failure(session, row, today=local_date(now, settings.zone), now=now)
+        today = local_date(now, settings.zone)
+        if closed and members:
+            _close_members(session, row.id, members, NotificationEvent.FAIL, now=now, last_error=detail)
+            for member in session.scalars(select(Notification).where(col(Notification.id).in_(list(members)))):
+                record_delivery_failure(session, member, today=today, now=now)
+        elif closed and row.kind != DELIVERY_FAILED:
+            record_delivery_failure(session, row, today=today, now=now)
         return DeliveryResult(row.id, "failed", detail)

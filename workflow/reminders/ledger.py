@@ -3,7 +3,7 @@ handing due ones to the queue."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, Exists, Select, and_, exists, func, or_, s
 from sqlmodel import Session, col
 
 from workflow.core import insert_many_ignoring_conflict
-from workflow.directory import Contact, contacts_with_role
+from workflow.directory import DELIVERY_PREFERENCES, Contact, contacts_with_role
 from workflow.lifecycle import Strategy
 from workflow.reminders.deadlines import Deadline
 from workflow.reminders.models import Notification
@@ -23,6 +23,7 @@ _UNIQUE = ["deadline_key", "due_on", "offset_days", "contact_id"]
 SUPERSEDED = "a later reminder of this deadline supersedes it"
 # The claim token of a row handed to the queue and not yet claimed; a worker's token is 32 hex digits.
 QUEUED = "queued"
+IMMEDIATE, DAILY, WEEKLY = DELIVERY_PREFERENCES
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,16 @@ def record_many(session: Session, intended: Sequence[Intended], *, now: datetime
     return created
 
 
+def held_for(contact: Contact, reminder: DueReminder) -> bool:
+    """Whether ``reminder`` waits for ``contact``'s digest: they take one, and it is neither an
+    escalation nor a delivery failure (those go at once, whatever the preference)."""
+    return contact.delivery != IMMEDIATE and not reminder.escalate and reminder.kind != DELIVERY_FAILED
+
+
 def _row(item: Intended, contact: Contact, now: datetime) -> dict[str, Any]:
     assert contact.id is not None, "recipients are read from the database"
     reminder = item.reminder
+    status = NOTIFICATIONS.move(NotificationEvent.HOLD).target if held_for(contact, reminder) else NOTIFICATIONS.initial
     return {
         "deadline_key": reminder.deadline.key,
         "deadline_kind": reminder.deadline.kind,
@@ -89,7 +97,7 @@ def _row(item: Intended, contact: Contact, now: datetime) -> dict[str, Any]:
         "kind": reminder.kind,
         "escalated": reminder.escalate,
         "contact_id": contact.id,
-        "status": NOTIFICATIONS.initial,
+        "status": status,
         "due_at": item.send_after,
         "attempts": 0,
         "details": item.details,
@@ -151,12 +159,16 @@ def cancel_stale(
 
 
 def _cancel_pending(session: Session, *conditions: ColumnElement[bool], now: datetime, reason: str) -> int:
-    """Cancel the pending rows matching ``conditions``; returns how many.
+    """Cancel the pending rows matching ``conditions``, and the held ones not yet in a digest; returns how many.
 
-    Only rows no worker holds: a claimed row (``sending``) is re-checked by its worker before it is sent."""
+    Only rows no worker holds: a claimed row (``sending``), and a held row in a digest, are
+    re-checked by the worker before it is sent."""
     result = session.exec(
         update(Notification)
-        .where(*conditions, col(Notification.status) == NotificationStatus.PENDING)
+        .where(*conditions, or_(
+            col(Notification.status) == NotificationStatus.PENDING,
+            and_(col(Notification.status) == NotificationStatus.HELD, col(Notification.carrier_id).is_(None)),
+        ))
         .values(
             status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target,
             due_at=None,
@@ -186,7 +198,44 @@ def due_query(now: datetime, limit: int = 1000) -> Select[int | None]:
     )
 
 
-def hand_out(session: Session, now: datetime, *, lease: timedelta, limit: int = 1000) -> list[int]:
+@dataclass(frozen=True)
+class DueRow:
+    """A row due now, with what deciding how it goes out needs (a digest, a merge) without another read."""
+
+    id: int
+    status: str
+    kind: str
+    deadline_kind: str
+    contact_id: int
+    strategy_id: int
+    due_on: date
+
+
+# Given the rows due in one batch, decides how they go out: returns the ids to hand out as they
+# are, and the ids it handed out itself (digests). Every held row it is given must leave the due
+# range (gathered, released, or due later), and so must every row it does not return.
+Sorter = Callable[[Session, list[DueRow]], tuple[list[int], list[int]]]
+
+
+def due_rows_query(now: datetime, limit: int = 1000) -> Select[int | None, str, str, str, int, int, date]:
+    """``due_query`` with the held rows whose digest may go (the same partial index), and the
+    columns a ``Sorter`` needs."""
+    return (
+        select(col(Notification.id), col(Notification.status), col(Notification.kind),
+               col(Notification.deadline_kind), col(Notification.contact_id), col(Notification.strategy_id),
+               col(Notification.due_on))
+        .where(
+            col(Notification.status).in_([*NOTIFICATIONS.sources(NotificationEvent.CLAIM), NotificationStatus.HELD]),
+            col(Notification.due_at) <= now,
+        )
+        .order_by(col(Notification.due_at))
+        .limit(limit)
+    )
+
+
+def hand_out(
+    session: Session, now: datetime, *, lease: timedelta, limit: int = 1000, sort: Sorter | None = None
+) -> list[int]:
     """Mark every row due now as handed to the queue, and return their ids, oldest due first.
 
     A conditional UPDATE per ``limit`` rows: each row is marked ``QUEUED`` and its ``due_at`` moved
@@ -194,14 +243,23 @@ def hand_out(session: Session, now: datetime, *, lease: timedelta, limit: int = 
     queue (``claim`` takes a queued row at once), and the next batch of this pass does not see it.
     It is handed out again only when that lease passes unclaimed (the message was lost), or when a
     failed try's retry time comes. Of two passes at once, each row goes to one: the UPDATE
-    re-checks ``due_at`` on the row it locks.
+    re-checks ``due_at`` on the row it locks. With ``sort``, held rows are due too, and ``sort``
+    decides how each batch goes out (``workflow.reminders.digests.hand_out``); the same one SELECT
+    a batch reads them.
     """
     handed_out: list[int] = []
     while True:
-        due = [row_id for row_id in session.scalars(due_query(now, limit)) if row_id is not None]
-        if not due:
+        if sort is None:
+            due = [row_id for row_id in session.scalars(due_query(now, limit)) if row_id is not None]
+            also: list[int] = []
+            read = len(due)
+        else:
+            rows = [DueRow(*row) for row in session.execute(due_rows_query(now, limit))]
+            due, also = sort(session, rows) if rows else ([], [])
+            read = len(rows)
+        if not read:
             return handed_out
-        marked = set(session.scalars(
+        marked = set() if not due else set(session.scalars(
             update(Notification)
             .where(
                 col(Notification.id).in_(due),
@@ -212,8 +270,8 @@ def hand_out(session: Session, now: datetime, *, lease: timedelta, limit: int = 
                     due_at=now + lease)
             .returning(col(Notification.id))
         ))
-        handed_out += [row_id for row_id in due if row_id in marked]
-        if len(due) < limit:
+        handed_out += [row_id for row_id in due if row_id in marked] + also
+        if read < limit:
             return handed_out
 
 

@@ -26,6 +26,9 @@ class Notification(SQLModel, table=True):
     end while ``pending`` and queued (``claim_token`` is ``queued``: a pass handed it to the
     queue), the claim lease's end while ``sending`` (``claim_token`` is the worker's), and empty
     once it is final; the partial index on it keeps the due query proportional to the rows due.
+    A ``held`` row (its person takes digests) is due when its digest may go; once gathered into
+    a digest its ``due_at`` is empty and ``carrier_id`` names the digest row. ``carrier_id`` of a
+    ``merged`` row names the row whose email carried what it says (``workflow.reminders.same_day``).
     """
 
     __tablename__ = "notifications"
@@ -57,6 +60,10 @@ class Notification(SQLModel, table=True):
     claim_token: str | None = Field(default=None, sa_column=Column(String(40), nullable=True))
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     details: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # The row whose email carries this one: its digest, or the row it was merged into.
+    carrier_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("notifications.id"), nullable=True, index=True)
+    )
     created_at: datetime = instant_field(nullable=False)
     sent_at: datetime | None = instant_field(nullable=True)
     closed_at: datetime | None = instant_field(nullable=True)

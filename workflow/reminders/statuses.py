@@ -7,6 +7,14 @@ a row whose claim lease ran out comes back to ``pending`` the same way); a worke
 passed), then records the outcome:
 ``sent`` once the server accepted the message, ``pending`` again for a temporary failure (later),
 ``failed`` when retrying cannot help, ``cancelled`` when the reminder no longer applies.
+
+A row for someone who takes a daily or weekly digest is recorded ``held`` instead (``hold``, as it
+is inserted): the pass gathers the held rows due into one digest row per person and day
+(``workflow.reminders.digests``), which is handed out, claimed and sent like any other row; its
+members are closed with it (``send_in_digest``, or ``fail`` and ``cancel``). A held row whose person
+takes single emails again is ``release``d to ``pending``. ``merged``: what the row says went in
+another row's email about the same lapse the same day (``workflow.reminders.same_day``), which its
+``carrier_id`` names; ``postpone`` moves a pending row to a later send time.
 Every status write in ``ledger`` and ``delivery`` is a conditional UPDATE on the sources this
 table gives for its event.
 """
@@ -24,6 +32,8 @@ class NotificationStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    HELD = "held"
+    MERGED = "merged"
 
 
 class NotificationEvent(StrEnum):
@@ -33,9 +43,14 @@ class NotificationEvent(StrEnum):
     RETRY_LATER = "retry_later"
     FAIL = "fail"
     CANCEL = "cancel"
+    HOLD = "hold"
+    RELEASE = "release"
+    SEND_IN_DIGEST = "send_in_digest"
+    MERGE = "merge"
+    POSTPONE = "postpone"
 
 
-_PENDING, _SENDING = NotificationStatus.PENDING, NotificationStatus.SENDING
+_PENDING, _SENDING, _HELD = NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.HELD
 NotificationStep = Step[NotificationStatus, NotificationEvent]
 
 NOTIFICATION_MOVES: dict[NotificationEvent, NotificationStep] = {
@@ -45,8 +60,13 @@ NOTIFICATION_MOVES: dict[NotificationEvent, NotificationStep] = {
         Step(NotificationEvent.CLAIM, frozenset({_PENDING, _SENDING}), _SENDING),
         Step(NotificationEvent.MARK_SENT, frozenset({_SENDING}), NotificationStatus.SENT),
         Step(NotificationEvent.RETRY_LATER, frozenset({_SENDING}), _PENDING),
-        Step(NotificationEvent.FAIL, frozenset({_SENDING}), NotificationStatus.FAILED),
-        Step(NotificationEvent.CANCEL, frozenset({_PENDING, _SENDING}), NotificationStatus.CANCELLED),
+        Step(NotificationEvent.FAIL, frozenset({_SENDING, _HELD}), NotificationStatus.FAILED),
+        Step(NotificationEvent.CANCEL, frozenset({_PENDING, _SENDING, _HELD}), NotificationStatus.CANCELLED),
+        Step(NotificationEvent.HOLD, frozenset({_PENDING}), _HELD),
+        Step(NotificationEvent.RELEASE, frozenset({_HELD}), _PENDING),
+        Step(NotificationEvent.SEND_IN_DIGEST, frozenset({_HELD}), NotificationStatus.SENT),
+        Step(NotificationEvent.MERGE, frozenset({_PENDING, _HELD}), NotificationStatus.MERGED),
+        Step(NotificationEvent.POSTPONE, frozenset({_PENDING}), _PENDING),
     )
 }
 
@@ -54,7 +74,8 @@ NOTIFICATIONS: StateMachine[NotificationStatus, NotificationEvent, NotificationS
     name="notification",
     states=NotificationStatus,
     initial=_PENDING,
-    final=frozenset({NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.CANCELLED}),
+    final=frozenset({NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.CANCELLED,
+                     NotificationStatus.MERGED}),
     moves=NOTIFICATION_MOVES,
 )
 

@@ -21,6 +21,7 @@ OVERDUE = "overdue"
 GAP_WARNING = "gap_warning"
 DELIVERY_FAILED = "delivery_failed"
 REPORT_DUE = "report_due"
+DIGEST = "digest"  # one email for several rows of one person (``workflow.reminders.digests``)
 # The email kind of a before-due reminder, by deadline kind; anything not listed is a deadline_reminder.
 BEFORE_DUE_KIND = {"report_due": REPORT_DUE}
 

@@ -9,7 +9,8 @@ Some changes are not in the feed, and some come with time alone: reminders becom
 sending day begins, lapses and supersessions fall due when a local day begins, projections move
 with the day, and a declared non-working day moves send days everywhere. So a pass plans every
 deadline (*everything*) when the sending day differs from the one it last planned for, when the
-settings the plans depend on changed, on the first pass, and after a calendar event; and it looks
+settings the plans depend on changed, on the first pass, after a calendar event, and after a
+person was deactivated (``contact_deactivated``: their roles went to someone else); and it looks
 for every due expiry (``new_day``) when the local day changed. The two come apart (midnight and
 ``send_hour``), so no pass does both full reads; the gap watch keeps its own day (see
 ``workflow.gaps.watch``). Every other pass reads the events since the cursor and what is due,
@@ -45,6 +46,9 @@ MANY = 5_000
 OWN_EVENTS = GAP_WATCH_EVENTS
 # Events that move every send day (working days) rather than one strategy's deadlines.
 CALENDAR_EVENTS = frozenset({"non_working_day_declared", "non_working_day_removed"})
+# Events that change who hears about deadlines of strategies they do not name (a person left, and
+# their roles went to someone else): rare, so the pass after one plans everything for the new recipients.
+RECIPIENT_EVENTS = frozenset({"contact_deactivated"})
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,8 @@ def read_changes(session: Session, *, today: date, sending_day: date, settings: 
     named, calendar_changed = feed.named, bool(feed.types & CALENDAR_EVENTS)
     last_day, _, last_sending_day = (state.planned_for if state is not None else "/").partition("/")
     unknown = state is None or lost or len(named) > MANY or state.settings_fingerprint != fingerprint
-    everything = unknown or calendar_changed or last_sending_day != sending_day.isoformat()
+    recipients_changed = bool(feed.types & RECIPIENT_EVENTS)
+    everything = unknown or calendar_changed or recipients_changed or last_sending_day != sending_day.isoformat()
     new_day = unknown or last_day != today.isoformat()
     return PlanningPoint(
         changes=Changes(named, everything, new_day),

@@ -3,16 +3,20 @@
 What a notice needs beyond the row, its strategy and its recipient (the failed notification a
 ``delivery_failed`` notice is about, the reporting institution, the consultation round and its
 unanswered comments) is added to the one read before sending (``reminders.read_for_sending``),
-so composing costs no statement of its own.
+so composing costs no statement of its own. A gap warning's read also says whether a lapse
+reminder was merged into it (``reminders.same_day``): its email then says both. A digest's email
+says each of its members in its single email's words (``build_digest``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from email.message import EmailMessage
 from typing import Any, TypedDict
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -25,9 +29,30 @@ from workflow.consultation import (
 )
 from workflow.core import Settings, local_date
 from workflow.directory import Contact, Institution
-from workflow.mail import DELIVERY_FAILED, GAP_WARNING, NotificationContext, build_message, render
+from workflow.mail import (
+    DEADLINE_REMINDER,
+    DELIVERY_FAILED,
+    GAP_WARNING,
+    NotificationContext,
+    RenderedMail,
+    build_message,
+    compose_role_uncovered,
+    render,
+    render_item,
+    render_several,
+)
 from workflow.monitoring import institution_of_key, period_of_key
-from workflow.reminders import Extension, Notification, Reading, read_for_sending, unchanged
+from workflow.reminders import (
+    LAPSE,
+    NOTIFICATIONS,
+    ROLE_UNCOVERED,
+    Extension,
+    Notification,
+    NotificationEvent,
+    Reading,
+    read_for_sending,
+    unchanged,
+)
 
 
 class _ExtraFacts(TypedDict, total=False):
@@ -117,6 +142,16 @@ def _hears_as_escalation(recipient: Contact, row: Notification) -> bool:
 
 _FAILED = aliased(Notification, name="notice_failed")  # what a delivery_failed notice is about
 _FAILED_CONTACT = aliased(Contact, name="notice_failed_contact")
+_MERGED = aliased(Notification, name="notice_merged")  # a lapse reminder merged into a gap warning
+_MERGED_LAPSE = exists().where(
+    col(_MERGED.carrier_id) == col(Notification.id),
+    col(_MERGED.status) == NOTIFICATIONS.move(NotificationEvent.MERGE).target,
+    and_(col(_MERGED.kind) == DEADLINE_REMINDER, col(_MERGED.deadline_kind) == LAPSE),
+).label("notice_merged_lapse")
+
+
+def _with_merged_lapse(query: Select[Any]) -> Select[Any]:
+    return query.add_columns(_MERGED_LAPSE)
 
 
 class NoticeComposer:
@@ -131,6 +166,8 @@ class NoticeComposer:
         reporter = institution_of_key(row.deadline_key) if row.deadline_kind == "report_due" else None
         consulting = row.deadline_kind in (ROUND_CLOSES, SUBMISSIONS_UNANSWERED)
         round_id = round_of_key(row.deadline_key) if consulting else None
+        if row.kind == GAP_WARNING:
+            return _with_merged_lapse
         if row.kind != DELIVERY_FAILED and reporter is None and round_id is None:
             return unchanged  # a strategy's own deadline: the read has all it says
 
@@ -156,16 +193,46 @@ class NoticeComposer:
 
     def build(self, reading: Reading, now: datetime) -> EmailMessage:
         settings, row = self._settings, reading.row
-        context = context_for(
+        if row.kind == ROLE_UNCOVERED:  # about a person who left, not a deadline: its facts are in the row
+            return compose_role_uncovered(reading, settings, now, message_id_key=message_key(row))
+        context = self._context(reading, now)
+        assert reading.recipient is not None, "context_for refuses a row without its recipient"
+        language = reading.recipient.language
+        if reading.values.get("notice_merged_lapse"):  # the lapse reminder of the same day goes with it
+            lapse = replace(context, deadline_kind=LAPSE, escalated=False, recipient_escalates=False,
+                            successor_title=None, successor_stage=None, projected_approval=None,
+                            projection_basis=None)
+            rendered = render_several(language, [render_item(row.kind, language, context),
+                                                 render_item(DEADLINE_REMINDER, language, lapse)],
+                                      recipient_name=reading.recipient.name)
+        else:
+            rendered = render(row.kind, language, context)
+        return self._message(rendered, reading.recipient, row, now)
+
+    def build_digest(self, digest: Notification, items: Sequence[Reading], now: datetime) -> EmailMessage:
+        """One email for a digest row: each member in its single email's words, in the person's language."""
+        recipient = items[0].recipient
+        if recipient is None:
+            raise ValueError(f"contact {digest.contact_id} no longer exists")
+        rendered = render_several(
+            recipient.language,
+            [render_item(item.row.kind, recipient.language, self._context(item, now)) for item in items],
+            recipient_name=recipient.name, digest_day=digest.due_on,
+            weekly=(digest.details or {}).get("delivery") == "weekly",
+        )
+        return self._message(rendered, recipient, digest, now)
+
+    def _context(self, reading: Reading, now: datetime) -> NotificationContext:
+        settings = self._settings
+        return context_for(
             reading, today=local_date(now, settings.zone), escalate_after_days=settings.escalate_after_days,
             public_url=settings.public_url,
         )
-        assert reading.recipient is not None, "context_for refuses a row without its recipient"
-        recipient = reading.recipient
-        rendered = render(row.kind, recipient.language, context)
+
+    def _message(self, rendered: RenderedMail, recipient: Contact, row: Notification, now: datetime) -> EmailMessage:
         return build_message(
             rendered,
-            sender=settings.mail_from,
+            sender=self._settings.mail_from,
             to_name=recipient.name,
             to_email=recipient.email,
             message_id_key=message_key(row),

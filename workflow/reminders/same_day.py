@@ -1,0 +1,125 @@
+"""The same-day merge: one person never gets two emails about the same lapse on the same day.
+
+A strategy's lapse has two kinds of row: its deadline reminder (deadline kind ``period_end``) and
+its gap warning (deadline kind ``gap``, kind ``gap_warning``: no successor approved in time), both
+keyed by the strategy and the lapse date, often due the same morning. As the pass hands a batch of
+due rows out, this looks at the lapse rows among them and at their partners (the other kind, same
+person, strategy and lapse date):
+
+- a lapse reminder due with a gap warning that goes today (due in this batch, on its way, or sent
+  today) is closed as ``merged`` into it (``carrier_id``): the gap warning's email says both
+  (``workflow.scheduler.notices`` adds the reminder's wording to it), so it is sent once with it;
+- a gap warning due when the person already heard about the lapse today (a lapse reminder sent
+  today, on its way, or in a digest) is postponed to the next sending day.
+
+Whatever the person's delivery preference: a held lapse reminder (for a digest) merges the same
+way. The work follows the lapse rows due: nothing is read when none is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlmodel import Session, col
+
+from workflow.core import Settings, local_date
+from workflow.reminders.deadlines import LAPSE
+from workflow.reminders.ledger import QUEUED, DueRow
+from workflow.reminders.models import Notification
+from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent, NotificationStatus
+from workflow.reminders.timing import DEADLINE_REMINDER, GAP_WARNING, send_instant, sending_day
+
+_Key = tuple[int, int, date]  # contact, strategy, lapse date
+
+
+def is_lapse_reminder(kind: str, deadline_kind: str) -> bool:
+    return kind == DEADLINE_REMINDER and deadline_kind == LAPSE
+
+
+def _is_lapse_row(kind: str, deadline_kind: str) -> bool:
+    return kind == GAP_WARNING or is_lapse_reminder(kind, deadline_kind)
+
+
+def merge_same_day(session: Session, due: Sequence[DueRow], *, now: datetime, settings: Settings) -> set[int]:
+    """Merge and postpone what would make a second email about a lapse today (see the module);
+    returns the ids of ``due`` that are no longer to be handed out."""
+    lapse_rows = [row for row in due if _is_lapse_row(row.kind, row.deadline_kind)]
+    keys = {(row.contact_id, row.strategy_id, row.due_on) for row in lapse_rows}
+    if not lapse_rows:
+        return set()
+    today = local_date(now, settings.zone)
+    due_ids = {row.id for row in lapse_rows}
+    carriers: dict[_Key, int] = {}
+    told: set[_Key] = set()
+    for row in sorted(lapse_rows, key=lambda r: r.id):
+        if row.kind == GAP_WARNING and row.status in (NotificationStatus.PENDING, NotificationStatus.SENDING):
+            carriers.setdefault((row.contact_id, row.strategy_id, row.due_on), row.id)
+    for other in _partners(session, keys, due_ids):
+        key = (other.contact_id, other.strategy_id, other.due_on)
+        going = (other.status == NotificationStatus.SENDING
+                 or (other.status == NotificationStatus.PENDING and other.claim_token == QUEUED)
+                 or (other.status == NotificationStatus.HELD and other.carrier_id is not None)
+                 or (other.status == NotificationStatus.SENT and other.sent_at is not None
+                     and local_date(other.sent_at, settings.zone) == today))
+        if not going:
+            continue
+        if other.kind == GAP_WARNING and other.id is not None:
+            carriers.setdefault(key, other.id)
+        else:
+            told.add(key)
+    merges: list[dict[str, Any]] = [{"row_id": row.id, "carrier": carriers[key], "now": now} for row in lapse_rows
+              if is_lapse_reminder(row.kind, row.deadline_kind) and row.status in _MERGEABLE
+              and (key := (row.contact_id, row.strategy_id, row.due_on)) in carriers]
+    next_day = sending_day(now, settings.zone, settings.send_hour) + timedelta(days=1)
+    later = send_instant(next_day, settings.zone, settings.send_hour)
+    postpones: list[dict[str, Any]] = [{"row_id": row.id, "later": later} for row in lapse_rows
+                 if row.kind == GAP_WARNING and row.status == NotificationStatus.PENDING
+                 and (row.contact_id, row.strategy_id, row.due_on) in told]
+    if merges:
+        session.execute(_MERGE, merges)
+    if postpones:
+        session.execute(_POSTPONE, postpones)
+    return {item["row_id"] for item in merges} | {item["row_id"] for item in postpones}
+
+
+_MERGEABLE = frozenset(NOTIFICATIONS.sources(NotificationEvent.MERGE))
+
+
+def _partners(session: Session, keys: set[_Key], due_ids: set[int]) -> list[Notification]:
+    """The lapse rows of ``keys`` outside the batch that are active or sent (one SELECT)."""
+    rows = Notification
+    wanted = or_(*(and_(col(rows.contact_id) == contact, col(rows.strategy_id) == strategy,
+                        col(rows.due_on) == due_on) for contact, strategy, due_on in sorted(keys, key=str)))
+    lapse_kind = or_(col(rows.kind) == GAP_WARNING,
+                     and_(col(rows.kind) == DEADLINE_REMINDER, col(rows.deadline_kind) == LAPSE))
+    statuses = [NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.HELD,
+                NotificationStatus.SENT]
+    found = session.scalars(select(rows).where(wanted, lapse_kind, col(rows.status).in_(statuses)))
+    return [row for row in found if row.id not in due_ids]
+
+
+_TABLE = Notification.__table__  # type: ignore[attr-defined]
+
+
+def _leaving(event: NotificationEvent) -> ColumnElement[bool]:
+    """The status condition of ``event`` as plain comparisons, which an executemany can bind."""
+    return or_(*(_TABLE.c.status == status for status in NOTIFICATIONS.sources(event)))
+
+
+_MERGE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"), _leaving(NotificationEvent.MERGE),
+           _TABLE.c.carrier_id.is_(None))
+    .values(status=NOTIFICATIONS.move(NotificationEvent.MERGE).target, carrier_id=bindparam("carrier"),
+            due_at=None, claim_token=None, closed_at=bindparam("now"))
+)
+_POSTPONE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("row_id"),
+           _leaving(NotificationEvent.POSTPONE))
+    .values(status=NOTIFICATIONS.move(NotificationEvent.POSTPONE).target, due_at=bindparam("later"),
+            claim_token=None)
+)
