@@ -1,8 +1,10 @@
 """The Celery application, configured from the one settings object.
 
-Two queues: sends go to Celery's default queue, which ``continuum worker`` consumes; scheduler
+Three queues: sends go to Celery's default queue, which ``continuum worker`` consumes; scheduler
 passes go to a queue of their own, which only the scheduler process (``continuum beat``: beat
-with one pool process of its own) consumes, so a pass never waits behind a backlog of sends.
+with one pool process of its own) consumes, so a pass never waits behind a backlog of sends;
+webhook deliveries go to a third, so emails never queue behind slow receivers (``continuum worker``
+consumes it too; ``--only send`` and ``--only webhooks`` split them over separate workers).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ SEND_BATCH_TASK = "continuum.send_notifications"
 WEBHOOK_TASK = "continuum.deliver_webhooks"
 SEND_QUEUE = "celery"  # Celery's default queue: messages published before the queues were split still go here
 SCHEDULER_QUEUE = "continuum.scheduler"
+WEBHOOK_QUEUE = "continuum.webhooks"
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -38,7 +41,7 @@ def make_celery(settings: Settings) -> Celery:
         result_expires=3600,
         task_ignore_result=True,
         task_default_queue=SEND_QUEUE,
-        task_routes={TICK_TASK: {"queue": SCHEDULER_QUEUE}},
+        task_routes={TICK_TASK: {"queue": SCHEDULER_QUEUE}, WEBHOOK_TASK: {"queue": WEBHOOK_QUEUE}},
         beat_schedule={
             "scheduler-pass": {
                 "task": TICK_TASK,
