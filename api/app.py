@@ -14,8 +14,10 @@ from sqlalchemy import Engine
 from sqlalchemy.pool import QueuePool
 
 from api import docs, problems
-from api.auth import PUBLIC_PATHS, Authentication, Holds, authenticate, document_security
+from api.auth import PUBLIC_PATHS, SELF_CHECKED_PATHS, Authentication, Holds, authenticate, document_security
 from api.limits import BodySizeLimit
+from api.observability import HttpMetrics, MeasureRequests
+from api.request_id import RequestId
 from api.routers import (
     calendar,
     consultations,
@@ -33,6 +35,7 @@ from api.routers import (
     tokens,
     webhooks,
 )
+from api.routers.feeds import FEED_PREFIX
 from api.security import SecurityHeaders
 from api.throttle import FailureThrottle
 from web import PREFIX as CONSOLE
@@ -48,8 +51,9 @@ to `/strategies/{id}/transitions`. Every strategy response carries its `stage`, 
 (also sent as `ETag`) and the `allowed_events`; send `If-Match` with the ETag you read to make
 sure nobody changed it in between. Errors are RFC 9457 `application/problem+json`.
 
-Every endpoint but `/health` (and these docs) needs an API token: `Authorization: Bearer <token>`
-(Authorize button above). Tokens come from `continuum tokens create` or, for admins, `POST /tokens`.
+Every endpoint but `/health`, a calendar feed's URL (it carries a token of its own) and these docs
+needs an API token: `Authorization: Bearer <token>` (Authorize button above). Tokens come from
+`continuum tokens create` or, for admins, `POST /tokens`.
 """
 
 
@@ -96,21 +100,27 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine or api_engine(settings)
     app.state.holds = Holds(_holds(app.state.engine))
+    app.state.throttle = FailureThrottle(settings.auth_failures_per_minute)  # also guards feed and metrics tokens
+    app.state.http_metrics = HttpMetrics()
     problems.install(app)
     docs.install(app)
     system.install_health_check(app, app.state.engine)
     # The last added runs first: security headers on every answer, then authentication before
-    # anything reads the body (401 first), then the body limit for those who may send one.
+    # anything reads the body (401 first), then the body limit for those who may send one. Before all
+    # of them: the request id (for every log line of the request) and the HTTP metrics (every answer).
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         Authentication,
         engine=app.state.engine,
-        throttle=FailureThrottle(settings.auth_failures_per_minute),
-        open_paths=PUBLIC_PATHS | docs.DOCS_PATHS | {CONSOLE, "/favicon.ico"},
-        open_prefixes=(docs.STATIC_PREFIX, CONSOLE + "/"),  # the console signs people in itself
+        throttle=app.state.throttle,
+        # /metrics checks its own tokens (an admin's or the metrics token); a feed's URL carries its token
+        open_paths=PUBLIC_PATHS | SELF_CHECKED_PATHS | docs.DOCS_PATHS | {CONSOLE, "/favicon.ico"},
+        open_prefixes=(docs.STATIC_PREFIX, CONSOLE + "/", FEED_PREFIX),  # the console signs people in itself
         holds=app.state.holds,
     )
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(MeasureRequests, metrics=app.state.http_metrics)
+    app.add_middleware(RequestId)
     app.mount(CONSOLE, create_console(settings, app.state.engine))
 
     async def root(request: Request) -> Response:

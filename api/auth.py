@@ -71,7 +71,10 @@ from workflow.core import DomainError, TooManyFailedAuthentications, Unauthentic
 log = logging.getLogger("continuum.api.auth")
 
 ROLES = TOKEN_ROLES
-PUBLIC_PATHS = frozenset({"/health"})  # public operations of the API schema
+PUBLIC_PATHS = frozenset({"/health", "/calendars/{token}.ics"})  # public operations of the API schema
+# Open to the middleware, but not public: the endpoint checks the bearer token itself (``api.routers.metrics``).
+SELF_CHECKED_PATHS = frozenset({"/metrics"})
+_NO_PRINCIPAL_NEEDED = PUBLIC_PATHS | SELF_CHECKED_PATHS
 SECURITY_SCHEME = "bearerToken"
 PRINCIPAL = "principal"  # the key in the request's state
 HOLD_BODY_BYTES = 64 * 1024
@@ -212,7 +215,7 @@ async def authenticate(request: Request) -> Principal | None:
 
     Asynchronous and without I/O, so a request never waits for a worker thread to learn who it is."""
     principal: Principal | None = request.scope.get("state", {}).get(PRINCIPAL)
-    if principal is None and getattr(request.scope.get("route"), "path", None) not in PUBLIC_PATHS:
+    if principal is None and getattr(request.scope.get("route"), "path", None) not in _NO_PRINCIPAL_NEEDED:
         raise Unauthenticated("send an API token: `Authorization: Bearer <token>`", token_presented=False)
     return principal
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections import Counter
+from contextlib import nullcontext
 from datetime import datetime
 
 from cli.arguments import parse_day
@@ -27,16 +29,19 @@ def require_broker(attempts: int = 3) -> None:
 
 
 def worker(args: argparse.Namespace) -> int:
-    """A worker that sends: it consumes the send queue (with ``--beat``, the scheduler's too)."""
-    from tasks.app import SCHEDULER_QUEUE, SEND_QUEUE, celery_app
+    """A worker that sends: it consumes the send and webhook queues, or one of them (``--only``), and
+    with ``--beat`` the scheduler's too."""
+    from tasks.app import SCHEDULER_QUEUE, SEND_QUEUE, WEBHOOK_QUEUE, celery_app
 
     require_broker()
+    quiet = _log_as_configured()
     argv = ["worker", f"--loglevel={args.log_level}", f"--concurrency={args.concurrency}"]
+    queues = {"send": [SEND_QUEUE], "webhooks": [WEBHOOK_QUEUE]}.get(args.only, [SEND_QUEUE, WEBHOOK_QUEUE])
     if args.beat:  # one process for everything (`continuum dev`): a pass may wait for a free pool process
-        argv += [f"--queues={SEND_QUEUE},{SCHEDULER_QUEUE}", "--beat", f"--schedule={_beat_schedule_path()}"]
+        argv += [f"--queues={','.join([*queues, SCHEDULER_QUEUE])}", "--beat", f"--schedule={_beat_schedule_path()}"]
     else:
-        argv.append(f"--queues={SEND_QUEUE}")
-    if args.quiet:
+        argv.append(f"--queues={','.join(queues)}")
+    if args.quiet or quiet:
         argv.insert(0, "--quiet")  # a global option of the celery command: before "worker"
     celery_app.worker_main(argv)
     return 0
@@ -48,11 +53,22 @@ def beat(args: argparse.Namespace) -> int:
     from tasks.app import SCHEDULER_QUEUE, celery_app
 
     require_broker()
+    quiet = ["--quiet"] if _log_as_configured() else []
     celery_app.worker_main([
-        "worker", "--beat", f"--schedule={_beat_schedule_path()}", f"--queues={SCHEDULER_QUEUE}", "--pool=solo",
+        *quiet, "worker", "--beat", f"--schedule={_beat_schedule_path()}", f"--queues={SCHEDULER_QUEUE}", "--pool=solo",
         "--hostname=scheduler@%h", "--without-gossip", "--without-mingle", f"--loglevel={args.log_level}",
     ])
     return 0
+
+
+def _log_as_configured() -> bool:
+    """Log in ``CONTINUUM_LOG_FORMAT``; whether to leave Celery's banner out (JSON lines only)."""
+    from cli.logs import configure_worker_logging
+    from workflow.core import get_settings
+
+    log_format = get_settings().log_format
+    configure_worker_logging(log_format)
+    return log_format == "json"
 
 
 def _beat_schedule_path() -> str:
@@ -68,7 +84,8 @@ def tick(args: argparse.Namespace) -> int:
     from workflow.core import clock, get_settings, make_engine
     from workflow.mail import SmtpTransport
     from workflow.reminders import send_instant
-    from workflow.scheduler import run_pass, send_notification
+    from workflow.scheduler import recorded_pass, run_pass, send_notification
+    from workflow.webhooks import deliver
 
     settings = get_settings()
     engine = make_engine(settings.resolved_database_url)
@@ -80,16 +97,23 @@ def tick(args: argparse.Namespace) -> int:
     else:
         now = clock.now
     try:
-        report = run_pass(engine, now=now(), settings=settings)
+        # Recorded for GET /metrics, unless it is a pass as of another day (a rehearsal).
+        with recorded_pass(engine, now=now()) if args.as_of is None else nullcontext():
+            report = run_pass(engine, now=now(), settings=settings)
         transport = SmtpTransport(settings)
         outcomes: dict[str, int] = {}
         for notification_id in report.due:
             result = send_notification(engine, notification_id, clock=now, transport=transport, settings=settings)
             outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        hooks = Counter(
+            o.outcome for i in report.webhooks_due for o in deliver(engine, i, clock=now, settings=settings)
+        )
     finally:
         engine.dispose()
     sent = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "nothing to send"
-    print(f"tick as of {now().astimezone(settings.zone).isoformat(timespec='minutes')}: {report.summary()}; {sent}")
+    delivered = "".join(f", {count} webhook(s) {outcome}" for outcome, count in sorted(hooks.items()))
+    print(f"tick as of {now().astimezone(settings.zone).isoformat(timespec='minutes')}: {report.summary()}; {sent}"
+          f"{delivered}")
     if outcomes.get("retry") or outcomes.get("failed"):
         raise CommandError(f"some emails were not delivered ({sent}); they are retried by the next pass")
     return 0
@@ -97,9 +121,11 @@ def tick(args: argparse.Namespace) -> int:
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     levels = ["critical", "error", "warning", "info", "debug"]
-    parser = commands.add_parser("worker", help="run a Celery worker that sends due emails")
+    parser = commands.add_parser("worker", help="run a Celery worker that sends due emails and webhooks")
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--beat", action="store_true", help="also run the beat scheduler in this worker (one only!)")
+    parser.add_argument("--only", choices=["send", "webhooks"], default=None,
+                        help="consume only the email queue or only the webhook queue (default: both)")
     parser.add_argument("--quiet", action="store_true", help="no start-up banner (`continuum dev` prints its own)")
     parser.add_argument("--log-level", default="info", choices=levels)
     parser.set_defaults(run=worker)

@@ -31,7 +31,7 @@ def migrate(args: argparse.Namespace) -> int:
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.security import access_log_config
+    from cli.logs import server_log_config
 
     settings = get_settings()  # a bad setting is reported here in one line, not inside uvicorn's factory
     if settings.public_url is None:
@@ -47,7 +47,7 @@ def serve(args: argparse.Namespace) -> int:
     print(f"Continuum on http://{args.host}:{args.port}/console/ (API docs at http://{args.host}:{args.port}/docs)",
           flush=True)
     uvicorn.run("cli.server:served_app", factory=True, host=args.host, port=args.port, log_level=args.log_level,
-                log_config=access_log_config())  # uvicorn's own, with tokens in URLs redacted
+                log_config=server_log_config(settings.log_format, args.log_level))  # uvicorn's, redacted
     return 0
 
 

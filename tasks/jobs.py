@@ -23,7 +23,7 @@ from tasks.webhooks import deliver_webhooks
 from workflow.core import clock, get_settings, make_engine
 from workflow.mail import PersistentSmtpTransport
 from workflow.reminders import DeliveryResult
-from workflow.scheduler import run_pass
+from workflow.scheduler import recorded_pass, run_pass
 from workflow.scheduler import send_notification as deliver_row
 
 log = logging.getLogger("continuum.tasks")
@@ -68,11 +68,13 @@ def batches(ids: list[int], most: int = SEND_BATCH) -> list[list[int]]:
 def tick() -> dict[str, object]:
     """Run the scheduler pass, then hand every due ledger row to a worker (after the pass committed)."""
     settings = get_settings()
-    report = run_pass(engine(), now=clock.now(), settings=settings)
+    now = clock.now()
+    with recorded_pass(engine(), now=now):  # its duration and outcome, for GET /metrics
+        report = run_pass(engine(), now=now, settings=settings)
     for batch in batches(report.due):
         send_notifications.delay(batch)
-    for batch in batches(report.webhooks_due):
-        deliver_webhooks.delay(batch)
+    for delivery_id in report.webhooks_due:  # one task per subscription's turn: a slow receiver holds up no other
+        deliver_webhooks.delay([delivery_id])
     if is_embedded(settings.resolved_broker_url):
         purge_consumed_messages(settings.resolved_broker_url)
     log.info("scheduler pass: %s", report.summary())

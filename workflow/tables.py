@@ -31,12 +31,12 @@ from workflow.monitoring import (
     ReportMeasureUpdate,
 )
 from workflow.reminders import Notification, PlannedDeadline
-from workflow.scheduler import SchedulerState
+from workflow.scheduler import SchedulerHealth, SchedulerState
 
 TABLES = (
     ApiToken, NonWorkingDay, OutboxEvent, Contact, Institution, GapWatch, GapReportRow, GapReportState,
     StageChange, Strategy, StrategyRevision, Indicator, IndicatorValue, Measure, Objective, ProgressReport,
-    ReportingCycle, ReportMeasureUpdate, Notification, PlannedDeadline, SchedulerState,
+    ReportingCycle, ReportMeasureUpdate, Notification, PlannedDeadline, SchedulerState, SchedulerHealth,
     StakeholderCategory, ConsultationRound, RoundChange, ConsultationEvent, Submission, SubmissionResponse,
     *webhooks.TABLES, *feeds.TABLES,
 )

@@ -1,7 +1,7 @@
 """What every topic stands on: the one clock, the settings, the database session and its unit of
-work, column types, field types, the catalogue of domain errors, the outbox, PATCH handling and
-the languages and date formats every printed report shares (``wording``). It imports no other
-topic (working days are ``workflow.calendar``'s).
+work, column types, field types, the catalogue of domain errors, the outbox, PATCH handling, the
+languages and date formats every printed report shares (``wording``) and the log lines (``logs``).
+It imports no other topic (working days are ``workflow.calendar``'s).
 """
 
 from workflow.core import clock
@@ -54,6 +54,7 @@ from workflow.core.fields import (
     no_line_breaks,
     no_nul,
 )
+from workflow.core.logs import REQUEST_ID, JsonFormatter, RedactingFilter, configure_logging, redact
 from workflow.core.machines import StateMachine, Step
 from workflow.core.outbox import (
     FeedRead,
@@ -70,6 +71,11 @@ from workflow.core.settings import Settings, get_settings
 from workflow.core.wording import LANGUAGES, LOCALES, ReaderWords, check_language
 
 __all__ = [
+    "REQUEST_ID",
+    "JsonFormatter",
+    "RedactingFilter",
+    "configure_logging",
+    "redact",
     "LANGUAGES",
     "LOCALES",
     "ReaderWords",

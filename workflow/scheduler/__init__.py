@@ -6,7 +6,8 @@ It sits above the topics so it can import each of them.
 
 from workflow.scheduler.agenda import AgendaItem, Submitted, agenda_for, live_deadlines, reports_to_review
 from workflow.scheduler.changes import Changes
-from workflow.scheduler.models import SchedulerState
+from workflow.scheduler.health import OperationsSnapshot, operations_snapshot, record_pass, recorded_pass
+from workflow.scheduler.models import SchedulerHealth, SchedulerState
 from workflow.scheduler.notices import compose_for
 from workflow.scheduler.passes import run_pass
 from workflow.scheduler.registry import SOURCES, source_for
@@ -16,11 +17,16 @@ __all__ = [
     "SOURCES",
     "AgendaItem",
     "Changes",
+    "OperationsSnapshot",
+    "SchedulerHealth",
     "SchedulerState",
     "Submitted",
     "agenda_for",
     "compose_for",
     "live_deadlines",
+    "operations_snapshot",
+    "record_pass",
+    "recorded_pass",
     "reports_to_review",
     "run_pass",
     "send_notification",

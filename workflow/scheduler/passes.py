@@ -24,7 +24,7 @@ from workflow.core import Settings, local_date, new_session, unit_of_work
 from workflow.directory import RecipientBook
 from workflow.gaps import prepare_gap_watch, watch_gaps
 from workflow.lifecycle import expire_due
-from workflow.reminders import EVERYTHING, Scope, ledger, plan_deadline_reminders, sending_day
+from workflow.reminders import EVERYTHING, Scope, digests, plan_deadline_reminders, sending_day
 from workflow.scheduler.changes import Changes, read_changes, store_point
 from workflow.scheduler.registry import SOURCES
 
@@ -81,6 +81,6 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
         report.webhooks_recorded = webhooks.fan_out(session, now=now)
     with unit_of_work(engine) as session:  # committed before anyone publishes the ids
         lease = timedelta(minutes=settings.enqueue_lease_minutes)
-        report.due = ledger.hand_out(session, now, lease=lease)
+        report.due = digests.hand_out(session, now, lease=lease, settings=settings)  # with digests, merges
         report.webhooks_due = webhooks.hand_out(session, now, lease=lease)
     return report
