@@ -34,6 +34,17 @@ connections, the threads checking new tokens would wait for connections held by 
 wait for those threads, until the pool's timeout answered 503. Bounded, at most ``holds``
 connections are held outside a worker thread and every thread uses at most one, so a pool of
 threads plus holds (``api.app.api_engine``, ``CONTINUUM_DB_POOL_SIZE``) never makes a thread wait.
+
+A token the throttle remembers as verified from the same client (``api.throttle``), whose principal
+this process knows (``KnownPrincipals``), skips that separate check and its worker-thread hop (on a
+busy server, the hop cost a transition as much CPU as everything it does in the database): the
+request goes on with the known principal, and its check is *deferred*, not dropped. It runs in the
+request's session as the endpoint's first transaction begins, before that transaction's first
+statement (``api.deps.RequestBoundSession``), so a token revoked or expired meanwhile reads and
+writes nothing; and if the endpoint never began one (it failed on its parameters, or read nothing),
+it runs before the answer's first byte (``_settled_first``). Either way a refused token gets 401 and
+nothing else, as with the check up front; only requests with a short body are deferred, so what the
+server may parse before a deferred check is bounded as what it holds for a checked one.
 """
 
 from __future__ import annotations
@@ -41,18 +52,20 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Collection
 from datetime import datetime
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import REQUEST_SESSION, RequestSession, close_unit
 from api.problems import PROBLEM_DESCRIPTIONS, PROBLEM_MEDIA_TYPE, database_problem, domain_problem
@@ -66,7 +79,7 @@ from workflow.access import (
     use_is_due,
     verify_token,
 )
-from workflow.core import DomainError, TooManyFailedAuthentications, Unauthenticated, clock, new_session
+from workflow.core import DomainError, TooManyFailedAuthentications, Unauthenticated, clock
 
 log = logging.getLogger("continuum.api.auth")
 
@@ -101,15 +114,51 @@ def check_token(unit: RequestSession, secret: str, now: datetime) -> Principal:
     the unit holds its connection for the endpoint, the connection goes back to the pool (see the module)."""
     if unit.hold is None:
         unit.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})  # no BEGIN, no COMMIT
-    try:
-        token = verify_token(unit.session, secret, now=now)
-    except TokenRefused as refused:
-        raise Unauthenticated(refused.reason, token_presented=True) from None
+    principal = _verified(unit, secret, now)
     if unit.hold is None:
         unit.release()
+    return principal
+
+
+def _verified(unit: RequestSession, secret: str, now: datetime, db: Session | Connection | None = None) -> Principal:
+    try:
+        token = verify_token(unit.session if db is None else db, secret, now=now)
+    except TokenRefused as refused:
+        raise Unauthenticated(refused.reason, token_presented=True) from None
     if use_is_due(token, now):
         unit.record_use, unit.token_name = partial(mark_used, token=token, now=now), token.name
     return Principal(name=token.name, role=token.role, institution_id=token.institution_id, token_id=token.id)
+
+
+class KnownPrincipals:
+    """The principals of the tokens this process verified last, by the token's digest (at most ``most``,
+    the least recently used forgotten first): what a deferred check (see the module) starts from."""
+
+    def __init__(self, most: int = 1024) -> None:
+        self.most = most
+        self._known: OrderedDict[bytes, Principal] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, admission: Admission | None) -> Principal | None:
+        """The principal of a token the throttle remembers as verified from the same client, if known."""
+        if admission is None or admission.reserved or admission.retry_after is not None:
+            return None
+        with self._lock:
+            principal = self._known.get(admission.digest)
+            if principal is not None:
+                self._known.move_to_end(admission.digest)
+            return principal
+
+    def put(self, digest: bytes, principal: Principal) -> None:
+        with self._lock:
+            self._known[digest] = principal
+            self._known.move_to_end(digest)
+            while len(self._known) > self.most:
+                self._known.popitem(last=False)
+
+    def forget(self, digest: bytes) -> None:
+        with self._lock:
+            self._known.pop(digest, None)
 
 
 class Authentication:
@@ -131,6 +180,7 @@ class Authentication:
         self.throttle = throttle
         self.open_paths = frozenset(open_paths)
         self.open_prefixes = open_prefixes
+        self.known = KnownPrincipals()
 
     def is_open(self, scope: Scope) -> bool:
         path: str = scope["path"]
@@ -151,39 +201,90 @@ class Authentication:
                 admission = self.throttle.admit(client[0] if client else "unknown", secret)
                 if admission.retry_after is not None:  # refused before the lookup: no query at all
                     raise TooManyFailedAuthentications(admission.retry_after)
-            unit = RequestSession(new_session(self.engine), hold=self._hold(scope))
-            try:
-                principal = await run_in_threadpool(check_token, unit, secret, clock.now())
-            except BaseException:
-                await close_unit(unit)
-                raise
+            known = self.known.get(admission) if self._short_body(scope) else None
+            if known is not None:  # checked again as the endpoint's transaction begins (see the module)
+                assert admission is not None
+                unit = RequestSession.open(self.engine)
+                unit.defer(partial(self._deferred_check, unit, secret, clock.now(), admission))
+                principal = known
+            else:
+                unit = RequestSession.open(self.engine, hold=self._hold(scope))
+                try:
+                    principal = await run_in_threadpool(check_token, unit, secret, clock.now())
+                except BaseException:
+                    await close_unit(unit)
+                    raise
         except DomainError as refused:
             if admission is not None and admission.retry_after is None:
                 self.throttle.refused(admission)
             await domain_problem(refused, instance=scope["path"])(scope, receive, send)
             return
         except (DBAPIError, PoolTimeout) as failure:  # the reserved failure stays spent: the lookup was tried
-            problem = database_problem(failure, instance=scope["path"])
-            assert problem is not None
-            await problem(scope, receive, send)
+            await _database_problem(failure, scope, receive, send)
             return
-        if admission is not None:
+        if admission is not None and known is None:
             self.throttle.verified(admission)
+            self.known.put(admission.digest, principal)
         state = scope.setdefault("state", {})
         state[PRINCIPAL], state[REQUEST_SESSION] = principal, unit
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, send if known is None else _settled_first(unit, scope, receive, send))
         finally:
             await close_unit(unit)
 
-    def _hold(self, scope: Scope) -> threading.Semaphore | None:
-        """A hold on the check's connection for this request, if its body is short and one is free."""
-        if self.holds is None:
-            return None
+    def _deferred_check(self, unit: RequestSession, secret: str, now: datetime, admission: Admission,
+                        connection: Connection) -> None:
+        try:
+            _verified(unit, secret, now, connection)
+        except Unauthenticated:
+            self.throttle.refused(admission)
+            self.known.forget(admission.digest)
+            raise
+
+    @staticmethod
+    def _short_body(scope: Scope) -> bool:
+        """No body, or a declared one of at most ``HOLD_BODY_BYTES``: it arrives with the headers."""
         headers = Headers(scope=scope)
         length = headers.get("content-length")
-        short = length is None or (length.isdigit() and int(length) <= HOLD_BODY_BYTES)
-        return self.holds.take() if short and "transfer-encoding" not in headers else None
+        return (length is None or (length.isdigit() and int(length) <= HOLD_BODY_BYTES)) \
+            and "transfer-encoding" not in headers
+
+    def _hold(self, scope: Scope) -> threading.Semaphore | None:
+        """A hold on the check's connection for this request, if its body is short and one is free."""
+        if self.holds is None or not self._short_body(scope):
+            return None
+        return self.holds.take()
+
+
+async def _database_problem(failure: DBAPIError | PoolTimeout, scope: Scope, receive: Receive, send: Send) -> None:
+    problem = database_problem(failure, instance=scope["path"])
+    assert problem is not None
+    await problem(scope, receive, send)
+
+
+def _settled_first(unit: RequestSession, scope: Scope, receive: Receive, send: Send) -> Send:
+    """``send``, but a deferred check the endpoint never ran runs before the answer starts, and a refusal
+    replaces the answer: nothing but 401 reaches the caller of a token refused."""
+    replaced = False
+
+    async def settled_send(message: Message) -> None:
+        nonlocal replaced
+        if replaced:
+            return
+        if message["type"] == "http.response.start" and unit.check_pending:
+            try:
+                await run_in_threadpool(unit.settle)
+            except DomainError as refused:
+                replaced = True
+                await domain_problem(refused, instance=scope["path"])(scope, receive, send)
+                return
+            except (DBAPIError, PoolTimeout) as failure:
+                replaced = True
+                await _database_problem(failure, scope, receive, send)
+                return
+        await send(message)
+
+    return settled_send
 
 
 class Holds:

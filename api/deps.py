@@ -15,11 +15,13 @@ from typing import Annotated, TypeVar
 
 import anyio
 from fastapi import Depends, Header, Path, Request
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from workflow.core import MalformedIfMatch, Settings, new_session
+from workflow.core import MalformedIfMatch, Settings
 
 log = logging.getLogger("continuum.api.deps")
 
@@ -27,7 +29,24 @@ MAX_ID = 2**31 - 1
 MAX_PAGE_SIZE = 200
 REQUEST_SESSION = "session"  # the key in the request's state
 _UNIT, _COMMITTED = "continuum.unit", "continuum.committed"  # keys in the session's ``info``
+_DEFERRED = "continuum.deferred_check"
 T = TypeVar("T")
+
+
+class RequestBoundSession(Session):
+    """The session of an API request (``RequestSession``). A token check the middleware deferred
+    (``RequestSession.defer``, see ``api.auth``) runs as its first transaction begins, on that
+    transaction's connection, before the first statement of the endpoint's: a token refused there
+    fails the request before it has read or written anything."""
+
+
+def _run_deferred_check(session: Session, transaction: SessionTransaction, connection: Connection) -> None:
+    check = session.info.pop(_DEFERRED, None)
+    if check is not None:
+        check(connection)
+
+
+event.listen(RequestBoundSession, "after_begin", _run_deferred_check)
 
 
 @dataclass
@@ -45,6 +64,30 @@ class RequestSession:
     # Set while the session keeps the token check's connection (and transaction) for the endpoint: one
     # of a bounded number of such holds (see ``api.auth``), given back when that transaction ends.
     hold: threading.Semaphore | None = None
+
+    @classmethod
+    def open(cls, engine: Engine, *, hold: threading.Semaphore | None = None) -> RequestSession:
+        return cls(RequestBoundSession(engine, expire_on_commit=False), hold=hold)
+
+    def defer(self, check: Callable[[Connection], None]) -> None:
+        """Run ``check`` as the session's first transaction begins (see ``RequestBoundSession``)."""
+        self.session.info[_DEFERRED] = check
+
+    @property
+    def check_pending(self) -> bool:
+        """A deferred check has not run yet: the endpoint has not begun a transaction in this session."""
+        return _DEFERRED in self.session.info
+
+    def settle(self) -> None:
+        """Run a deferred check the endpoint never ran (it read nothing in this session), in autocommit,
+        giving the connection back at once; raises what the check raises."""
+        try:
+            self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        except BaseException:
+            self.session.info.pop(_DEFERRED, None)
+            self.session.rollback()
+            raise
+        self.release()
 
     def _end_hold(self) -> None:
         hold, self.hold = self.hold, None
@@ -107,7 +150,7 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     left to a test's override, one of its own. Entering costs no worker thread; the commit or
     rollback takes one."""
     stashed: RequestSession | None = request.scope.get("state", {}).get(REQUEST_SESSION)
-    unit = stashed or RequestSession(new_session(request.app.state.engine))
+    unit = stashed or RequestSession.open(request.app.state.engine)
     unit.session.info[_UNIT] = unit
     try:
         yield unit.session

@@ -44,7 +44,7 @@ from workflow.lifecycle.guards import (
 )
 from workflow.lifecycle.models import StageChange, Strategy
 from workflow.lifecycle.requests import TransitionRequest
-from workflow.lifecycle.revisions import is_fresh_draft, moved_drafting_start
+from workflow.lifecycle.revisions import moved_drafting_start, read_for_transition
 from workflow.lifecycle.stages import LifecycleEvent, Stage
 from workflow.lifecycle.strategies import check_version, get_strategy, locked_version, lost_race
 from workflow.lifecycle.transitions import TRANSITIONS, allowed_events
@@ -75,7 +75,7 @@ def apply_transition(
     authorize: Callable[[Strategy], None] | None = None,
     backdating_floor: Callable[[Strategy], date] | None = None,
 ) -> Strategy:
-    strategy = get_strategy(session, strategy_id)
+    strategy, fresh_draft = read_for_transition(session, strategy_id)
     if authorize is not None:  # on the version the conditional UPDATE below is pinned to
         authorize(strategy)
     check_version(strategy, if_match)
@@ -86,7 +86,7 @@ def apply_transition(
 
     effective_on = request.effective_on or today
     # A fresh draft's drafting start is no floor: a first step dated earlier moves it back.
-    fresh = source is Stage.DRAFTING and is_fresh_draft(session, strategy)
+    fresh = source is Stage.DRAFTING and fresh_draft
     _check_effective_on(effective_on, None if fresh else strategy.stage_entered_on, today)
     if backdating_floor is not None:
         _check_backdating(effective_on, backdating_floor(strategy))

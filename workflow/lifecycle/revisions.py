@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, select
+from sqlalchemy import Table, bindparam, exists, select
 from sqlmodel import Session, col
 
-from workflow.core import FieldError, Forbidden, ValidationFailed, future_detail, get_or_not_found
+from workflow.core import FieldError, Forbidden, NotFound, ValidationFailed, future_detail, get_or_not_found
 from workflow.lifecycle.models import StageChange, Strategy, StrategyRevision
 
 _CHANGES: Table = StageChange.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
@@ -38,9 +38,22 @@ def first_transition_on(session: Session, strategy_id: int) -> date | None:
     return day
 
 
-def is_fresh_draft(session: Session, strategy: Strategy) -> bool:
-    """No transition recorded yet: its ``stage_entered_on`` is only its drafting start, no floor."""
-    return strategy.id is None or first_transition_on(session, strategy.id) is None
+_WITH_FRESHNESS = (  # built once: every transition reads the strategy so
+    select(Strategy, ~exists().where(_CHANGES.c.strategy_id == col(Strategy.id)))
+    .where(col(Strategy.id) == bindparam("strategy_id"))
+    .execution_options(populate_existing=True)
+)
+
+
+def read_for_transition(session: Session, strategy_id: int) -> tuple[Strategy, bool]:
+    """The strategy as committed now (``NotFound`` if there is none), and whether it is a fresh draft:
+    no transition recorded yet, so its ``stage_entered_on`` is only its drafting start, no floor.
+    One statement: a transition needs both."""
+    row = session.execute(_WITH_FRESHNESS, {"strategy_id": strategy_id}).one_or_none()
+    if row is None:
+        raise NotFound(f"no strategy with id {strategy_id}")
+    strategy, fresh = row
+    return strategy, bool(fresh)
 
 
 def moved_drafting_start(strategy: Strategy, effective_on: date) -> dict[str, date]:
