@@ -301,6 +301,15 @@ def token_institution(w: World) -> None:
     assert "mole" not in [t["name"] for t in w.admin.get("/tokens").json()["items"]]
 
 
+def handover_contact(w: World) -> None:
+    leaver = _created(w.admin.post("/contacts", json={"name": "Besa Kola", "email": "besa@example.org",
+                                                       "institution_id": w.b, "roles": ["coordinator"]}))["id"]
+    refused = w.coord_b.post(f"/contacts/{leaver}/deactivate", json={"handover_contact_id": w.contact_a})
+    assert_invalid(refused, pointer="#/handover_contact_id")  # as for a contact that does not exist
+    assert w.admin.get(f"/contacts/{leaver}").json()["deactivated_at"] is None
+    assert w.admin.get(f"/contacts/{w.contact_a}").json()["roles"] == ["coordinator"]
+
+
 CASES: dict[tuple[str, str], Callable[[World], None]] = {
     ("StrategyCreate", "parent_id"): strategy_parent,
     ("StrategyCreate", "predecessor_id"): strategy_predecessor,
@@ -320,6 +329,7 @@ CASES: dict[tuple[str, str], Callable[[World], None]] = {
     ("ContactCreate", "institution_id"): contact_institution,
     ("ContactPatch", "institution_id"): contact_institution,
     ("TokenCreate", "institution_id"): token_institution,
+    ("ContactDeactivate", "handover_contact_id"): handover_contact,
 }
 
 

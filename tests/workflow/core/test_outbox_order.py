@@ -58,7 +58,7 @@ def pg_engine(postgres_url: str) -> Iterator[Engine]:
     engine = make_engine(postgres_url)
     yield engine
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE events RESTART IDENTITY"))
+        connection.execute(text("TRUNCATE events RESTART IDENTITY CASCADE"))  # and the webhook deliveries of them
     engine.dispose()
 
 
