@@ -7,6 +7,7 @@ from web.pages import (
     admin_tokens,
     consultation,
     monitoring,
+    my_calendar,
     needs,
     portfolio,
     reports,
@@ -15,6 +16,6 @@ from web.pages import (
 )
 
 PAGE_ROUTERS = [
-    sign_in.router, portfolio.router, needs.router, strategy.router, consultation.router, monitoring.router,
-    reports.router, admin.router, admin_people.router, admin_tokens.router, admin_calendar.router,
+    sign_in.router, portfolio.router, needs.router, my_calendar.router, strategy.router, consultation.router,
+    monitoring.router, reports.router, admin.router, admin_people.router, admin_tokens.router, admin_calendar.router,
 ]

@@ -4,21 +4,24 @@ strategies at risk, most urgent first.
 Whose an item is, and the order, are the domain's (``workflow.scheduler.agenda_for``): the same
 deadline sources the reminders are planned from, and the gap report on today (as the gap watch keeps it,
 ``workflow.gaps.gap_entries``). This page only reads them, names what they concern and links each to its page.
+Below them: the person's own calendar link (``web.pages.my_calendar``, whose forms post there).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from web.deps import ReadSession, SettingsDep
+from web.pages.my_calendar import STOPPED, my_calendar
 from web.pages.portfolio_view import Words, successor
 from web.people import PersonDep, read_viewer
-from web.rendering import render
+from web.rendering import render, translator
 from workflow.core import clock
 from workflow.directory import institution_names
 from workflow.gaps import GapQuery, gap_entries, labels_of
@@ -59,7 +62,10 @@ def mark_of(item: AgendaItem) -> str:
 
 
 @router.get("/me", response_class=HTMLResponse)
-def needs_page(request: Request, person: PersonDep, session: ReadSession, settings: SettingsDep) -> HTMLResponse:
+def needs_page(
+    request: Request, person: PersonDep, session: ReadSession, settings: SettingsDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> HTMLResponse:
     principal = person.principal
     today = clock.today(settings.zone)
     entries = gap_entries(request.app.state.engine, GapQuery(today, settings.gap_horizon_days), today=today,
@@ -94,7 +100,10 @@ def needs_page(request: Request, person: PersonDep, session: ReadSession, settin
                           names.get(item.institution_id, "") if item.institution_id else "", mark_of(item),
                           kinds.get(item.strategy_id, "strategy"),
                           successor(item.gap, words) if item.gap is not None else Markup("")))
+    _ = translator(words.language)
     return render(request, "needs.html", {
         "needs": needs, "today": today, "role": principal.role,
         "institution": names.get(principal.institution_id, "") if principal.institution_id else "",
+        "calendar": my_calendar(session, principal, settings),
+        "notice": _("Your calendar link is stopped: it no longer opens your calendar.") if done == STOPPED else None,
     })

@@ -1,9 +1,9 @@
 """Calendar feeds (RFC 5545): per person and per institution, what concerns them as all-day
 events, behind a revocable token in the URL.
 
-It owns the feed tokens (``tokens``: issue, revoke, open, and who may manage a feed), what a feed
-shows (``content``: the live deadlines of the scheduler's sources, for whom their reminders are)
-and how it is written (``rendering``, with the ``icalendar`` package).
+It owns the feed tokens (``tokens``: issue, revoke, open, whether an owner has one, and who may
+manage a feed), what a feed shows (``content``: the live deadlines of the scheduler's sources, for
+whom their reminders are) and how it is written (``rendering``, with the ``icalendar`` package).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from workflow.feeds.tokens import (
     hash_feed_token,
     institution_feed_owner,
     issue_feed,
+    live_feed,
     looks_like_feed_token,
     open_feed,
     revoke_feed,
@@ -45,6 +46,7 @@ __all__ = [
     "hash_feed_token",
     "institution_feed_owner",
     "issue_feed",
+    "live_feed",
     "looks_like_feed_token",
     "open_feed",
     "render_calendar",

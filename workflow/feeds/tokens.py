@@ -122,6 +122,14 @@ def issue_feed(session: Session, owner: FeedOwner, *, now: datetime) -> IssuedFe
     return IssuedFeed(row=row, plain=plain)
 
 
+def live_feed(session: Session, owner: FeedOwner) -> CalendarFeed | None:
+    """``owner``'s working feed, if any: when it was issued, never its URL (only the hash is kept)."""
+    column, owner_id = owner.column_and_id
+    return session.scalars(
+        select(CalendarFeed).where(getattr(CalendarFeed, column) == owner_id, col(CalendarFeed.revoked_at).is_(None))
+    ).first()
+
+
 def revoke_feed(session: Session, owner: FeedOwner, *, now: datetime) -> bool:
     """Revoke ``owner``'s feed; whether there was one (revoking none is no error)."""
     revoked = _revoke_live(session, owner, now) > 0

@@ -20,6 +20,7 @@ from workflow.feeds import (
     hash_feed_token,
     institution_feed_owner,
     issue_feed,
+    live_feed,
     looks_like_feed_token,
     open_feed,
     revoke_feed,
@@ -52,6 +53,21 @@ def test_only_the_tokens_hash_is_stored_and_a_new_feed_ends_the_previous_one(eng
         with pytest.raises(NotFound):
             open_feed(s, first.plain)
         assert open_feed(s, second.plain).contact.id == arta
+
+
+def test_an_owners_live_feed_is_the_working_one_and_none_once_revoked(engine, people):
+    moi, _, arta = people
+    with unit_of_work(engine) as s:
+        owner = contact_feed_owner(s, arta, ADMIN)
+        assert live_feed(s, owner) is None
+        issue_feed(s, owner, now=NOW)
+        second = issue_feed(s, owner, now=NOW)
+        institutions = issue_feed(s, institution_feed_owner(s, moi, ADMIN), now=NOW)
+        found = live_feed(s, owner)
+        assert found is not None and found.id == second.row.id != institutions.row.id
+        revoke_feed(s, owner, now=NOW)
+        assert live_feed(s, owner) is None
+        assert live_feed(s, institution_feed_owner(s, moi, ADMIN)) is not None
 
 
 def test_the_database_refuses_two_live_feeds_for_one_owner(engine, people):
