@@ -40,11 +40,14 @@ this process knows (``KnownPrincipals``), skips that separate check and its work
 busy server, the hop cost a transition as much CPU as everything it does in the database): the
 request goes on with the known principal, and its check is *deferred*, not dropped. It runs in the
 request's session as the endpoint's first transaction begins, before that transaction's first
-statement (``api.deps.RequestBoundSession``), so a token revoked or expired meanwhile reads and
-writes nothing; and if the endpoint never began one (it failed on its parameters, or read nothing),
-it runs before the answer's first byte (``_settled_first``). Either way a refused token gets 401 and
-nothing else, as with the check up front; only requests with a short body are deferred, so what the
-server may parse before a deferred check is bounded as what it holds for a checked one.
+statement (``api.deps.RequestBoundSession``), so a token revoked or expired meanwhile writes
+nothing; and if the endpoint never began one (it failed on its parameters, or read in a session of
+its own, as the gap report does), it runs before the answer's first byte (``_settled_first``).
+Either way a refused token gets 401 and nothing else, as with the check up front. What a revoked
+token can still cost is bounded: only requests with a short body are deferred (so what the server
+may parse first is what it holds for a checked request), and a refusal makes the process forget the
+principal and the throttle the token, so the token's next request is checked up front again: at most
+one endpoint's read is spent on it, then discarded.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ HOLD_BODY_BYTES = 64 * 1024
 _QUERY_TOKEN = re.compile(rb"(?:^|&)(?:access_token|token)=", re.IGNORECASE)
 
 
-def _bearer_secret(header: str | None, query_string: bytes = b"") -> str:
+def bearer_secret(header: str | None, query_string: bytes = b"") -> str:
     if header is None and _QUERY_TOKEN.search(query_string):
         raise Unauthenticated("a token in the query string is not accepted (logs would keep it): "
                               "send it as `Authorization: Bearer <token>`", token_presented=False)
@@ -195,7 +198,7 @@ class Authentication:
             return
         admission: Admission | None = None
         try:
-            secret = _bearer_secret(Headers(scope=scope).get("authorization"), scope.get("query_string", b""))
+            secret = bearer_secret(Headers(scope=scope).get("authorization"), scope.get("query_string", b""))
             if looks_like_token(secret):  # only these are looked up, so only these are throttled
                 client = scope.get("client")
                 admission = self.throttle.admit(client[0] if client else "unknown", secret)

@@ -23,7 +23,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlmodel import Session
 
-from api.auth import _bearer_secret
+from api.auth import bearer_secret
 from api.deps import SessionDep, SettingsDep
 from api.observability import HttpMetrics
 from api.throttle import FailureThrottle
@@ -98,7 +98,7 @@ def _client(request: Request) -> str:
 
 def authorize_scrape(request: Request, session: Session, settings: Settings) -> None:
     """Let the metrics token or an admin's token through; raise 401, 403 or 429 otherwise."""
-    secret = _bearer_secret(request.headers.get("authorization"), request.scope.get("query_string", b""))
+    secret = bearer_secret(request.headers.get("authorization"), request.scope.get("query_string", b""))
     throttle: FailureThrottle = request.app.state.throttle
     admission = throttle.admit(_client(request), secret)
     if admission.retry_after is not None:
