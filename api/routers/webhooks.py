@@ -29,6 +29,9 @@ class WebhookOut(BaseModel):
     active: bool
     disabled_reason: str | None = Field(description="Why it is disabled: paused by an admin, or a 410 Gone.")
     disabled_at: datetime | None
+    enabled_at: datetime = Field(
+        description="When it was created or last enabled again: it receives the events that occur from then on."
+    )
     secret_rotated_at: datetime | None
     previous_secret_expires_at: datetime | None = Field(
         description="Until when the secret replaced by the last rotation still signs deliveries too."
@@ -42,7 +45,8 @@ class WebhookOut(BaseModel):
         assert row.id is not None
         return cls(
             id=row.id, url=row.url, event_types=row.event_types, active=row.active,
-            disabled_reason=row.disabled_reason, disabled_at=row.disabled_at, secret_rotated_at=row.secret_rotated_at,
+            disabled_reason=row.disabled_reason, disabled_at=row.disabled_at, enabled_at=row.enabled_at,
+            secret_rotated_at=row.secret_rotated_at,
             previous_secret_expires_at=row.previous_secret_expires_at, created_by=row.created_by,
             created_at=row.created_at, updated_at=row.updated_at,
         )

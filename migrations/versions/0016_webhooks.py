@@ -1,10 +1,10 @@
 """webhooks
 
 Signed webhooks: the subscriptions (URL, event types, secret and the previous one during a
-rotation's grace, active or disabled and why), one delivery per outbox event and subscription
-(unique, so a fan-out run twice records it once; partial indexes on what waits keep the hand-out
-proportional to it), every attempt of a delivery (the delivery log), and the fan-out's cursor
-into the outbox.
+rotation's grace, active or disabled and why, when last enabled), one delivery per outbox event
+and subscription (unique, so a fan-out run twice records it once; partial indexes on what waits
+keep the hand-out proportional to it), every attempt of a delivery (the delivery log), and the
+fan-out's cursor into the outbox.
 
 Revision ID: 0016
 Revises: 0015
@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column('active', sa.Boolean(), nullable=False),
         sa.Column('disabled_reason', sa.Text(), nullable=True),
         sa.Column('disabled_at', workflow.core.columns.UTCDateTime(), nullable=True),
+        sa.Column('enabled_at', workflow.core.columns.UTCDateTime(), nullable=False),
         sa.Column('created_by', sa.String(length=200), nullable=False),
         sa.Column('created_at', workflow.core.columns.UTCDateTime(), nullable=False),
         sa.Column('updated_at', workflow.core.columns.UTCDateTime(), nullable=False),

@@ -102,6 +102,10 @@ def test_patch_changes_the_url_and_types_pauses_and_resumes(client):
     assert paused["disabled_at"] is not None
     resumed = client.patch(f"/webhooks/{hook['id']}", json={"active": True}).json()
     assert (resumed["active"], resumed["disabled_reason"], resumed["disabled_at"]) == (True, None, None)
+    assert hook["enabled_at"] == hook["created_at"] != resumed["enabled_at"]  # events from its resumption on
+    assert resumed["enabled_at"] == resumed["updated_at"]
+    again = client.patch(f"/webhooks/{hook['id']}", json={"active": True}).json()  # active already: unchanged
+    assert again["enabled_at"] == resumed["enabled_at"]
 
 
 @pytest.mark.parametrize(("body", "pointer"), [
@@ -140,7 +144,8 @@ def _delivered_once(engine, hook_id: int, answers: list[int]) -> list[int]:
     """Record an event per answer, fan it out, and deliver each to a stub receiver answering it (the
     webhook's URL has a public literal address: nothing to resolve, and the stub connects nowhere)."""
     with unit_of_work(engine) as session:  # the subscription is a little older than the events
-        session.execute(update(webhooks.WebhookSubscription).values(created_at=clock.now() - timedelta(minutes=1)))
+        earlier = clock.now() - timedelta(minutes=1)
+        session.execute(update(webhooks.WebhookSubscription).values(created_at=earlier, enabled_at=earlier))
     for _ in answers:
         record(engine)
     fan_out(engine, expect=len(answers))

@@ -5,8 +5,9 @@ What it owns: the subscriptions (``subscriptions``: a URL, the event types from 
 ``whsec_`` secret and its rotation), the deliveries and their attempts (``models``), the delivery
 status table (``statuses``), the fan-out from the outbox and the hand-out of due deliveries that
 the scheduler pass runs (``fanout``), the signed body and headers (``signing``), the backoff
-(``backoff``), the SSRF check of targets (``targets``) and the sending itself (``sending``), for
-the ``continuum.deliver_webhooks`` task and the API's ``/webhooks``.
+(``backoff``), the SSRF check of targets (``targets``), the HTTP request within one deadline
+(``posting``) and the sending itself (``sending``), for the ``continuum.deliver_webhooks`` task
+and the API's ``/webhooks``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from workflow.webhooks.catalog import EVENT_TYPES
 from workflow.webhooks.deliveries import LoggedDelivery, delivery_log, get_delivery, redeliver
 from workflow.webhooks.fanout import fan_out, hand_out
 from workflow.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookFanOut, WebhookSubscription
-from workflow.webhooks.sending import Outcome, Poster, PostFailed, deliver, http_poster
+from workflow.webhooks.posting import HttpPoster, Poster, PostFailed
+from workflow.webhooks.sending import Outcome, deliver
 from workflow.webhooks.signing import body_of, message_id, new_secret, signed_headers, signing_keys
 from workflow.webhooks.statuses import DELIVERIES, DELIVERY_STATUSES, DeliveryEvent, DeliveryStatus
 from workflow.webhooks.subscriptions import (
@@ -44,6 +46,7 @@ __all__ = [
     "TABLES",
     "DeliveryEvent",
     "DeliveryStatus",
+    "HttpPoster",
     "IssuedSecret",
     "LoggedDelivery",
     "Outcome",
@@ -69,7 +72,6 @@ __all__ = [
     "get_delivery",
     "get_subscription",
     "hand_out",
-    "http_poster",
     "is_public",
     "list_subscriptions",
     "message_id",

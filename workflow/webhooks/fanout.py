@@ -2,11 +2,14 @@
 
 ``fan_out`` reads the outbox after its own cursor (``webhook_fan_out``), with the feed reader
 every reader shares (``events_after``: nothing committed is ever skipped), and records one
-delivery per event and active subscription that wants its type, for events that occurred since
-the subscription was created. Its cost follows the new events: a page of events, the
-subscriptions (few) in memory, one INSERT per page; with no active subscription, one query and
-nothing else. The delivery's key (subscription, event) makes recording twice harmless, so two
-passes at once, or a cursor read again, record each delivery once.
+delivery per event and active subscription that wants its type, for events that occurred at or
+after the subscription was last enabled (``enabled_at``: created, or resumed after a pause or a
+410), so a resumed subscription gets the events from its resumption on, whether the cursor stood
+still while it was paused (nobody was active) or moved on (another subscription was). Its cost
+follows the new events: a page of events, the subscriptions (few) in memory, one INSERT per page;
+with no active subscription, one query and nothing else. The delivery's key (subscription,
+event) makes recording twice harmless, so two passes at once, or a cursor read again, record
+each delivery once.
 
 ``hand_out`` marks due deliveries as queued and returns their ids, at most one per subscription
 and none for a subscription that has one in flight (queued or being sent under a lease): a
@@ -47,7 +50,7 @@ def _matching(
         }
         for event in events
         for subscription in subscriptions
-        if event.type in subscription.event_types and event.occurred_at >= subscription.created_at
+        if event.type in subscription.event_types and event.occurred_at >= subscription.enabled_at
     ]
 
 
@@ -55,7 +58,7 @@ def fan_out(session: Session, *, now: datetime) -> int:
     """Record a delivery for each new outbox event and each subscription that wants it; how many."""
     subscriptions = list(session.scalars(select(WebhookSubscription).where(col(WebhookSubscription.active))))
     if not subscriptions:
-        return 0  # the cursor stays: a new subscription only gets events from its creation on
+        return 0  # the cursor stays: each subscription gets events from its ``enabled_at`` on anyway
     state = session.get(WebhookFanOut, _STATE_ID)
     seen = state.events_through if state is not None else None
     after, recorded, read = seen or 0, 0, 0

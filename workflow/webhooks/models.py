@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -29,13 +30,20 @@ from workflow.webhooks.statuses import DELIVERY_STATUSES, WAITING_STATUSES
 _WAITING, _ALL = sql_list(WAITING_STATUSES), sql_list(DELIVERY_STATUSES)
 
 
+def _when_created(context: Any) -> datetime:  # a DefaultExecutionContext (its method is untyped)
+    """``enabled_at`` when an INSERT leaves it out: a subscription is enabled when it is created."""
+    created: datetime = context.get_current_parameters()["created_at"]
+    return created
+
+
 class WebhookSubscription(SQLModel, table=True):
     """A receiver of events: its URL, the event types it wants and the secret deliveries are signed with.
 
     The secret is stored as given out (signing needs it). After a rotation the previous one still
     signs deliveries, beside the new one, until ``previous_secret_expires_at``. A disabled
     subscription (``active`` false: an admin paused it, or the receiver answered 410 Gone) receives
-    nothing; ``disabled_reason`` says why."""
+    nothing; ``disabled_reason`` says why. ``enabled_at`` is when it was created or last enabled
+    again: it receives the events that occurred from then on, none from before or from a pause."""
 
     __tablename__ = "webhook_subscriptions"
 
@@ -49,6 +57,7 @@ class WebhookSubscription(SQLModel, table=True):
     active: bool = Field(sa_column=Column(Boolean, nullable=False))
     disabled_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     disabled_at: datetime | None = instant_field(nullable=True)
+    enabled_at: datetime = instant_field(nullable=False, sa_column_kwargs={"default": _when_created})
     created_by: str = Field(sa_column=Column(String(200), nullable=False))
     created_at: datetime = instant_field(nullable=False)
     updated_at: datetime = instant_field(nullable=False)

@@ -4,8 +4,8 @@ A worker is handed one delivery per subscription (``fanout.hand_out``). It claim
 conditional UPDATE under a lease (of two workers handed the same id, one sends; a claim whose
 worker died is handed out again once the lease has passed), re-checks that the subscription is
 still active and still wants the event type, and commits before sending. The target is resolved
-and checked against SSRF at this moment (``targets.resolve``), then posted to with httpx: the
-timeout is ``CONTINUUM_WEBHOOK_TIMEOUT_SECONDS`` (for connecting, and for each read and write),
+and checked against SSRF at this moment (``targets.resolve``), then posted to (``posting``):
+within ``CONTINUUM_WEBHOOK_TIMEOUT_SECONDS`` in all, from connecting to the answer's headers;
 redirects are not followed, no proxy from the environment is used and the answer's body is not
 read. The outcome is recorded in a second transaction, with the attempt:
 
@@ -25,11 +25,11 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol, cast
+from typing import Any, cast
 
-import httpx
 from sqlalchemy import CursorResult, Engine, bindparam, func, or_, select
 from sqlmodel import Session
 
@@ -38,14 +38,14 @@ from workflow.webhooks.backoff import wait_after
 from workflow.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from workflow.webhooks.moves import DELIVERY_TABLE as _T
 from workflow.webhooks.moves import QUEUED, move
+from workflow.webhooks.posting import HttpPoster, Poster, PostFailed
 from workflow.webhooks.signing import SigningKeys, body_of, message_id, signed_headers, signing_keys
 from workflow.webhooks.statuses import DeliveryEvent, DeliveryStatus
 from workflow.webhooks.subscriptions import disable_subscription
-from workflow.webhooks.targets import Target, TargetRefused, resolve
+from workflow.webhooks.targets import TargetRefused, resolve
 
 log = logging.getLogger("continuum.webhooks")
 MOST_PER_TURN = 50
-USER_AGENT = "Continuum-Webhooks/1"
 _TAKE = {"claim_token": bindparam("token"), "due_at": bindparam("lease_ends"), "attempts": _T.c.attempts + 1}
 # Built once: a worker runs them for every delivery.
 _CLAIM_HANDED = move(  # the delivery the pass handed out (or any due one)
@@ -61,33 +61,6 @@ _NEXT_DUE = (
 _CLAIM_NEXT = move(  # the subscription's next due delivery nobody was handed
     DeliveryEvent.CLAIM, _T.c.id == _NEXT_DUE, _T.c.claim_token.is_(None), _T.c.due_at <= bindparam("now"), **_TAKE,
 ).returning(*_T.c)
-
-
-class PostFailed(Exception):
-    """No answer: the connection failed or timed out. The message says how."""
-
-
-class Poster(Protocol):
-    def __call__(self, target: Target, headers: dict[str, str], body: bytes) -> int:
-        """POST ``body`` to ``target``; the status code of the answer, or ``PostFailed``."""
-
-
-def http_poster(client: httpx.Client, timeout: float) -> Poster:
-    def post(target: Target, headers: dict[str, str], body: bytes) -> int:
-        https = target.request_url.scheme == "https"
-        try:
-            with client.stream(
-                "POST", target.request_url, content=body,
-                headers={**headers, "host": target.host_header, "user-agent": USER_AGENT},
-                extensions={"sni_hostname": target.server_name} if https else {},
-            ) as response:
-                return response.status_code
-        except httpx.TimeoutException as exc:
-            raise PostFailed(f"no answer within {timeout:g} s ({type(exc).__name__})") from exc
-        except httpx.HTTPError as exc:
-            raise PostFailed(f"{type(exc).__name__}: {exc}") from exc
-
-    return post
 
 
 @dataclass(frozen=True)
@@ -218,8 +191,8 @@ def deliver(engine: Engine, delivery_id: int, *, clock: Callable[[], datetime], 
             post: Poster | None = None) -> list[Outcome]:
     """Deliver ``delivery_id`` and, while that succeeds, its subscription's next due deliveries (its
     turn); the outcome of each. Safe to run twice: the claim lets one worker send each delivery."""
-    with httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False, trust_env=False) as client:
-        poster = post or http_poster(client, settings.webhook_timeout_seconds)
+    with closing(HttpPoster(settings.webhook_timeout_seconds)) as http:
+        poster = post or http
         first = _deliver_once(engine, _CLAIM_HANDED, poster, clock, settings, handed_id=delivery_id)
         if first is None:
             return [Outcome(delivery_id, "skipped", "not due, or claimed by another worker")]

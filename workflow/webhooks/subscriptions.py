@@ -4,8 +4,9 @@ The secret is returned when it is made (``create``, ``rotate_secret``) and never
 secret's predecessor keeps signing, beside it, for ``CONTINUUM_WEBHOOK_SECRET_GRACE_HOURS``, so a
 receiver can switch to the new one without losing a delivery. Disabling a subscription (an
 admin's PATCH, or a 410 from the receiver) cancels its deliveries still waiting; it receives
-nothing until it is enabled again, and then only events from then on (a cancelled delivery can be
-redelivered by hand).
+nothing until it is enabled again, and then only events that occur from then on (``enabled_at``,
+which the fan-out compares each event's time with, whether or not its cursor moved meanwhile); a
+cancelled delivery can be redelivered by hand.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def create_subscription(
     secret = new_secret()
     row = WebhookSubscription(
         url=command.url, event_types=list(dict.fromkeys(command.event_types)), secret=secret, active=True,
-        created_by=actor, created_at=now, updated_at=now,
+        enabled_at=now, created_by=actor, created_at=now, updated_at=now,
     )
     session.add(row)
     session.flush()
@@ -104,7 +105,7 @@ def update_subscription(
         disable_subscription(session, subscription_id, reason=f"paused by {actor}", now=now)
         session.refresh(row)
     elif active is True and not row.active:
-        row.active, row.disabled_reason, row.disabled_at = True, None, None
+        row.active, row.disabled_reason, row.disabled_at, row.enabled_at = True, None, None, now
     if "url" in changes:
         row.url = changes["url"]
     if "event_types" in changes:

@@ -2,8 +2,11 @@
 
 A receiver must be on a public address: private, loopback, link-local, shared (carrier NAT),
 reserved, documentation, unspecified and multicast addresses are refused, as are IPv6 addresses
-that embed an IPv4 one which would be refused (IPv4-mapped, 6to4, NAT64, Teredo), unless
-``CONTINUUM_WEBHOOK_ALLOW_PRIVATE`` allows them (tests, local use).
+that embed an IPv4 one which would be refused (IPv4-mapped ``::ffff:0:0/96``, IPv4-compatible
+``::/96``, IPv4-translated ``::ffff:0:0:0/96`` (SIIT), 6to4, the NAT64 well-known prefix
+``64:ff9b::/96``, Teredo) and every local-use NAT64 address (``64:ff9b:1::/48``, RFC 8215: where
+the IPv4 address sits depends on the prefix length its operator chose, so it cannot be checked),
+unless ``CONTINUUM_WEBHOOK_ALLOW_PRIVATE`` allows them (tests, local use).
 
 **When it is checked.** At registration, the URL's form, and its host when it is an IP address
 or ``localhost``: names are not resolved there, so registering answers at once and does not
@@ -23,23 +26,41 @@ from dataclasses import dataclass
 import httpx
 
 MAX_URL_LENGTH = 2000
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_IN_LOW_32_BITS = tuple(ipaddress.ip_network(n) for n in (
+    "::/96",  # IPv4-compatible (deprecated, RFC 4291)
+    "::ffff:0:0:0/96",  # IPv4-translated (SIIT, RFC 2765)
+    "64:ff9b::/96",  # NAT64 well-known prefix (RFC 6052)
+))
+_LOCAL_NAT64 = ipaddress.ip_network("64:ff9b:1::/48")
 
 
 class TargetRefused(Exception):
     """The URL may not receive webhooks; the message says why (safe to show to an admin)."""
 
 
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one leads to, if it embeds one."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if any(address in network for network in _IN_LOW_32_BITS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    if address.teredo is not None:
+        return address.teredo[1]
+    return None
+
+
 def is_public(address: IPAddress) -> bool:
     """Whether ``address`` is a public unicast address (see the module for what is not)."""
     if isinstance(address, ipaddress.IPv6Address):
-        embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
-            embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
-        if embedded is None and address.teredo is not None:
-            embedded = address.teredo[1]
+        if address in _LOCAL_NAT64:
+            return False
+        embedded = _embedded_ipv4(address)
         if embedded is not None and not is_public(embedded):
+            return False
+        if embedded is None and address.is_reserved:  # unassigned space (``is_global`` does not say)
             return False
     return address.is_global and not address.is_multicast
 

@@ -1,6 +1,7 @@
 """A real HTTP receiver on loopback for webhook tests: a threaded ``http.server`` that records every
-request and answers what a test scripted (a status code per path, in turn, or ``HANG``: wait until
-released). Tests wait on conditions (``wait_for``), never on sleeps."""
+request and answers what a test scripted (a status code per path, in turn, ``HANG``: wait until
+released, or ``TRICKLE``: a 200 whose status line and headers come a byte at a time, every
+``trickle_seconds``). Tests wait on conditions (``wait_for``), never on sleeps."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from tests.smtp_sink import free_port
 
 HANG = -1  # a scripted answer: hold the request until ``release()``, then answer 200
+TRICKLE = -2  # a scripted answer: 200, its head sent a byte at a time (a receiver holding a worker)
+TRICKLED_HEAD = b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nx-trickled: one byte at a time\r\n\r\n"
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class Received:
 @dataclass
 class Receiver:
     port: int = 0
+    trickle_seconds: float = 0.1
     requests: list[Received] = field(default_factory=list)
     _script: dict[str, deque[int]] = field(default_factory=lambda: defaultdict(deque))
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -79,6 +83,15 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's API)
             code = state._handle(self)
+            if code == TRICKLE:
+                self.close_connection = True
+                try:
+                    for byte in TRICKLED_HEAD:
+                        self.wfile.write(bytes([byte]))
+                        state._released.wait(state.trickle_seconds)
+                except OSError:  # the sender gave up and closed the connection
+                    pass
+                return
             self.send_response(code)
             self.send_header("content-length", "0")
             self.end_headers()

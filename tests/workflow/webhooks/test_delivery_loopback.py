@@ -5,6 +5,7 @@ hanging receiver that delays nobody else."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -19,7 +20,7 @@ from tests.workflow.webhooks.helpers import (
     record,
     subscribe,
 )
-from tests.workflow.webhooks.receiver import HANG, receiver
+from tests.workflow.webhooks.receiver import HANG, TRICKLE, TRICKLED_HEAD, receiver
 from workflow import webhooks
 from workflow.core import unit_of_work
 
@@ -189,6 +190,29 @@ def test_a_receiver_that_does_not_answer_in_time_is_retried(pg_engine, hooks):
     assert outcome.outcome == "retry" and "no answer within 0.5 s" in outcome.detail
     (logged,) = log_of(pg_engine, issued.subscription.id)
     assert [(a.status_code, a.error) for a in logged.attempts] == [(None, "no answer within 0.5 s (ReadTimeout)")]
+
+
+def test_a_receiver_that_trickles_its_answer_is_cut_off_at_the_timeout_not_at_each_read(pg_engine, hooks):
+    """Each byte comes well within the timeout, the whole head far beyond it: the attempt ends as a
+    timeout within about one timeout (3x allows for a loaded machine)."""
+    timeout = 0.5
+    hooks.trickle_seconds = timeout / 5
+    assert len(TRICKLED_HEAD) * hooks.trickle_seconds > 6 * timeout
+    now = Clock.real()
+    issued = subscribe(pg_engine, hooks.url(), now=now.at - timedelta(seconds=1))
+    hooks.answer("/hooks", TRICKLE)
+    record(pg_engine, at=now.at)
+    (handed,) = fan_out_and_hand_out(pg_engine, now.at, expect=1)
+    started = time.monotonic()
+    (outcome,) = _deliver(pg_engine, handed, now, webhook_timeout_seconds=timeout)
+    took = time.monotonic() - started
+    assert outcome.outcome == "retry" and "no answer within 0.5 s" in outcome.detail, outcome
+    hooks.wait_for(1)
+    (logged,) = log_of(pg_engine, issued.subscription.id)
+    (attempt,) = logged.attempts
+    assert attempt.status_code is None and attempt.error and attempt.error.startswith("no answer within 0.5 s")
+    assert timeout * 1000 <= attempt.duration_ms < 3 * timeout * 1000
+    assert took < 3 * timeout + 2  # the whole turn: the attempt and its two short transactions
 
 
 def test_a_target_that_resolves_to_a_private_address_is_refused_at_delivery(pg_engine, hooks):

@@ -116,3 +116,51 @@ def test_a_disabled_subscription_has_nothing_handed_out(db):
     (delivery,) = deliveries_of(db, sub.id)
     assert (delivery.status, delivery.due_at) == ("cancelled", None)
     assert "paused by test" in (delivery.last_error or "")
+
+
+def _set_active(engine, subscription_id: int, active: bool, at) -> webhooks.WebhookSubscription:
+    with unit_of_work(engine) as session:
+        return webhooks.update_subscription(session, subscription_id, webhooks.WebhookPatch(active=active),
+                                            actor="test-admin", now=at, allow_private=True)
+
+
+def test_a_resumed_subscription_gets_only_events_from_its_resumption_when_it_was_the_only_one(db):
+    start = clock.now() - timedelta(minutes=10)
+    sub = subscribe(db, "http://127.0.0.1:9/a", now=start).subscription
+    _set_active(db, sub.id, False, start + timedelta(minutes=1))
+    record(db, at=start + timedelta(minutes=2))  # while paused
+    assert fan_out(db) == 0  # nobody active: the pass stops early, its cursor where it was
+    resumed = _set_active(db, sub.id, True, start + timedelta(minutes=3))
+    assert resumed.enabled_at == start + timedelta(minutes=3)
+    after = record(db, at=start + timedelta(minutes=4))
+    assert fan_out(db, expect=1) == 1
+    assert [d.event_id for d in deliveries_of(db, sub.id)] == [after]
+
+
+def test_a_resumed_subscription_gets_only_events_from_its_resumption_while_another_was_active(db):
+    start = clock.now() - timedelta(minutes=10)
+    paused = subscribe(db, "http://127.0.0.1:9/a", now=start).subscription
+    other = subscribe(db, "http://127.0.0.1:9/b", now=start).subscription
+    _set_active(db, paused.id, False, start + timedelta(minutes=1))
+    fanned = record(db, at=start + timedelta(minutes=2))  # while paused, fanned out before the resumption
+    assert fan_out(db, expect=1) == 1
+    not_yet = record(db, at=start + timedelta(minutes=3))  # while paused, not fanned out before it
+    _set_active(db, paused.id, True, start + timedelta(minutes=4))
+    after = record(db, at=start + timedelta(minutes=5))
+    assert fan_out(db, expect=3) == 3
+    assert [d.event_id for d in deliveries_of(db, paused.id)] == [after]
+    assert [d.event_id for d in deliveries_of(db, other.id)] == [fanned, not_yet, after]
+
+
+def test_a_subscription_disabled_by_a_410_and_enabled_again_gets_events_from_then_on(db):
+    start = clock.now() - timedelta(minutes=10)
+    sub = subscribe(db, "http://127.0.0.1:9/a", now=start).subscription
+    assert sub.enabled_at == start
+    with unit_of_work(db) as session:
+        webhooks.disable_subscription(session, sub.id, reason="the receiver answered 410 Gone",
+                                      now=start + timedelta(minutes=1))
+    record(db, at=start + timedelta(minutes=2))
+    _set_active(db, sub.id, True, start + timedelta(minutes=3))
+    after = record(db, at=start + timedelta(minutes=3))  # at the very instant it was enabled: included
+    assert fan_out(db, expect=1) == 1
+    assert [d.event_id for d in deliveries_of(db, sub.id)] == [after]

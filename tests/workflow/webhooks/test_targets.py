@@ -25,6 +25,37 @@ def test_public_unicast_addresses_are_allowed(address):
     assert is_public(ipaddress.ip_address(address))
 
 
+@pytest.mark.parametrize("address", [
+    "::127.0.0.1", "::10.0.0.1", "::169.254.169.254",  # IPv4-compatible (::/96)
+    "::ffff:0:7f00:1", "::ffff:0:a00:1", "::ffff:0:a9fe:a9fe",  # IPv4-translated, SIIT (::ffff:0:0:0/96)
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, its client 127.0.0.1
+])
+def test_ipv6_forms_that_embed_a_refused_ipv4_address_are_refused(address):
+    assert not is_public(ipaddress.ip_address(address))
+
+
+def test_unassigned_ipv6_space_is_refused():
+    assert not is_public(ipaddress.ip_address("::1:2:3:4:5"))  # in ::/8, embedding nothing
+    assert not is_public(ipaddress.ip_address("4000::1"))
+
+
+@pytest.mark.parametrize("address", ["::8.8.8.8", "::ffff:0:808:808"])
+def test_ipv6_forms_that_embed_a_public_ipv4_address_are_judged_by_it(address):
+    assert is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["64:ff9b:1::7f00:1", "64:ff9b:1::808:808", "64:ff9b:1:7f00:1::",
+                                     "64:ff9b:1:ffff:ffff:ffff:ffff:ffff"])
+def test_local_use_nat64_addresses_are_refused_whatever_they_embed(address):
+    """RFC 8215: where the IPv4 address sits depends on the prefix length the operator chose."""
+    assert not is_public(ipaddress.ip_address(address))
+
+
+def test_registration_refuses_an_ipv4_compatible_loopback_literal():
+    with pytest.raises(TargetRefused, match="not a public address"):
+        check_registered_host("http://[::127.0.0.1]:9000/hooks", allow_private=False)
+
+
 @pytest.mark.parametrize(("url", "says"), [
     ("ftp://example.org/hooks", "http:// or https://"),
     ("example.org/hooks", "http:// or https://"),
