@@ -10,6 +10,7 @@ the one after the kill with its clock past the lease (a worker claims a handed-o
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -49,10 +50,7 @@ class StallingHandler(RecordingHandler):
         if self._first:
             self._first = False
             self.stalled.set()
-            import asyncio  # noqa: PLC0415
-
-            while not self.release.is_set():
-                await asyncio.sleep(0.05)
+            await asyncio.to_thread(self.release.wait, 120)  # the fixture sets it on the way out too
             return "451 4.3.0 the client went away"
         return await super().handle_RCPT(server, session, envelope, address, rcpt_options)
 

@@ -15,6 +15,9 @@ A digest row (``workflow.reminders.digests``) goes the same way: claimed, then i
 and each re-checked as a single email would be (one read each; a member that no longer applies is
 cancelled, a digest with none left is cancelled), one email is sent with the digest's own
 Message-ID, and its outcome closes the members with it in one transaction.
+
+A gap warning that ends cancelled or failed never said the lapse reminder merged into it: the same
+transaction reopens that (``carriers.unmerge``, one more UPDATE, for gap warnings only).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from sqlmodel import Session, col
 
 from workflow.core import DeliveryError, PermanentDeliveryError, Settings, local_date, unit_of_work
 from workflow.lifecycle import IN_FORCE_STAGES
+from workflow.reminders.carriers import may_carry, unmerge
 from workflow.reminders.handover import ROLE_UNCOVERED
 from workflow.reminders.ledger import QUEUED, SUPERSEDED, record_delivery_failure
 from workflow.reminders.models import Notification
@@ -200,14 +204,17 @@ def deliver(
                 reading = read_for_sending(session, row, check.extend, compose.extend(row, today))
                 stale = why_stale(reading, today, check)
             if stale:
-                _close(session, row.id, token, now, NotificationEvent.CANCEL, last_error=stale)
+                if _close(session, row.id, token, now, NotificationEvent.CANCEL, last_error=stale):
+                    _reopen_carried(session, [row], now=now)
                 return DeliveryResult(notification_id, "cancelled", stale)
             try:
                 message = compose.build(reading, now)
             except (ValueError, TemplateError) as exc:  # a refused address or text, a broken template: final
                 log.exception("notification %s cannot be composed", notification_id)
-                _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=f"cannot compose: {exc}"[:2000])
-                return DeliveryResult(notification_id, "failed", f"cannot compose: {exc}")
+                detail = f"cannot compose: {exc}"[:2000]
+                if _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=detail):
+                    _reopen_carried(session, [row], now=now)
+                return DeliveryResult(notification_id, "failed", detail)
 
     try:
         transport.send(message)
@@ -235,6 +242,7 @@ def _prepare_digest(
     assert row.id is not None
     items: list[Reading] = []
     stale: dict[int, str] = {}
+    stale_rows: list[Notification] = []
     for member in session.scalars(
         select(Notification)
         .where(col(Notification.carrier_id) == row.id,
@@ -244,16 +252,19 @@ def _prepare_digest(
         assert member.id is not None
         if announced_date_passed(member, today):
             stale[member.id] = DATE_PASSED
+            stale_rows.append(member)
             continue
         check = recheck_for(member, source_for)
         reading = read_for_sending(session, member, check.extend, compose.extend(member, today))
         why = why_stale(reading, today, check)
         if why:
             stale[member.id] = why
+            stale_rows.append(member)
         else:
             items.append(reading)
     for member_id, why in stale.items():
         _close_members(session, row.id, [member_id], NotificationEvent.CANCEL, now=now, last_error=why)
+    _reopen_carried(session, stale_rows, now=now)
     if not items:
         _close(session, row.id, token, now, NotificationEvent.CANCEL, last_error=NOTHING_LEFT)
         return DeliveryResult(row.id, "cancelled", NOTHING_LEFT)
@@ -265,6 +276,7 @@ def _prepare_digest(
         detail = f"cannot compose: {exc}"[:2000]
         _close(session, row.id, token, now, NotificationEvent.FAIL, last_error=detail)
         _close_members(session, row.id, ids, NotificationEvent.FAIL, now=now, last_error=detail)
+        _reopen_carried(session, [item.row for item in items], now=now)
         return DeliveryResult(row.id, "failed", detail)
 
 
@@ -280,6 +292,11 @@ def _close_members(
         .values(status=NOTIFICATIONS.move(event).target, due_at=None, closed_at=now, claim_token=None, **values)
     )
     return cast(CursorResult[Any], result).rowcount
+
+
+def _reopen_carried(session: Session, ended: Sequence[Notification], *, now: datetime) -> None:
+    """``ended`` closed cancelled or failed: what was merged into them was never said (``carriers``)."""
+    unmerge(session, [row.id for row in ended if row.id is not None and may_carry(row.kind)], now=now)
 
 
 @lru_cache(maxsize=16)
@@ -327,8 +344,12 @@ def _record_failure(
         today = local_date(now, settings.zone)
         if closed and members:
             _close_members(session, row.id, members, NotificationEvent.FAIL, now=now, last_error=detail)
-            for member in session.scalars(select(Notification).where(col(Notification.id).in_(list(members)))):
+            failed = list(session.scalars(select(Notification).where(col(Notification.id).in_(list(members)))))
+            for member in failed:
                 record_delivery_failure(session, member, today=today, now=now)
-        elif closed and row.kind != DELIVERY_FAILED:
-            record_delivery_failure(session, row, today=today, now=now)
+            _reopen_carried(session, failed, now=now)
+        elif closed:
+            _reopen_carried(session, [row], now=now)
+            if row.kind != DELIVERY_FAILED:
+                record_delivery_failure(session, row, today=today, now=now)
         return DeliveryResult(row.id, "failed", detail)

@@ -6,13 +6,15 @@ which records ``contact_deactivated``); their pending ledger rows move to the ha
 console sessions end. It lives here, not in the directory, because the directory may not import the
 ledger (the ledger reads the directory).
 
-Moving is two conditional UPDATEs on the leaver's waiting rows: ``pending`` (queued ones included:
+Moving is conditional UPDATEs on the leaver's waiting rows: ``pending`` (queued ones included:
 the worker that claims one sends it to the new recipient) and ``held`` for their digest (one not
-made yet is due at once, so the next pass files it by the handover contact's preference; the members
-of a digest made and waiting go with it). A row a worker has claimed (``sending``) is left to it:
-its re-check refuses a deactivated recipient. A row the handover contact already has (the same
-deadline, due date and offset: the ledger's unique key) is cancelled instead of moved. Sent rows keep
-naming the leaver: history is not rewritten.
+made yet is due at once, so the next pass files it by the handover contact's preference). A digest
+made and waiting is the leaver's email, not a reminder: it is cancelled and its reminders are taken
+out of it, due at once, so they too are filed by the handover contact's preference. A row a worker
+has claimed (``sending``) is left to it: its re-check refuses a deactivated recipient. A reminder the
+handover contact already has (the same deadline, due date and offset: the ledger's unique key) is
+cancelled instead of moved, and what was merged into it reopened (``carriers.unmerge``). Sent rows
+keep naming the leaver: history is not rewritten.
 
 Without a handover contact the leaver's pending rows are cancelled, and when a role they held is now
 held by nobody active in the institution, each of its escalation contacts gets a ``role_uncovered``
@@ -26,19 +28,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Row, and_, case, exists, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
 from workflow.access import Principal, end_sessions_of
 from workflow.directory import Contact, ContactDeactivate, Deactivated, Institution, contacts_with_role, deactivate
 from workflow.lifecycle import Stage, Strategy
+from workflow.reminders.carriers import may_carry, unmerge
 from workflow.reminders.deadlines import Deadline
 from workflow.reminders.ledger import record
 from workflow.reminders.models import Notification
 from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent, NotificationStatus
-from workflow.reminders.timing import DueReminder
+from workflow.reminders.timing import DIGEST, DueReminder
 
 ROLE_UNCOVERED = "role_uncovered"
 LEFT = "the recipient left and nobody took over their reminders"
@@ -80,19 +84,52 @@ def _waiting() -> ColumnElement[bool]:
     )
 
 
-def _cancel(session: Session, *conditions: object, now: datetime, reason: str) -> int:
-    result = session.execute(
+def _cancel_rows(session: Session, *conditions: ColumnElement[bool], now: datetime, reason: str) -> list[Row[Any]]:
+    return list(session.execute(
         update(Notification)
-        .where(*conditions, _waiting())  # type: ignore[arg-type]
+        .where(*conditions)
         .values(status=NOTIFICATIONS.move(NotificationEvent.CANCEL).target, due_at=None, claim_token=None,
                 closed_at=now, last_error=reason)
+        .returning(col(Notification.id), col(Notification.kind))
+        .execution_options(synchronize_session=False)
+    ).all())
+
+
+def _cancel(session: Session, *conditions: ColumnElement[bool], now: datetime, reason: str) -> int:
+    """Cancel the waiting rows matching ``conditions``, digests aside (``_refile_digests``); a lapse
+    reminder merged into one of them is reopened and, if it matches too, cancelled with it."""
+    not_digest = col(Notification.kind) != DIGEST
+    cancelled = _cancel_rows(session, *conditions, not_digest, _waiting(), now=now, reason=reason)
+    reopened = unmerge(session, [row.id for row in cancelled if may_carry(row.kind)], now=now)
+    if reopened:
+        cancelled += _cancel_rows(session, col(Notification.id).in_(reopened), *conditions, not_digest, _waiting(),
+                                  now=now, reason=reason)
+    return len(cancelled)
+
+
+def _refile_digests(session: Session, *, leaver_id: int, handover_id: int, now: datetime) -> int:
+    """Cancel the leaver's waiting digests and give their reminders to ``handover_id``, out of any
+    digest and due at once: the next pass files them by the handover contact's preference (their own
+    digest of that day may be made already). Returns how many reminders were given."""
+    digests = [row.id for row in _cancel_rows(
+        session, col(Notification.contact_id) == leaver_id, col(Notification.kind) == DIGEST, _waiting(), now=now,
+        reason=f"handed over to contact {handover_id}: its reminders are filed again")]
+    if not digests:
+        return 0
+    result = session.execute(
+        update(Notification)
+        .where(col(Notification.carrier_id).in_(digests), col(Notification.status) == NotificationStatus.HELD)
+        .values(contact_id=handover_id, carrier_id=None, due_at=now)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def hand_over_pending(session: Session, *, leaver_id: int, handover_id: int, now: datetime) -> HandedOver:
-    """Move the leaver's pending rows to ``handover_id``; cancel those the handover contact has already."""
+    """Move the leaver's pending rows to ``handover_id``; cancel those the handover contact has already.
+
+    Digest rows are not reminders: a waiting one is cancelled and its reminders filed again
+    (``_refile_digests``), once those the handover contact has already are cancelled."""
     has_it = exists().where(
         col(_HANDOVER_HAS.deadline_key) == col(Notification.deadline_key),
         col(_HANDOVER_HAS.due_on) == col(Notification.due_on),
@@ -101,6 +138,7 @@ def hand_over_pending(session: Session, *, leaver_id: int, handover_id: int, now
     )
     cancelled = _cancel(session, col(Notification.contact_id) == leaver_id, has_it, now=now,
                         reason=f"handed over to contact {handover_id}, who has this reminder already")
+    refiled = _refile_digests(session, leaver_id=leaver_id, handover_id=handover_id, now=now)
     held = col(Notification.status) == NotificationStatus.HELD
     result = session.execute(
         update(Notification)
@@ -110,12 +148,16 @@ def hand_over_pending(session: Session, *, leaver_id: int, handover_id: int, now
             (and_(held, col(Notification.carrier_id).is_(None)), now), else_=col(Notification.due_at)))
         .execution_options(synchronize_session=False)
     )
-    return HandedOver(moved=int(getattr(result, "rowcount", 0) or 0), cancelled=cancelled)
+    return HandedOver(moved=refiled + int(getattr(result, "rowcount", 0) or 0), cancelled=cancelled)
 
 
 def cancel_pending_of(session: Session, contact_id: int, *, now: datetime) -> int:
-    """Cancel the contact's pending rows (they left, and nobody takes them over)."""
-    return _cancel(session, col(Notification.contact_id) == contact_id, now=now, reason=LEFT)
+    """Cancel the contact's pending rows (they left, and nobody takes them over), and their waiting
+    digests with the reminders in them."""
+    leaver = col(Notification.contact_id) == contact_id
+    cancelled = _cancel(session, leaver, now=now, reason=LEFT)
+    _cancel_rows(session, leaver, col(Notification.kind) == DIGEST, _waiting(), now=now, reason=LEFT)
+    return cancelled
 
 
 def _strategy_of_notice(session: Session, leaver: Contact) -> int | None:

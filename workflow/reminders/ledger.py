@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from workflow.core import insert_many_ignoring_conflict
 from workflow.directory import DELIVERY_PREFERENCES, Contact, contacts_with_role
 from workflow.lifecycle import Strategy
+from workflow.reminders.carriers import may_carry, unmerge
 from workflow.reminders.deadlines import Deadline
 from workflow.reminders.models import Notification
 from workflow.reminders.statuses import NOTIFICATIONS, NotificationEvent, NotificationStatus
@@ -162,8 +163,9 @@ def _cancel_pending(session: Session, *conditions: ColumnElement[bool], now: dat
     """Cancel the pending rows matching ``conditions``, and the held ones not yet in a digest; returns how many.
 
     Only rows no worker holds: a claimed row (``sending``), and a held row in a digest, are
-    re-checked by the worker before it is sent."""
-    result = session.exec(
+    re-checked by the worker before it is sent. What was merged into a row cancelled here is
+    reopened (``carriers.unmerge``)."""
+    cancelled = session.execute(
         update(Notification)
         .where(*conditions, or_(
             col(Notification.status) == NotificationStatus.PENDING,
@@ -176,8 +178,10 @@ def _cancel_pending(session: Session, *conditions: ColumnElement[bool], now: dat
             closed_at=now,
             last_error=reason,
         )
-    )
-    return result.rowcount
+        .returning(col(Notification.id), col(Notification.kind))
+    ).all()
+    unmerge(session, [row.id for row in cancelled if may_carry(row.kind)], now=now)
+    return len(cancelled)
 
 
 def due_query(now: datetime, limit: int = 1000) -> Select[int | None]:

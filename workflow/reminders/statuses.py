@@ -14,7 +14,9 @@ is inserted): the pass gathers the held rows due into one digest row per person 
 members are closed with it (``send_in_digest``, or ``fail`` and ``cancel``). A held row whose person
 takes single emails again is ``release``d to ``pending``. ``merged``: what the row says went in
 another row's email about the same lapse the same day (``workflow.reminders.same_day``), which its
-``carrier_id`` names; ``postpone`` moves a pending row to a later send time.
+``carrier_id`` names: closed, but not final, since a carrier that ends ``cancelled`` or ``failed``
+never said it, and its merged rows are ``unmerge``d to ``pending`` (due at once) with that outcome;
+``postpone`` moves a pending row to a later send time.
 Every status write in ``ledger`` and ``delivery`` is a conditional UPDATE on the sources this
 table gives for its event.
 """
@@ -48,6 +50,7 @@ class NotificationEvent(StrEnum):
     SEND_IN_DIGEST = "send_in_digest"
     MERGE = "merge"
     POSTPONE = "postpone"
+    UNMERGE = "unmerge"
 
 
 _PENDING, _SENDING, _HELD = NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.HELD
@@ -67,6 +70,7 @@ NOTIFICATION_MOVES: dict[NotificationEvent, NotificationStep] = {
         Step(NotificationEvent.SEND_IN_DIGEST, frozenset({_HELD}), NotificationStatus.SENT),
         Step(NotificationEvent.MERGE, frozenset({_PENDING, _HELD}), NotificationStatus.MERGED),
         Step(NotificationEvent.POSTPONE, frozenset({_PENDING}), _PENDING),
+        Step(NotificationEvent.UNMERGE, frozenset({NotificationStatus.MERGED}), _PENDING),
     )
 }
 
@@ -74,10 +78,12 @@ NOTIFICATIONS: StateMachine[NotificationStatus, NotificationEvent, NotificationS
     name="notification",
     states=NotificationStatus,
     initial=_PENDING,
-    final=frozenset({NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.CANCELLED,
-                     NotificationStatus.MERGED}),
+    final=frozenset({NotificationStatus.SENT, NotificationStatus.FAILED, NotificationStatus.CANCELLED}),
     moves=NOTIFICATION_MOVES,
 )
 
 NOTIFICATION_STATUSES = tuple(status.value for status in NotificationStatus)
-ACTIVE_NOTIFICATION_STATUSES = tuple(s.value for s in NotificationStatus if s not in NOTIFICATIONS.final)
+# Closed: nothing of the row is to be sent as it stands (a merged row only reopens with its carrier's outcome).
+CLOSED_NOTIFICATION_STATUSES = NOTIFICATIONS.final | {NotificationStatus.MERGED}
+# The statuses a row can be due in (the ledger's partial index on ``due_at``).
+ACTIVE_NOTIFICATION_STATUSES = tuple(s.value for s in NotificationStatus if s not in CLOSED_NOTIFICATION_STATUSES)

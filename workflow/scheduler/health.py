@@ -73,15 +73,12 @@ class OperationsSnapshot:
     oldest_due_seconds: float  # how long the longest-waiting active row is past its due time; 0 if none
     health: SchedulerHealth | None
     webhook_deliveries: Mapping[str, int] = field(default_factory=dict)  # status -> rows
+    emails: Mapping[str, int] = field(default_factory=dict)  # final status -> emails (``email_counts``)
 
     @property
     def email_outcomes(self) -> dict[str, int]:
-        """Ledger rows by final outcome, every kind together (each row is one email)."""
-        totals = dict.fromkeys(EMAIL_OUTCOMES, 0)
-        for (_, status), count in self.ledger.items():
-            if status in totals:
-                totals[status] += count
-        return totals
+        """Emails by final outcome, every kind together, each outcome named (0 when none had it)."""
+        return dict.fromkeys(EMAIL_OUTCOMES, 0) | {status: self.emails.get(status, 0) for status in EMAIL_OUTCOMES}
 
 
 def ledger_counts(session: Session) -> dict[tuple[str, str], int]:
@@ -90,6 +87,18 @@ def ledger_counts(session: Session) -> dict[tuple[str, str], int]:
         .group_by(col(Notification.kind), col(Notification.status))
     )
     return {(kind, status): count for kind, status, count in rows}
+
+
+def email_counts(session: Session) -> dict[str, int]:
+    """Emails by final status. An email is a row composed and sent on its own: not a digest's member
+    (its digest is the email) nor a merged row (another row's email said it), so ``carrier_id`` is
+    empty; a digest row counts once."""
+    rows = session.execute(
+        select(col(Notification.status), func.count())
+        .where(col(Notification.carrier_id).is_(None), col(Notification.status).in_(EMAIL_OUTCOMES))
+        .group_by(col(Notification.status))
+    )
+    return {status: count for status, count in rows}
 
 
 def oldest_due_seconds(session: Session, now: datetime) -> float:
@@ -118,4 +127,5 @@ def operations_snapshot(session: Session, *, now: datetime) -> OperationsSnapsho
         oldest_due_seconds=oldest_due_seconds(session, now),
         health=session.get(SchedulerHealth, _HEALTH_ID),
         webhook_deliveries=webhook_delivery_counts(session),
+        emails=email_counts(session),
     )

@@ -34,6 +34,7 @@ from workflow.mail import (
     DELIVERY_FAILED,
     GAP_WARNING,
     NotificationContext,
+    RenderedItem,
     RenderedMail,
     build_message,
     compose_role_uncovered,
@@ -154,6 +155,17 @@ def _with_merged_lapse(query: Select[Any]) -> Select[Any]:
     return query.add_columns(_MERGED_LAPSE)
 
 
+def _items_of(reading: Reading, context: NotificationContext, language: str) -> list[RenderedItem]:
+    """What the row read says, as items of an email of several: itself, then the lapse reminder merged
+    into it, if one was."""
+    said = [render_item(reading.row.kind, language, context)]
+    if reading.values.get("notice_merged_lapse"):
+        lapse = replace(context, deadline_kind=LAPSE, escalated=False, recipient_escalates=False,
+                        successor_title=None, successor_stage=None, projected_approval=None, projection_basis=None)
+        said.append(render_item(DEADLINE_REMINDER, language, lapse))
+    return said
+
+
 class NoticeComposer:
     """The ``Composer`` of every kind of notice, with the deployment's sender, zone and links."""
 
@@ -199,24 +211,21 @@ class NoticeComposer:
         assert reading.recipient is not None, "context_for refuses a row without its recipient"
         language = reading.recipient.language
         if reading.values.get("notice_merged_lapse"):  # the lapse reminder of the same day goes with it
-            lapse = replace(context, deadline_kind=LAPSE, escalated=False, recipient_escalates=False,
-                            successor_title=None, successor_stage=None, projected_approval=None,
-                            projection_basis=None)
-            rendered = render_several(language, [render_item(row.kind, language, context),
-                                                 render_item(DEADLINE_REMINDER, language, lapse)],
+            rendered = render_several(language, _items_of(reading, context, language),
                                       recipient_name=reading.recipient.name)
         else:
             rendered = render(row.kind, language, context)
         return self._message(rendered, reading.recipient, row, now)
 
     def build_digest(self, digest: Notification, items: Sequence[Reading], now: datetime) -> EmailMessage:
-        """One email for a digest row: each member in its single email's words, in the person's language."""
+        """One email for a digest row: each member in its single email's words, in the person's language
+        (a gap warning with the lapse reminder merged into it says both, as its single email would)."""
         recipient = items[0].recipient
         if recipient is None:
             raise ValueError(f"contact {digest.contact_id} no longer exists")
         rendered = render_several(
             recipient.language,
-            [render_item(item.row.kind, recipient.language, self._context(item, now)) for item in items],
+            [said for item in items for said in _items_of(item, self._context(item, now), recipient.language)],
             recipient_name=recipient.name, digest_day=digest.due_on,
             weekly=(digest.details or {}).get("delivery") == "weekly",
         )

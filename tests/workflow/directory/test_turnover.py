@@ -110,10 +110,11 @@ def test_reminders_held_for_the_leavers_digest_move_too_and_are_filed_again(db, 
 
     rows = _rows(db)
     assert (rows["held"].contact_id, rows["held"].status, rows["held"].due_at) == (handover, "held", NOW)
-    # In a digest already made: they go together, and the digest keeps its time
-    assert (rows["held-too"].contact_id, rows["held-too"].due_at) == (handover, later)
-    assert rows["digest"].contact_id == handover
-    assert turnover.reminders_moved == 3
+    # In a digest already made: the leaver's digest is cancelled, its reminder filed again like the other
+    held_too = rows["held-too"]
+    assert (held_too.contact_id, held_too.status, held_too.carrier_id, held_too.due_at) == (handover, "held", None, NOW)
+    assert (rows["digest"].contact_id, rows["digest"].status) == (leaver, "cancelled")
+    assert (turnover.reminders_moved, turnover.reminders_cancelled) == (2, 0)
 
 
 def test_the_handover_contact_takes_the_roles_and_the_leaver_hears_nothing_more(db, world):

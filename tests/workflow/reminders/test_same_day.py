@@ -110,3 +110,111 @@ def test_a_gap_warning_after_todays_lapse_reminder_waits_for_the_next_day(pg_eng
     assert len(inbox.wait_for(1)) == 1
     assert warning.id in _pass(pg_engine, settings, datetime(2026, 6, 2, 7, 0, tzinfo=UTC))
     assert not [r for r in _rows(pg_engine, ids["coordinator"]) if r.kind == DIGEST]
+
+
+def _coordinators(inbox) -> list:
+    return [m for m in inbox.messages if m["To"].addresses[0].addr_spec == "coord@example.org"]
+
+
+LAPSE_WORDS = "Make sure a successor is approved by then"  # the lapse reminder's, not the gap warning's
+TOMORROW = datetime(2026, 6, 2, 7, 0, tzinfo=UTC)  # the next send hour, 09:00 in Tirana
+
+
+@pytest.mark.parametrize("warning_went", ["sent", "sending"])
+def test_a_lapse_reminder_after_todays_gap_warning_went_waits_for_the_next_day(pg_engine, mail, warning_went):
+    """A gap warning already composed (sent today, or claimed) cannot carry a lapse reminder: the
+    reminder would be closed ``merged`` into an email that never said it."""
+    settings, inbox = mail
+    ids = _lapsing(pg_engine)
+    due = _pass(pg_engine, settings.model_copy(update={"reminder_offsets": [7]}), NOW)  # the warnings alone
+    (warning,) = [r for r in _rows(pg_engine, ids["coordinator"]) if r.kind == "gap_warning"]
+    if warning_went == "sent":
+        assert sorted(_send(pg_engine, settings, due, NOW)) == ["sent", "sent"]
+        inbox.wait_for(2)
+    later = NOW + timedelta(hours=2)  # the reminder offsets change: its 30-day lapse reminder is due now
+    if warning_went == "sending":
+        with unit_of_work(pg_engine) as s:  # a worker claimed it a moment ago and is composing it
+            claimed = s.get(Notification, warning.id)
+            claimed.status, claimed.claim_token, claimed.due_at = "sending", "a" * 32, later + timedelta(minutes=5)
+    due = _pass(pg_engine, settings, later)
+    lapse = next(r for r in _rows(pg_engine, ids["coordinator"]) if r.kind == "deadline_reminder")
+    assert lapse.id not in due
+    assert (lapse.status, lapse.carrier_id, lapse.due_at) == ("pending", None, TOMORROW)
+
+    if warning_went == "sending":
+        with unit_of_work(pg_engine) as s:  # that worker finished: its email went without the reminder's words
+            finished = s.get(Notification, warning.id)
+            finished.status, finished.claim_token, finished.due_at, finished.sent_at = "sent", None, None, later
+    assert lapse.id in _pass(pg_engine, settings, TOMORROW)
+    assert _send(pg_engine, settings, [lapse.id], TOMORROW) == ["sent"]
+    inbox.wait_for(3 if warning_went == "sent" else 1)  # the two gap warnings of yesterday, if they went
+    (said,) = [m for m in _coordinators(inbox) if LAPSE_WORDS in m.get_body(("plain",)).get_content()]
+    assert "Both of today's notices" not in said.get_body(("plain",)).get_content()
+
+
+def test_a_failed_gap_warning_gives_back_the_lapse_reminder_merged_into_it(pg_engine, mail):
+    settings, inbox = mail
+    ids = _lapsing(pg_engine)
+    rows_due = _pass(pg_engine, settings, NOW)
+    rows = {r.kind: r for r in _rows(pg_engine, ids["coordinator"])}
+    assert rows["gap_warning"].id in rows_due
+    lapse, warning = rows["deadline_reminder"], rows["gap_warning"]
+    assert (lapse.status, lapse.carrier_id) == ("merged", warning.id)
+
+    inbox.refuse["coord@example.org"] = "550 5.1.1 mailbox unavailable"  # the carrier fails for good
+    assert _send(pg_engine, settings, [warning.id], NOW) == ["failed"]
+    rows = {r.kind: r for r in _rows(pg_engine, ids["coordinator"])}
+    assert rows["gap_warning"].status == "failed"
+    assert (rows["deadline_reminder"].status, rows["deadline_reminder"].carrier_id,
+            rows["deadline_reminder"].due_at, rows["deadline_reminder"].closed_at) == ("pending", None, NOW, None)
+
+    del inbox.refuse["coord@example.org"]  # the mailbox is back: the lapse reminder goes as itself
+    later = NOW + timedelta(minutes=1)
+    assert lapse.id in _pass(pg_engine, settings, later)
+    assert _send(pg_engine, settings, [lapse.id], later) == ["sent"]
+    inbox.wait_for(1)
+    (message,) = _coordinators(inbox)
+    assert LAPSE_WORDS in message.get_body(("plain",)).get_content()
+
+
+def test_a_gap_warning_cancelled_by_the_planner_gives_back_the_lapse_reminder(pg_engine, mail):
+    """The ledger's cancel (a deadline no longer live, a superseded row) reopens what was merged too."""
+    from workflow.reminders.ledger import cancel_stale  # noqa: PLC0415
+
+    settings, _ = mail
+    ids = _lapsing(pg_engine)
+    _pass(pg_engine, settings, NOW)
+    rows = {r.kind: r for r in _rows(pg_engine, ids["coordinator"])}
+    with unit_of_work(pg_engine) as s:
+        s.get(Notification, rows["gap_warning"].id).claim_token = None  # not queued: the planner may cancel it
+    with unit_of_work(pg_engine) as s:
+        cancel_stale(s, set(), kinds={rows["gap_warning"].deadline_kind}, now=NOW + timedelta(minutes=1),
+                     strategy_ids=[rows["gap_warning"].strategy_id])
+    after = {r.kind: r for r in _rows(pg_engine, ids["coordinator"])}
+    assert after["gap_warning"].status == "cancelled"
+    assert (after["deadline_reminder"].status, after["deadline_reminder"].carrier_id) == ("pending", None)
+
+
+def test_a_digest_says_the_lapse_reminder_merged_into_a_gap_warning_in_it(pg_engine, mail):
+    """A gap warning waiting in a digest with a lapse reminder merged into it: the digest's item says
+    both, as the gap warning's single email would."""
+    settings, inbox = mail
+    ids = _lapsing(pg_engine, "daily")
+    _pass(pg_engine, settings, NOW)
+    rows = {r.kind: r for r in _rows(pg_engine, ids["coordinator"])}
+    warning = rows["gap_warning"]
+    assert rows["deadline_reminder"].carrier_id == warning.id
+    with unit_of_work(pg_engine) as s:  # its digest holds the warning
+        digest = Notification(deadline_key=DIGEST, deadline_kind=DIGEST, strategy_id=warning.strategy_id,
+                              due_on=NOW.date(), offset_days=0, kind=DIGEST, contact_id=ids["coordinator"],
+                              status="pending", claim_token="queued", due_at=NOW + timedelta(minutes=5),
+                              details={"delivery": "daily"}, created_at=NOW)
+        s.add(digest)
+        s.flush()
+        held = s.get(Notification, warning.id)
+        held.status, held.carrier_id, held.due_at, held.claim_token = "held", digest.id, None, None
+        digest_id = digest.id
+    assert _send(pg_engine, settings, [digest_id], NOW) == ["sent"]
+    (message,) = inbox.wait_for(1)
+    text = message.get_body(("plain",)).get_content()
+    assert "and no successor has been approved to take its place" in text and LAPSE_WORDS in text
