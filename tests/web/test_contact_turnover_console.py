@@ -13,9 +13,6 @@ from sqlmodel import col
 
 from api.app import create_app
 from tests.smtp_sink import smtp_sink
-from tests.web.browser.conftest import browser, console, page  # noqa: F401  (the browser test's fixtures)
-from tests.web.browser.harness import check_accessibility
-from tests.web.browser.harness import sign_in as browser_sign_in
 from tests.web.conftest import ARTA, DANIEL, PersonFactory
 from tests.web.console import csrf_of, link_for, post_form
 from workflow.core import Settings, clock, unit_of_work
@@ -137,20 +134,3 @@ def test_a_deactivated_person_is_signed_out_and_cannot_sign_in_again(person, adm
             assert left.status_code == unknown.status_code == known.status_code == 200
             assert left.text.replace(ARTA, "X") == unknown.text.replace("nobody@example.org", "X")
             assert [m["To"].addresses[0].addr_spec for m in inbox.wait_for(1)] == [DANIEL]  # none for Arta
-
-
-def test_deactivating_in_a_real_browser(page, console, demo):  # noqa: F811
-    _make_admin(demo)
-    arta = _contact(demo, ARTA)
-    browser_sign_in(page, console, ADMIN)
-    page.goto(f"{console.url}/console/admin/people/{arta.id}")
-    page.get_by_role("button", name="Deactivate").click()
-    page.get_by_text("Tick the box to confirm that this person has left.").first.wait_for()
-    page.get_by_label("Who takes over").select_option(label="Daniel Price <daniel.price@example.org>")
-    page.get_by_label("I confirm that Arta Hoxha has left and should be deactivated.").check()
-    page.get_by_role("button", name="Deactivate").click()
-    page.get_by_text("The person was deactivated.").wait_for()
-    assert page.locator("#deactivated-badge").is_visible()
-    assert check_accessibility(page) == []
-    assert console.foreign_requests() == []
-    assert _contact(demo, ARTA).handover_contact_id == _contact(demo, DANIEL).id
