@@ -68,7 +68,7 @@ def first_warn_on(entry: GapEntry | None, settings: Settings, calendar: WorkingC
 def live_gap_deadline(entry: GapEntry | None, *, today: date, settings: Settings) -> tuple[str, date] | None:
     """The gap deadline an entry keeps live: at risk within the lead time, with its lapse."""
     if entry is None or status_within(entry.status, entry.lapses_on, today=today,
-                                      horizon_days=settings.gap_lead_days) != AT_RISK:
+                                      horizon_days=settings.gap_lead_days, risk_rule=entry.risk_rule) != AT_RISK:
         return None
     return (strategy_deadline_key(entry.strategy_id, GAP_DEADLINE), entry.lapses_on)
 

@@ -40,7 +40,6 @@ from workflow.gaps.stored import (
     entry_of,
     settings_fingerprint,
     status_within,
-    typical_json,
     watch_fingerprint,
 )
 from workflow.gaps.warnings import GAP_DEADLINE, cancel_stale_warnings, first_send_day, first_warn_on, warn_due
@@ -133,7 +132,7 @@ def _claim(session: Session, refresh: GapRefresh, settings: Settings, fingerprin
         "computed_at": now,
         "events_through": refresh.events_through,
         "events_through_tx": refresh.events_through_tx,
-        "typical": typical_json(refresh.typical),
+        "typical": refresh.typical.json(),
         "counts": counts.json(),
         "settings_fingerprint": settings_fingerprint(settings),
         "watch_fingerprint": fingerprint,
