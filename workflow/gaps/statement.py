@@ -15,13 +15,15 @@ from workflow.gaps.entry import AT_RISK, GapEntry
 from workflow.gaps.forecast import PIPELINE
 
 DAYS_PER_MONTH = 30.4375
+LANGUAGES = ("en", "sq")
 
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
         "lapse": "It lapses on {lapse}: {left} left.",
-        "none": "No successor is under way; in this history a new one takes {median} to {upper} from the start "
-                "of drafting to approval ({basis}).",
-        "under_way": "The successor is in {stage}; it still needs {median} to {upper} until approval ({basis}).",
+        "none": "No successor is under way; in this history a new one takes {span} from the start of drafting to "
+                "approval ({basis}).",
+        "under_way": "The successor is in {stage}; it still needs {span} until approval ({basis}).",
+        "span": "{low} to {high}",
         "approved_later": "The successor is approved but comes into force only {late} after the lapse.",
         "late": "It is likely to be {late} late, up to {late_upper}: {share} of past pipelines would finish after "
                 "the lapse.",
@@ -36,7 +38,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "horizon": "At risk because it lapses within the warning horizon and the successor is missing or likely "
                    "late.",
         "policy_area": "this area's history, {n}", "portfolio": "the portfolio's history, {n}",
-        "default": "defaults, {n} recorded", "due_date": "the deadline set",
+        "default": "defaults, with {n} recorded", "due_date": "the deadline set",
         "stint": "1 stint", "stints": "{n} stints",
         "day": "1 day", "days": "{n} days", "month": "1 month", "months": "{n} months",
         "drafting": "drafting", "consultation": "consultation", "approval": "approval",
@@ -45,10 +47,10 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "sq": {
         "lapse": "Skadon më {lapse}: kanë mbetur {left}.",
-        "none": "Nuk ka pasardhës në përgatitje; sipas historikut, një i ri kërkon {median} deri në {upper} nga "
-                "fillimi i hartimit deri në miratim ({basis}).",
-        "under_way": "Pasardhësi është në fazën e {stage}; i duhen edhe {median} deri në {upper} deri në miratim "
-                     "({basis}).",
+        "none": "Nuk ka pasardhës në përgatitje; sipas historikut, një i ri kërkon {span} nga fillimi i hartimit "
+                "deri në miratim ({basis}).",
+        "under_way": "Pasardhësi është në fazën e {stage}; i duhen edhe {span} deri në miratim ({basis}).",
+        "span": "{low} deri në {high}",
         "approved_later": "Pasardhësi është miratuar, por hyn në fuqi vetëm {late} pas skadimit.",
         "late": "Ka gjasa të vonohet {late}, deri në {late_upper}: {share} e proceseve të mëparshme do të "
                 "përfundonin pas skadimit.",
@@ -63,7 +65,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "horizon": "Në rrezik sepse skadon brenda horizontit të paralajmërimit dhe pasardhësi mungon ose ka gjasa "
                    "të vonohet.",
         "policy_area": "historiku i kësaj fushe, {n}", "portfolio": "historiku i portofolit, {n}",
-        "default": "vlera të paracaktuara, {n} të regjistruara", "due_date": "afati i caktuar",
+        "default": "vlera të paracaktuara, me {n} të regjistruar", "due_date": "afati i caktuar",
         "stint": "1 rast", "stints": "{n} raste",
         "day": "1 ditë", "days": "{n} ditë", "month": "1 muaj", "months": "{n} muaj",
         "drafting": "hartimit", "consultation": "konsultimit", "approval": "miratimit",
@@ -84,6 +86,18 @@ def duration(days: int, language: str = "en") -> str:
         return words["day"] if days == 1 else words["days"].format(n=days)
     months = round(days / DAYS_PER_MONTH)
     return words["month"] if months == 1 else words["months"].format(n=months)
+
+
+def span(low: int, high: int, language: str = "en") -> str:
+    """'10 to 22 months', '45 days to 3 months' / '10 deri në 22 muaj'."""
+    first, second = duration(low, language), duration(high, language)
+    if first == second:
+        return first
+    low_number, _, low_unit = first.partition(" ")
+    high_number, _, high_unit = second.partition(" ")
+    if low_unit == high_unit or (low_number == "1" and second.endswith(low_unit + "s")):
+        first = low_number
+    return _WORDS[language]["span"].format(low=first, high=second)
 
 
 def basis_words(entry: GapEntry, language: str = "en") -> str:
@@ -110,8 +124,7 @@ def risk_statement(entry: GapEntry, language: str = "en") -> tuple[str, ...]:
     elif entry.needed_days is not None and entry.needed_days_upper is not None:
         key = "none" if entry.successor_id is None else "under_way"
         stage = words.get(entry.successor_stage or "", entry.successor_stage or "")
-        said.append(words[key].format(median=duration(entry.needed_days, language),
-                                      upper=duration(entry.needed_days_upper, language),
+        said.append(words[key].format(span=span(entry.needed_days, entry.needed_days_upper, language),
                                       stage=stage, basis=basis_words(entry, language)))
     share = f"{round((entry.gap_risk or 0) * 100)} %" if language == "sq" else f"{round((entry.gap_risk or 0) * 100)}%"
     if late > 0:
