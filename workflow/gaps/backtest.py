@@ -135,7 +135,7 @@ def lapse_lines(backtest: Backtest) -> list[tuple[str, ...]]:
     return rows
 
 
-BACKTEST_COLUMNS = ("id", "title", "lapsed", "then", "first flagged", "lead days", "rule", "successor approved",
+BACKTEST_COLUMNS = ("id", "title", "lapsed", "outcome", "first flagged", "lead days", "rule", "successor approved",
                     "error 12m", "error 6m", "error 3m")
 
 
