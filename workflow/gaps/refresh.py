@@ -81,7 +81,7 @@ class StateSeen:
     as_of: date
     events_through: int
     events_through_tx: int
-    typical: StageHistory
+    typical: StageHistory | None  # None: not read (``read_state(with_history=False)``)
     settings_fingerprint: str
     watch_fingerprint: str
     counts: StatusCounts
@@ -89,21 +89,29 @@ class StateSeen:
 
 _STATE_COLUMNS = (
     GapReportState.version, GapReportState.as_of, GapReportState.events_through, GapReportState.events_through_tx,
-    GapReportState.typical, GapReportState.settings_fingerprint, GapReportState.watch_fingerprint,
-    GapReportState.counts,
+    GapReportState.settings_fingerprint, GapReportState.watch_fingerprint, GapReportState.counts,
 )
 
 
-def read_state(session: Session) -> StateSeen | None:
-    """The state row (one statement, no ORM object: every ``GET /gaps`` reads it)."""
-    row = session.execute(
-        select(*(col(c) for c in _STATE_COLUMNS)).where(col(GapReportState.id) == STATE_ID)
-    ).one_or_none()
+def read_state(session: Session, *, with_history: bool = True) -> StateSeen | None:
+    """The state row (one statement, no ORM object). ``GET /gaps`` reads it on every request without
+    the stored stage history (``with_history=False``: per area, it grows with the portfolio), and
+    reads that (``read_history``) only when it judges areas again."""
+    columns = [col(c) for c in _STATE_COLUMNS]
+    if with_history:
+        columns.append(col(GapReportState.typical))
+    row = session.execute(select(*columns).where(col(GapReportState.id) == STATE_ID)).one_or_none()
     if row is None:
         return None
-    version, as_of, through, through_tx, typical, fingerprint, watch, counts = row
-    return StateSeen(version, as_of, through, through_tx, StageHistory.of(typical), fingerprint, watch,
-                     StatusCounts.of(counts))
+    version, as_of, through, through_tx, fingerprint, watch, counts, *typical = row
+    history = StageHistory.of(typical[0]) if typical else None
+    return StateSeen(version, as_of, through, through_tx, history, fingerprint, watch, StatusCounts.of(counts))
+
+
+def read_history(session: Session) -> StageHistory:
+    """The stage history stored with the rows."""
+    values = session.scalar(select(col(GapReportState.typical)).where(col(GapReportState.id) == STATE_ID))
+    return StageHistory.of(values or {})
 
 
 def current_for(state: StateSeen | None, *, today: date, settings: Settings) -> bool:
@@ -159,7 +167,7 @@ class GapRefresh:
     seen: StateSeen | None
     events_through: int
     events_through_tx: int
-    typical: StageHistory
+    typical: StageHistory | None  # None: the stored one, unchanged
     areas: frozenset[str] | None
     rows: dict[int, StoredRow] = field(default_factory=dict)
     before: dict[int, StoredRow] = field(default_factory=dict)
@@ -210,16 +218,17 @@ def _compute(read: _Read, settings: Settings) -> GapRefresh:
     areas = read.areas
     if areas is not None and not areas:
         assert read.seen is not None, "only a stored report is refreshed by areas"
-        return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, read.seen.typical, areas)
+        return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, None, areas)
     typical = read.seen.typical if areas is not None and read.seen is not None else None
     assessment = GapAssessment(read.snapshots, as_of=read.today, default_days=typical_days(settings), typical=typical)
+    kept = None if typical is not None else assessment.typical
     entries = {e.strategy_id: e for e in assessment.entries(UNBOUNDED, policy_areas=areas)}
     rows = {
         s.id: StoredRow(s.id, s.policy_area, s.kind, s.parent_id, s.predecessor_id, entries.get(s.id))
         for s in read.snapshots
         if areas is None or s.policy_area in areas
     }
-    return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, assessment.typical, areas, rows,
+    return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, kept, areas, rows,
                       read.before)
 
 

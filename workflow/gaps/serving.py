@@ -37,11 +37,12 @@ from sqlalchemy import ColumnElement, Engine, case, func, select
 from sqlmodel import Session, col
 
 from workflow.core import Settings, new_session
+from workflow.gaps.durations import StageHistory
 from workflow.gaps.forecast import PIPELINE
 from workflow.gaps.history import StrategySnapshot, snapshots_known_on
 from workflow.gaps.models import GapReportRow
 from workflow.gaps.queries import load_snapshots, typical_days
-from workflow.gaps.refresh import StateSeen, current_for, named_after, read_state
+from workflow.gaps.refresh import StateSeen, current_for, named_after, read_history, read_state
 from workflow.gaps.rules import AT_RISK, OK, STATUSES, GapAssessment, GapEntry
 from workflow.gaps.scoped import areas_touched, load_areas, read_typical
 from workflow.gaps.stored import UNBOUNDED, at_horizon, entry_of, risk_key, sort_key
@@ -144,12 +145,13 @@ class _StoredRead:
     snapshots: list[StrategySnapshot]
     rows: list[tuple[str, dict[str, Any]]]
     counts: Counter[str]
+    history: StageHistory | None  # the stored stage history, read only when areas are judged again
 
 
 def _from_stored(engine: Engine, query: GapQuery, *, today: date, settings: Settings, limit: int | None,
                  after: str | None) -> GapPage | None:
     with new_session(engine) as session:
-        state = read_state(session)
+        state = read_state(session, with_history=False)
         if state is None or not current_for(state, today=today, settings=settings):
             return None
         named = named_after(session, state.events_through, state.events_through_tx, limit=OVERLAY_EVENTS)
@@ -158,12 +160,13 @@ def _from_stored(engine: Engine, query: GapQuery, *, today: date, settings: Sett
         touched = frozenset(areas_touched(session, named)) if named else frozenset()
         judged = touched if query.policy_area is None else touched & {query.policy_area}
         rows, counts = _stored_page(session, query, state, today=today, limit=limit, after=after, leave_out=touched)
-        read = _StoredRead(state, judged, load_areas(session, zone=settings.zone, areas=judged), rows, counts)
+        history = read_history(session) if judged else None
+        read = _StoredRead(state, judged, load_areas(session, zone=settings.zone, areas=judged), rows, counts, history)
     stored = [(key, at_horizon(entry_of(values), today=today, horizon_days=query.horizon_days))
               for key, values in read.rows]
     if not judged:
         return _merged(stored, [], query, read.counts, limit, after, "stored")
-    assessment = GapAssessment(read.snapshots, as_of=today, default_days=typical_days(settings), typical=state.typical)
+    assessment = GapAssessment(read.snapshots, as_of=today, default_days=typical_days(settings), typical=read.history)
     fresh = [at_horizon(e, today=today, horizon_days=query.horizon_days)
              for e in assessment.entries(UNBOUNDED, policy_areas=judged)]
     ordered, counts = _ordered(fresh, query)

@@ -132,7 +132,7 @@ def _claim(session: Session, refresh: GapRefresh, settings: Settings, fingerprin
         "computed_at": now,
         "events_through": refresh.events_through,
         "events_through_tx": refresh.events_through_tx,
-        "typical": refresh.typical.json(),
+        **({"typical": refresh.typical.json()} if refresh.typical is not None else {}),
         "counts": counts.json(),
         "settings_fingerprint": settings_fingerprint(settings),
         "watch_fingerprint": fingerprint,
