@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from web.deps import ReadSession, SettingsDep
-from web.pages.portfolio_view import Words, successor
+from web.pages.portfolio_view import Words, successor, why_at_risk
 from web.people import PersonDep, read_viewer
 from web.rendering import render
 from workflow.core import clock
@@ -93,7 +93,8 @@ def needs_page(request: Request, person: PersonDep, session: ReadSession, settin
         needs.append(Need(item, titles.get(item.strategy_id, str(item.strategy_id)), href,
                           names.get(item.institution_id, "") if item.institution_id else "", mark_of(item),
                           kinds.get(item.strategy_id, "strategy"),
-                          successor(item.gap, words) if item.gap is not None else Markup("")))
+                          successor(item.gap, words) + why_at_risk(item.gap, words) if item.gap is not None
+                          else Markup("")))
     return render(request, "needs.html", {
         "needs": needs, "today": today, "role": principal.role,
         "institution": names.get(principal.institution_id, "") if principal.institution_id else "",

@@ -10,6 +10,7 @@ singular and plural, as "ditë" is).
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from workflow.gaps.entry import AT_RISK, GapEntry
 from workflow.gaps.forecast import PIPELINE
@@ -112,12 +113,20 @@ def basis_words(entry: GapEntry, language: str = "en") -> str:
 
 
 def risk_statement(entry: GapEntry, language: str = "en") -> tuple[str, ...]:
-    """The sentences (see the module); none for an entry with no risk numbers (covered, a gap)."""
+    """The sentences (see the module); none for an entry with no risk numbers (covered, a gap).
+    Kept for the entries last worded: a page of ``GET /gaps`` asks for the same ones again."""
     if entry.days_left is None:
         return ()
+    return _worded(entry, language)
+
+
+@lru_cache(maxsize=8_192)
+def _worded(entry: GapEntry, language: str) -> tuple[str, ...]:
+    days_left = entry.days_left
+    assert days_left is not None, "worded only with its numbers"
     words = _WORDS[language]
-    as_of = entry.lapses_on + timedelta(days=1) - timedelta(days=entry.days_left)
-    said = [words["lapse"].format(lapse=entry.lapses_on.isoformat(), left=duration(entry.days_left, language))]
+    as_of = entry.lapses_on + timedelta(days=1) - timedelta(days=days_left)
+    said = [words["lapse"].format(lapse=entry.lapses_on.isoformat(), left=duration(days_left, language))]
     late, late_upper = entry.projected_gap_days or 0, entry.projected_gap_days_upper or 0
     if entry.successor_in_force_from is not None:
         said.append(words["approved_later"].format(late=duration(late, language)))
@@ -138,7 +147,7 @@ def risk_statement(entry: GapEntry, language: str = "en") -> tuple[str, ...]:
         said.append(_act(entry.act, entry.act_by, as_of, language))
     if entry.status == AT_RISK:
         if entry.risk_rule == PIPELINE and entry.needed_days_upper is not None:
-            said.append(words["pipeline"].format(left=duration(entry.days_left, language),
+            said.append(words["pipeline"].format(left=duration(days_left, language),
                                                  needed=duration(entry.needed_days_upper, language)))
         elif entry.risk_rule is not None:
             said.append(words["horizon"])
