@@ -182,3 +182,16 @@ def test_an_analysis_of_one_area_reads_that_area(client, portfolio, monkeypatch)
 ])
 def test_a_bad_limit_or_cursor_is_a_problem(client, params, parameter):
     assert_invalid(client.get("/gaps", params=params), parameter=parameter)
+
+
+def test_pages_by_gap_risk_come_highest_first_computed_and_stored_alike(client, portfolio, settings):
+    by_report = _all_pages(client, 500)[0]
+    computed, _ = _all_pages(client, 3, order="risk")
+    risks = [i["gap_risk"] or 0 for i in computed]
+    assert risks == sorted(risks, reverse=True) and risks[0] > risks[-1]
+    assert sorted(i["strategy_id"] for i in computed) == sorted(i["strategy_id"] for i in by_report)
+    watch(client.app.state.engine, settings, NOW)
+    stored, _ = _all_pages(client, 4, order="risk")
+    assert stored == computed
+    at_risk, _ = _all_pages(client, 2, order="risk", status="at_risk")
+    assert at_risk == [i for i in computed if i["status"] == "at_risk"]
