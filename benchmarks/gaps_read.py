@@ -46,7 +46,7 @@ from workflow.core.db import make_engine, new_session, unit_of_work
 from workflow.directory.institutions import create_institution
 from workflow.directory.requests import InstitutionCreate
 from workflow.gaps.history import StrategySnapshot, StrategyState, states_on
-from workflow.gaps.projection import typical_durations_of
+from workflow.gaps.projection import history_of
 from workflow.gaps.queries import compute_gap_report, load_snapshots, read_snapshots, typical_days
 from workflow.gaps.rules import GapAssessment, GapEntry, GroupKey, _interval_in_force, _report_order, group_key
 from workflow.lifecycle import StageChange, Strategy
@@ -68,7 +68,7 @@ class BaselineAssessment(GapAssessment):
         self.groups: dict[GroupKey, list[StrategyState]] = defaultdict(list)
         for state in self.states:
             self.groups[group_key(state)].append(state)
-        self.typical = typical_durations_of(snapshots, as_of, default_days)  # as now: the comparison is of lookups
+        self.typical = history_of(snapshots, as_of, default_days)  # as now: the comparison is of lookups
         self._covers = self.groups  # no standalone action plans here: each document's cover is its group
 
     def successor_of(self, state: StrategyState) -> StrategyState | None:

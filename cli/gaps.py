@@ -12,7 +12,7 @@ from cli.table import render_table
 if TYPE_CHECKING:
     from workflow.gaps import GapEntry
 
-COLUMNS = ("id", "title", "area", "kind", "lapses", "status", "successor", "projected", "gap days")
+COLUMNS = ("id", "title", "area", "kind", "lapses", "status", "successor", "projected (median..80th pct.)", "gap days")
 
 
 def row(entry: GapEntry) -> tuple[str, ...]:
@@ -22,7 +22,9 @@ def row(entry: GapEntry) -> tuple[str, ...]:
         successor = f"#{entry.successor_id} {entry.successor_stage}"
     projected = "-"
     if entry.projected_successor_approval is not None:
-        projected = f"{entry.projected_successor_approval.isoformat()} ({entry.projection_basis})"
+        upper = entry.projected_successor_approval_upper
+        until = f"..{upper.isoformat()}" if upper is not None and upper != entry.projected_successor_approval else ""
+        projected = f"{entry.projected_successor_approval.isoformat()}{until} ({entry.projection_basis})"
     return (
         str(entry.strategy_id),
         entry.title,
@@ -61,7 +63,8 @@ def gaps(args: argparse.Namespace) -> int:
     known = f", as known on {known_on.isoformat()}" if known_on != today else ""
     print(
         f"Policy gaps as of {as_of.isoformat()}{known} "
-        f"(at risk = lapsing within {horizon} days without a timely successor)"
+        f"(at risk: the successor needs longer than the time left at the 80th percentile of this history "
+        f"(pipeline), or lapsing within {horizon} days without a timely successor (horizon))"
     )
     print(render_table(COLUMNS, [row(e) for e in entries], shrink="title") if entries else "nothing in force or lapsed")
     counts: dict[str, int] = {}

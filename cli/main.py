@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 COMMAND_MODULES = (
-    "cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.tokens", "cli.directory",
-    "cli.sign_in", "cli.portfolio",
+    "cli.server", "cli.runtime", "cli.dev", "cli.demo", "cli.strategies", "cli.gaps", "cli.backtest", "cli.tokens",
+    "cli.directory", "cli.sign_in", "cli.portfolio",
 )
 
 

@@ -25,6 +25,9 @@ from workflow.gaps import (
     Timeline,
     compute_timeline,
     gap_page,
+    month_of,
+    read_backtest,
+    risk_statement,
     snapshot_of,
     timeline_snapshots,
 )
@@ -49,14 +52,22 @@ KnownOn = Annotated[
     ),
 ]
 PolicyAreaFilter = Annotated[str | None, Query(max_length=80, pattern=POLICY_AREA_PATTERN)]
+MONTH = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
 DEFAULT_PAGE = 100
 MAX_PAGE = 500
 
 
 class ProjectionStepOut(BaseModel):
     stage: str
-    ends_on: date
-    basis: Literal["due_date", "history_median", "default"]
+    ends_on: date = Field(description="The stage's forecast end at the median.")
+    upper_ends_on: date | None = Field(description="... and at the upper quantile (80th percentile).")
+    basis: Literal["due_date", "policy_area", "portfolio", "default"] = Field(
+        description="`policy_area`: this area's own completed stints; `portfolio`: everyone's (the area has fewer "
+        "than 3); `default`: fewer than 3 anywhere, the configured default stands in for the missing ones; "
+        "`due_date`: the deadline set, taken because it is no earlier than the history's median."
+    )
+    samples: int = Field(description="Real completed stints the forecast of this stage draws on.")
+    due_on: date | None = Field(description="The deadline a ministry set for this stage, shown beside the forecast.")
 
 
 class GapEntryOut(BaseModel):
@@ -70,16 +81,24 @@ class GapEntryOut(BaseModel):
     lapses_on: date = Field(description="Last day in force as recorded on `as_of`.")
     status: Status = Field(
         description="`covered`: an approved successor is in force the day after the lapse. "
-        "`at_risk`: lapses within the horizon and the successor is missing or expected in force after that day. "
+        "`at_risk`: the days left are fewer than the successor still needs at the upper quantile of this "
+        "deployment's history (`risk_rule` `pipeline`), or it lapses within the horizon and the successor is "
+        "missing or expected after that day (`horizon`, the floor). "
         "`ok`: in force, not covered yet, not at risk. `gap`: lapsed with nothing in force since."
     )
     successor_id: int | None
     successor_title: str | None
     successor_stage: str | None
     successor_in_force_from: date | None = Field(description="Start of the approved successor's interval.")
-    projected_successor_approval: date | None = Field(description="For a successor not approved yet.")
-    projection_basis: Literal["due_dates", "history_medians", "defaults", "mixed"] | None
-    projection_steps: list[ProjectionStepOut] = Field(description="The projected end of each stage still ahead.")
+    projected_successor_approval: date | None = Field(
+        description="For a successor not approved yet: its forecast approval at the median."
+    )
+    projected_successor_approval_upper: date | None = Field(description="... and at the upper quantile.")
+    projection_basis: Literal["due_dates", "policy_area", "portfolio", "defaults", "mixed"] | None
+    projection_steps: list[ProjectionStepOut] = Field(
+        description="The forecast end of each stage still ahead (with no successor: of a whole pipeline started on "
+        "`as_of`)."
+    )
     gap_days: int | None = Field(description="For `gap`: days without coverage since the lapse.")
     projected_gap_days: int | None = Field(
         description="Days between the lapse and the successor's (projected) start; 0 when on time."
@@ -88,14 +107,34 @@ class GapEntryOut(BaseModel):
         description="`in_force_from` is an approval date recorded as approximate (`effective_on_approximate`)."
     )
     approval_reference_unknown: bool = Field(description="Approved by an act whose number is not known.")
+    projected_gap_days_upper: int | None = Field(description="`projected_gap_days` at the upper quantile.")
+    gap_risk: float | None = Field(
+        description="The share (0 to 1) of the history's pipelines that would bring the successor into force after "
+        "the day after the lapse."
+    )
+    risk_rule: Literal["pipeline", "horizon"] | None = Field(description="For `at_risk`: which rule flagged it.")
+    days_left: int | None = Field(description="Days from `as_of` to the day after the lapse.")
+    needed_days: int | None = Field(
+        description="Days from `as_of` until the successor is expected in force, at the median (with no successor: a "
+        "whole pipeline started on `as_of`)."
+    )
+    needed_days_upper: int | None = Field(description="... at the upper quantile.")
+    act: Literal["start_drafting", "submit_for_consultation", "submit_for_approval", "approve"] | None = Field(
+        description="The successor's next step ..."
+    )
+    act_by: date | None = Field(description="... and the last day for it that avoids the gap at the upper quantile.")
+    explanation: list[str] = Field(description="The same, in words: what lapses when, what the successor still "
+                                               "needs, how late it is likely to be, what would avoid the gap.")
 
     @classmethod
     def of(cls, entry: GapEntry) -> GapEntryOut:
         steps = [
-            ProjectionStepOut(stage=s.stage.value, ends_on=s.ends_on, basis=s.basis) for s in entry.projection_steps
+            ProjectionStepOut(stage=s.stage.value, ends_on=s.ends_on, upper_ends_on=s.upper_ends_on, basis=s.basis,
+                              samples=s.samples, due_on=s.due_on)
+            for s in entry.projection_steps
         ]
         fields = {k: v for k, v in vars(entry).items() if k != "projection_steps"}
-        return cls(**fields, projection_steps=steps)
+        return cls(**fields, projection_steps=steps, explanation=list(risk_statement(entry)))
 
 
 class StatusCounts(BaseModel):
@@ -199,9 +238,13 @@ def gaps(
     known_on: KnownOn = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Entries per page.")] = DEFAULT_PAGE,
     cursor: Annotated[
-        str | None, Query(max_length=300, pattern=SORT_KEY.pattern,
+        str | None, Query(max_length=310, pattern=SORT_KEY.pattern,
                           description="The `next_cursor` of the previous page; none for the first.")
     ] = None,
+    order: Annotated[
+        Literal["report", "risk"], Query(description="`report`: by area, kind and lapse; `risk`: by `gap_risk`, "
+                                                     "highest first.")
+    ] = "report",
 ) -> GapReportOut:
     """Each strategy or action plan in force on `as_of`, or lapsed with nothing in force since, with its
     gap status, its successor, and when the successor is projected to be approved (and on what basis),
@@ -212,11 +255,67 @@ def gaps(
     known = _known_on(known_on, today)
     horizon = settings.gap_horizon_days if horizon_days is None else horizon_days
     engine: Engine = request.app.state.engine
-    query = GapQuery(day, horizon, known if known < today else None, policy_area, kind, status)
+    query = GapQuery(day, horizon, known if known < today else None, policy_area, kind, status, order)
     page = gap_page(engine, query, today=today, settings=settings, limit=limit, after=cursor)
     return GapReportOut(
         as_of=day, known_on=known, horizon_days=horizon, items=[GapEntryOut.of(e) for e in page.items], limit=limit,
         next_cursor=page.next_cursor, total=page.total, by_status=StatusCounts(**page.by_status),
+    )
+
+
+class ScoredOut(BaseModel):
+    months_before: int
+    month: date = Field(description="The month-end judged: the last on or before that many months before approval.")
+    forecast: date | None = Field(description="The successor's forecast approval then (median).")
+    upper: date | None = Field(description="... at the upper quantile.")
+    error_days: int | None = Field(description="Forecast less the real approval, in days (negative: early).")
+    within: bool | None = Field(description="The real approval fell within the forecast's range.")
+
+
+class LapseOut(BaseModel):
+    strategy_id: int
+    title: str
+    policy_area: str
+    lapses_on: date
+    gap: bool = Field(description="Its successor (as recorded today) was not in force the day after the lapse.")
+    first_flagged: date | None = Field(description="The month-end of the first month at risk, up to the lapse.")
+    lead_days: int | None
+    first_rule: Literal["pipeline", "horizon"] | None
+    successor_id: int | None
+    successor_approved_on: date | None
+    scored: list[ScoredOut] = Field(description="The forecast at 12, 6 and 3 months before the real approval.")
+
+
+class BacktestOut(BaseModel):
+    start: date
+    end: date
+    lapses: list[LapseOut]
+    summary: str
+
+
+@router.get("/gaps/backtest", response_model=BacktestOut, responses=responses(422))
+def gaps_backtest(
+    request: Request,
+    settings: SettingsDep,
+    policy_area: PolicyAreaFilter = None,
+    from_: Annotated[str | None, Query(alias="from", pattern=MONTH, description="YYYY-MM; default: the first "
+                                                                                "month recorded")] = None,
+    to: Annotated[str | None, Query(pattern=MONTH, description="YYYY-MM; default: this month")] = None,
+) -> BacktestOut:
+    """The gap rules replayed month by month over this deployment's own history, each month with only what was
+    known then (as `known_on`), and for each lapse in those months: the first month flagged, the lead time, and
+    the forecast error of its successor's approval at 12, 6 and 3 months before the real one. The same as
+    `continuum backtest`."""
+    start, end = month_of(from_) if from_ else None, month_of(to) if to else None
+    if start is not None and end is not None and start > end:
+        raise _invalid_parameter("from", f"must not be after to ({to})")
+    engine: Engine = request.app.state.engine
+    result = read_backtest(engine, today=clock.today(settings.zone), settings=settings, start=start, end=end,
+                           policy_area=policy_area)
+    return BacktestOut(
+        start=result.start, end=result.end, summary=result.summary(),
+        lapses=[LapseOut(**{k: v for k, v in vars(lapse).items() if k != "scored"},
+                         scored=[ScoredOut(**vars(s)) for s in lapse.scored]) for lapse in result.lapses],
     )
 
 

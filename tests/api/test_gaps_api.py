@@ -70,11 +70,16 @@ def test_gaps_reports_the_successor_in_preparation_with_its_projection(client, m
     assert (entry["successor_id"], entry["successor_stage"], entry["gap_days"]) == (
         migration["third"], "consultation", 335
     )
-    assert entry["projected_successor_approval"] == "2024-01-30"  # 2023-12-01 (consultation overrun) + 60
+    # Two real consultations (50, 53 days) topped up with the default (45): open 60 days, past all of
+    # them, it has half a default one left (23 days); then the approvals (66, 110 and the default 60).
+    assert entry["projected_successor_approval"] == "2024-02-28"
+    assert entry["projected_successor_approval_upper"] == "2024-03-26"
     assert entry["projection_basis"] == "defaults"
     assert entry["projection_steps"] == [
-        {"stage": "consultation", "ends_on": "2023-12-01", "basis": "default"},
-        {"stage": "approval", "ends_on": "2024-01-30", "basis": "default"},
+        {"stage": "consultation", "ends_on": "2023-12-24", "upper_ends_on": "2023-12-24", "basis": "default",
+         "samples": 2, "due_on": None},
+        {"stage": "approval", "ends_on": "2024-02-28", "upper_ends_on": "2024-03-26", "basis": "default",
+         "samples": 2, "due_on": None},
     ]
 
 
@@ -107,7 +112,8 @@ def test_gaps_defaults_to_today_and_the_configured_horizon(client, migration, se
     assert [(e["strategy_id"], e["status"]) for e in body["items"]] == [
         (migration["third"], "ok"), (migration["plan"], "at_risk")
     ]
-    assert [e["status"] for e in narrow["items"]] == ["ok", "ok"]
+    # 213 days left and no successor of the plan: a whole pipeline needs more, whatever the horizon.
+    assert [(e["status"], e["risk_rule"]) for e in narrow["items"]] == [("ok", None), ("at_risk", "pipeline")]
 
 
 def test_today_is_the_day_in_the_deployment_timezone(client):

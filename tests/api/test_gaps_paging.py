@@ -103,7 +103,10 @@ def test_after_a_pass_the_pages_come_from_the_stored_rows_and_say_the_same(clien
     stored, bodies = _all_pages(client, 4)
     assert stored == computed and judged == []  # nothing judged: every entry read as stored
     narrow, _ = _all_pages(client, 5, horizon_days=100)  # another horizon: the same rows, read with it
-    assert {i["status"] for i in narrow} == {"ok", "gap"}
+    # Only the pipeline rule flags beyond the horizon; the same rows, read with it, say so.
+    assert {i["status"] for i in narrow if i["risk_rule"] != "pipeline"} == {"ok", "gap"}
+    assert [i for i in narrow if i["status"] == "at_risk"] == [
+        i for i in computed if i["status"] == "at_risk" and i["risk_rule"] == "pipeline"]
     assert judged == []
 
 
@@ -175,7 +178,20 @@ def test_an_analysis_of_one_area_reads_that_area(client, portfolio, monkeypatch)
     ({"limit": 501}, "limit"),
     ({"cursor": "abc"}, "cursor"),
     ({"cursor": "x1"}, "cursor"),
-    ({"cursor": "1" * 301}, "cursor"),
+    ({"cursor": "1" * 311}, "cursor"),
 ])
 def test_a_bad_limit_or_cursor_is_a_problem(client, params, parameter):
     assert_invalid(client.get("/gaps", params=params), parameter=parameter)
+
+
+def test_pages_by_gap_risk_come_highest_first_computed_and_stored_alike(client, portfolio, settings):
+    by_report = _all_pages(client, 500)[0]
+    computed, _ = _all_pages(client, 3, order="risk")
+    risks = [i["gap_risk"] or 0 for i in computed]
+    assert risks == sorted(risks, reverse=True) and risks[0] > risks[-1]
+    assert sorted(i["strategy_id"] for i in computed) == sorted(i["strategy_id"] for i in by_report)
+    watch(client.app.state.engine, settings, NOW)
+    stored, _ = _all_pages(client, 4, order="risk")
+    assert stored == computed
+    at_risk, _ = _all_pages(client, 2, order="risk", status="at_risk")
+    assert at_risk == [i for i in computed if i["status"] == "at_risk"]

@@ -234,3 +234,20 @@ def test_an_area_carried_by_a_standalone_action_plan_says_so(person: PersonFacto
     page = person(DANIEL).get("/console/portfolio?as_of=2022-06-30&policy_area=anti-trafficking")
     words = text_of(section(page.text, "area-anti-trafficking"))
     assert "No gap on 30 Jun 2022: a standalone action plan is in force." in words
+
+
+def test_a_strategy_at_risk_says_why_in_the_viewers_language_as_the_api_and_the_warning_do(
+    person: PersonFactory,
+) -> None:
+    """June 2021, as known then: the 2019-2022 migration strategy has no successor and a pipeline longer
+    than the 18 months left; the console words it as ``GET /gaps`` does, in English and in Albanian."""
+    query = "/console/portfolio?as_of=2021-06-30&known_on=2021-06-30"
+    english = text_of(section(person(DANIEL).get(query).text, "area-migration"))
+    assert "Why at risk, and what would avoid the gap" in english
+    assert "It lapses on 2022-12-31: 18 months left." in english
+    assert "No successor is under way; in this history a new one takes" in english
+    assert "To avoid the gap the deadline was 2021-03-06 (start drafting)" in english
+    albanian = text_of(section(person(ARTA).get(query).text, "area-migration"))
+    assert "Pse është në rrezik, dhe çfarë do ta shmangte boshllëkun" in albanian
+    assert "Skadon më 2022-12-31: kanë mbetur 18 muaj." in albanian
+    assert "Në rrezik sepse ditët e mbetura (18 muaj)" in albanian

@@ -85,3 +85,14 @@ def snap(
         history=events,
         **dues,
     )
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The last day of each month from ``start``'s to ``end``'s."""
+    found = []
+    year, month = start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        found.append(following - timedelta(days=1))
+        year, month = following.year, following.month
+    return found

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from web.deps import ReadSession, SettingsDep
 from web.pages.my_calendar import STOPPED, my_calendar
-from web.pages.portfolio_view import Words, successor
+from web.pages.portfolio_view import Words, successor, why_at_risk
 from web.people import PersonDep, read_viewer
 from web.rendering import render, translator
 from workflow.core import clock
@@ -99,7 +99,8 @@ def needs_page(
         needs.append(Need(item, titles.get(item.strategy_id, str(item.strategy_id)), href,
                           names.get(item.institution_id, "") if item.institution_id else "", mark_of(item),
                           kinds.get(item.strategy_id, "strategy"),
-                          successor(item.gap, words) if item.gap is not None else Markup("")))
+                          successor(item.gap, words) + why_at_risk(item.gap, words) if item.gap is not None
+                          else Markup("")))
     _ = translator(words.language)
     return render(request, "needs.html", {
         "needs": needs, "today": today, "role": principal.role,

@@ -26,8 +26,8 @@ from web.rendering import render
 from workflow.core import EARLIEST_DATE, LATEST_DATE, SaneDate, Settings, clock, new_session
 from workflow.directory import institution_names
 from workflow.gaps import (
+    StageHistory,
     StrategySnapshot,
-    TypicalDuration,
     compute_portfolio,
     lead_institution_ids,
     load_areas,
@@ -37,7 +37,7 @@ from workflow.gaps import (
     snapshots_known_on,
     typical_days,
 )
-from workflow.lifecycle import Kind, Stage
+from workflow.lifecycle import Kind
 
 router = APIRouter()
 
@@ -118,7 +118,7 @@ def portfolio_page(request: Request, person: PersonDep, session: ReadSession, se
 
 
 def _read(engine: Engine, settings: Settings, query: PortfolioQuery, day: date
-          ) -> tuple[list[StrategySnapshot], dict[Stage, TypicalDuration] | None]:
+          ) -> tuple[list[StrategySnapshot], StageHistory | None]:
     """The deployment, or with an area chosen that area alone and the deployment's typical durations
     (``workflow.gaps.scoped``), in a short session closed before computing."""
     if query.policy_area is None:

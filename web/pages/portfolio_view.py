@@ -22,7 +22,7 @@ from markupsafe import Markup
 from web.charts.timeline import Bar, Chart, Coverage, Gap, Risk, draw_timeline
 from web.i18n import Formats, catalog
 from web.words import N_, POLICY_AREAS, namer, vocabulary
-from workflow.gaps import AT_RISK, COVERED, GAP, AreaPortfolio, GapEntry, Lane, Portfolio, Timeline
+from workflow.gaps import AT_RISK, COVERED, GAP, AreaPortfolio, GapEntry, Lane, Portfolio, Timeline, risk_statement
 
 ONE_DAY = timedelta(days=1)
 TITLE_ROOM = 96  # characters of a title the chart shows; the table shows it whole
@@ -167,7 +167,21 @@ def _details(entry: GapEntry | None, words: Words) -> Markup:
         return successor(entry, words)
     else:
         opening = words.markup(N_("Lapses on %(day)s."), day=words.date(entry.lapses_on))
-    return opening + Markup(" ") + successor(entry, words)
+    said = opening + Markup(" ") + successor(entry, words)
+    if entry.status == AT_RISK:
+        said += why_at_risk(entry, words)
+    return said
+
+
+def why_at_risk(entry: GapEntry, words: Words) -> Markup:
+    """The risk as ``GET /gaps`` and the gap warning word it (``workflow.gaps.risk_statement``), in the
+    page's language."""
+    lines = risk_statement(entry, words.language)
+    if not lines:
+        return Markup("")
+    items = Markup("").join(Markup("<li>{}</li>").format(line) for line in lines)
+    return Markup('<details class="why-at-risk"><summary>{}</summary><ul>{}</ul></details>').format(
+        words._(N_("Why at risk, and what would avoid the gap")), items)
 
 
 STANDALONE_PLAN = N_("Standalone action plan")  # an action plan with no umbrella strategy

@@ -15,10 +15,12 @@ changed since, and computes on demand what the rows cannot answer (another day, 
 knowledge).
 """
 
+from workflow.gaps.backtest import BACKTEST_COLUMNS, Backtest, lapse_lines, month_of, read_backtest
+from workflow.gaps.durations import StageHistory
+from workflow.gaps.forecast import HORIZON, PIPELINE
 from workflow.gaps.history import StrategySnapshot, snapshots_known_on
 from workflow.gaps.models import GapReportRow, GapReportState, GapWatch
 from workflow.gaps.portfolio import AreaPortfolio, Lane, PlanCoverage, Portfolio, compute_portfolio
-from workflow.gaps.projection import TypicalDuration
 from workflow.gaps.queries import (
     TimelineReport,
     compute_gap_report,
@@ -40,17 +42,25 @@ from workflow.gaps.scoped import (
     timeline_snapshots,
 )
 from workflow.gaps.serving import GapPage, GapQuery, Labels, gap_entries, gap_page, labels_of
+from workflow.gaps.statement import risk_statement
 from workflow.gaps.stored import SORT_KEY
 from workflow.gaps.timeline import Timeline
 from workflow.gaps.warnings import GAP_DEADLINE
 from workflow.gaps.watch import GapWatchResult, prepare_gap_watch, watch_gaps
 
 __all__ = [
+    "BACKTEST_COLUMNS",
+    "Backtest",
+    "lapse_lines",
+    "month_of",
+    "read_backtest",
     "GAP_WATCH_EVENTS",
     "AT_RISK",
     "COVERED",
     "GAP",
     "GAP_DEADLINE",
+    "HORIZON",
+    "PIPELINE",
     "SORT_KEY",
     "STATUSES",
     "AreaPortfolio",
@@ -66,11 +76,11 @@ __all__ = [
     "Lane",
     "PlanCoverage",
     "Portfolio",
+    "StageHistory",
     "StrategyChanges",
     "StrategySnapshot",
     "Timeline",
     "TimelineReport",
-    "TypicalDuration",
     "compute_gap_report",
     "compute_portfolio",
     "compute_timeline",
@@ -84,6 +94,7 @@ __all__ = [
     "prepare_gap_watch",
     "read_snapshots",
     "read_typical",
+    "risk_statement",
     "snapshot_of",
     "snapshots_known_on",
     "timeline_report",

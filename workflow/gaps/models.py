@@ -34,7 +34,9 @@ class GapReportRow(SQLModel, table=True):
     is beyond it (``workflow.gaps.stored.status_within``). NULL: no entry (not in force and not
     lapsed into a gap). ``policy_area``, ``parent_id`` and ``predecessor_id`` are the links the
     entry was judged with, so a change of them finds the areas it left. ``sort_key`` orders the
-    entries as the report does, in any collation (digits only). ``warn_on``: for an entry at risk,
+    entries as the report does, in any collation (digits only); ``risk_key`` by gap risk, highest first
+    (``stored.risk_key``). ``risk_rule``: which rule put an entry at risk (``pipeline``: however far its
+    lapse; ``horizon``: only within a reader's horizon). ``warn_on``: for an entry at risk,
     the next sending day on which a gap warning of its lapse falls due (NULL: none left)."""
 
     __tablename__ = "gap_report_entries"
@@ -42,6 +44,7 @@ class GapReportRow(SQLModel, table=True):
         Index("ix_gap_report_entries_policy_area", "policy_area"),
         Index("ix_gap_report_entries_sort_key", "sort_key"),
         Index("ix_gap_report_entries_warn_on", "warn_on"),
+        Index("ix_gap_report_entries_risk_key", "risk_key"),
     )
 
     strategy_id: int = Field(sa_column=Column(Integer, ForeignKey("strategies.id"), primary_key=True))
@@ -52,6 +55,8 @@ class GapReportRow(SQLModel, table=True):
     status: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
     lapses_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
     sort_key: str | None = Field(default=None, sa_column=Column(String(300), nullable=True))
+    risk_rule: str | None = Field(default=None, sa_column=Column(String(20), nullable=True))
+    risk_key: str | None = Field(default=None, sa_column=Column(String(310), nullable=True))
     entry: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     warn_on: date | None = Field(default=None, sa_column=Column(Date, nullable=True))
 

@@ -12,17 +12,17 @@ all its strategies, whoever leads them.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from workflow.core import Settings
+from workflow.gaps.durations import StageHistory
 from workflow.gaps.history import StrategySnapshot, StrategyState
-from workflow.gaps.projection import TypicalDuration
 from workflow.gaps.queries import typical_days
 from workflow.gaps.rules import GapAssessment, GapEntry
 from workflow.gaps.timeline import Hole, Timeline, build_timeline
-from workflow.lifecycle import Interval, Stage
+from workflow.lifecycle import Interval
 
 
 @dataclass(frozen=True)
@@ -132,11 +132,11 @@ def compute_portfolio(
     policy_area: str | None = None,
     lead_institution_id: int | None = None,
     kind: str | None = None,
-    typical: Mapping[Stage, TypicalDuration] | None = None,
+    typical: StageHistory | None = None,
 ) -> Portfolio:
     """Every policy area as recorded on ``as_of`` (``snapshots``: the whole deployment, or with
     ``policy_area`` that area as ``workflow.gaps.scoped.load_areas`` reads it, with the deployment's
-    ``typical`` durations; ``policy_areas`` then names the areas read).
+    ``typical`` stage history; ``policy_areas`` then names the areas read).
 
     ``policy_area``, ``lead_institution_id`` and ``kind`` keep the lanes that match; an area with
     none left is left out, and an area kept still shows the coverage of all its strategies.

@@ -2,17 +2,17 @@
 
 The rules read strategies, their stage changes and their revisions, the day and a few settings.
 Successors and cover stay within a policy area (with the links ``scoped`` follows out of it);
-only the typical stage durations are the whole deployment's. So:
+only the stage history the forecasts draw on is the whole deployment's. So:
 
 * **everything** is judged again when the stored report is of another day (lapses, projections
   and gap days move with the day), was judged with other settings, does not exist yet, or when
-  more strategies changed than area reads would beat (``MAX_CHANGED``). The typical durations are
+  more strategies changed than area reads would beat (``MAX_CHANGED``). The stage history is
   worked out then and stored with the rows. The caller's ``everything`` (a new sending day, a
   calendar or settings change) does not force it: the watch tells the day and its settings from
   its own state, and a new sending day or calendar moves warnings, not entries (``watch``);
 * otherwise only the **areas** the changed strategies touch (``scoped.areas_touched``) are judged
-  again, from those areas alone, with the stored typical durations. A stage completed since this
-  morning's full judgement moves the medians only from the next one: at most a day late, and the
+  again, from those areas alone, with the stored stage history. A stage completed since this
+  morning's full judgement moves the forecasts only from the next one: at most a day late, and the
   price of not reading the deployment's whole history on every change.
 
 What changed is read from the outbox, from the event the stored report is current through to
@@ -42,9 +42,9 @@ from sqlalchemy import Engine, or_, select, tuple_
 from sqlmodel import Session, col
 
 from workflow.core import FeedRead, OutboxEvent, Settings, UnknownCursor, new_session, read_feed
+from workflow.gaps.durations import StageHistory
 from workflow.gaps.history import StrategySnapshot
 from workflow.gaps.models import GapReportRow, GapReportState
-from workflow.gaps.projection import TypicalDuration
 from workflow.gaps.queries import load_snapshots, typical_days
 from workflow.gaps.rules import GapAssessment
 from workflow.gaps.scoped import areas_touched, load_areas
@@ -55,9 +55,7 @@ from workflow.gaps.stored import (
     StoredRow,
     entry_of,
     settings_fingerprint,
-    typical_of,
 )
-from workflow.lifecycle import Stage
 
 # Events the gap watch writes itself: they report its work and change nothing it judges.
 OWN_EVENTS = frozenset({"gap_warning", "gap_status_changed"})
@@ -83,7 +81,7 @@ class StateSeen:
     as_of: date
     events_through: int
     events_through_tx: int
-    typical: dict[Stage, TypicalDuration]
+    typical: StageHistory | None  # None: not read (``read_state(with_history=False)``)
     settings_fingerprint: str
     watch_fingerprint: str
     counts: StatusCounts
@@ -91,21 +89,29 @@ class StateSeen:
 
 _STATE_COLUMNS = (
     GapReportState.version, GapReportState.as_of, GapReportState.events_through, GapReportState.events_through_tx,
-    GapReportState.typical, GapReportState.settings_fingerprint, GapReportState.watch_fingerprint,
-    GapReportState.counts,
+    GapReportState.settings_fingerprint, GapReportState.watch_fingerprint, GapReportState.counts,
 )
 
 
-def read_state(session: Session) -> StateSeen | None:
-    """The state row (one statement, no ORM object: every ``GET /gaps`` reads it)."""
-    row = session.execute(
-        select(*(col(c) for c in _STATE_COLUMNS)).where(col(GapReportState.id) == STATE_ID)
-    ).one_or_none()
+def read_state(session: Session, *, with_history: bool = True) -> StateSeen | None:
+    """The state row (one statement, no ORM object). ``GET /gaps`` reads it on every request without
+    the stored stage history (``with_history=False``: per area, it grows with the portfolio), and
+    reads that (``read_history``) only when it judges areas again."""
+    columns = [col(c) for c in _STATE_COLUMNS]
+    if with_history:
+        columns.append(col(GapReportState.typical))
+    row = session.execute(select(*columns).where(col(GapReportState.id) == STATE_ID)).one_or_none()
     if row is None:
         return None
-    version, as_of, through, through_tx, typical, fingerprint, watch, counts = row
-    return StateSeen(version, as_of, through, through_tx, typical_of(typical), fingerprint, watch,
-                     StatusCounts.of(counts))
+    version, as_of, through, through_tx, fingerprint, watch, counts, *typical = row
+    history = StageHistory.of(typical[0]) if typical else None
+    return StateSeen(version, as_of, through, through_tx, history, fingerprint, watch, StatusCounts.of(counts))
+
+
+def read_history(session: Session) -> StageHistory:
+    """The stage history stored with the rows."""
+    values = session.scalar(select(col(GapReportState.typical)).where(col(GapReportState.id) == STATE_ID))
+    return StageHistory.of(values or {})
 
 
 def current_for(state: StateSeen | None, *, today: date, settings: Settings) -> bool:
@@ -161,7 +167,7 @@ class GapRefresh:
     seen: StateSeen | None
     events_through: int
     events_through_tx: int
-    typical: dict[Stage, TypicalDuration]
+    typical: StageHistory | None  # None: the stored one, unchanged
     areas: frozenset[str] | None
     rows: dict[int, StoredRow] = field(default_factory=dict)
     before: dict[int, StoredRow] = field(default_factory=dict)
@@ -212,16 +218,17 @@ def _compute(read: _Read, settings: Settings) -> GapRefresh:
     areas = read.areas
     if areas is not None and not areas:
         assert read.seen is not None, "only a stored report is refreshed by areas"
-        return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, read.seen.typical, areas)
+        return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, None, areas)
     typical = read.seen.typical if areas is not None and read.seen is not None else None
     assessment = GapAssessment(read.snapshots, as_of=read.today, default_days=typical_days(settings), typical=typical)
+    kept = None if typical is not None else assessment.typical
     entries = {e.strategy_id: e for e in assessment.entries(UNBOUNDED, policy_areas=areas)}
     rows = {
         s.id: StoredRow(s.id, s.policy_area, s.kind, s.parent_id, s.predecessor_id, entries.get(s.id))
         for s in read.snapshots
         if areas is None or s.policy_area in areas
     }
-    return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, assessment.typical, areas, rows,
+    return GapRefresh(read.today, read.seen, read.feed.through, read.feed.through_tx, kept, areas, rows,
                       read.before)
 
 
@@ -235,7 +242,7 @@ def idle(changes: StrategyChanges | None, today: date) -> GapRefresh | None:
     passes lost the race) are read by the next pass that has changes; ``GET /gaps`` reads them anyway."""
     if changes is None or changes.everything or changes.strategy_ids:
         return None
-    return GapRefresh(today, None, 0, 0, {}, frozenset(), idle=True)
+    return GapRefresh(today, None, 0, 0, StageHistory({}, {}), frozenset(), idle=True)
 
 
 def refresh_in(

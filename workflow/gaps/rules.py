@@ -24,12 +24,14 @@ Statuses, for each strategy in force on ``as_of`` (L = its lapse day):
 
 * ``covered``: its successor is approved and in force on L + 1 (it starts no later than the
   day after the lapse);
-* ``at_risk``: not covered, L is within ``horizon_days`` of ``as_of``, and the successor is
-  missing, or is expected to come into force after L + 1: approved with a later start, or not
-  approved and projected (``workflow.projection``) to be approved too late. A successor
-  approved on L + 1 comes into force on L + 1, so that is not a risk;
-* ``ok``: not covered, and not at risk: L is beyond the horizon, or the successor is
-  projected to come into force by L + 1. An action plan that lapses together with its
+* ``at_risk``: not covered, and flagged by one of two rules (``workflow.gaps.forecast``): the
+  **pipeline** rule, when the days left before L + 1 are fewer than what the successor still needs
+  at the upper quantile of this deployment's history (the remaining stages from where it stands, the
+  whole pipeline from drafting when there is none; an approved successor starting after L + 1), or
+  the **horizon** rule, the floor, when L is within ``horizon_days`` of ``as_of`` and the successor
+  is missing or its median forecast comes into force after L + 1. ``risk_rule`` says which (the
+  pipeline's when both). A successor approved on L + 1 comes into force on L + 1: no risk;
+* ``ok``: not covered, and not at risk. An action plan that lapses together with its
   strategy (on or after the strategy's lapse) needs no successor and is always ``ok``: the
   strategy's own entry carries the risk.
 
@@ -40,8 +42,10 @@ still in force):
 * ``gap``: ``gap_days`` counts the days without coverage from L + 1 to ``as_of``, or to the
   day before an approved successor's start when that is later.
 
-``projected_gap_days`` is how many days after L the successor is expected to come into force
-(0 when on time), whenever a successor and a date for it are known.
+``projected_gap_days`` (and ``projected_gap_days_upper``) are how many days after L the successor
+is expected to come into force at the median (upper quantile), 0 when on time; ``gap_risk`` the
+share of the history's pipelines that would bring it into force after L + 1. For a strategy with
+no successor they are those of a pipeline started on ``as_of``.
 """
 
 from __future__ import annotations
@@ -49,72 +53,23 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from workflow.gaps.durations import StageHistory
+from workflow.gaps.entry import AT_RISK as AT_RISK
+from workflow.gaps.entry import COVERED as COVERED
+from workflow.gaps.entry import GAP as GAP
+from workflow.gaps.entry import OK as OK
+from workflow.gaps.entry import STATUSES as STATUSES
+from workflow.gaps.entry import GapEntry as GapEntry
+from workflow.gaps.entry import Outlook, make_entry
+from workflow.gaps.forecast import assess_risk, forecast_approval
 from workflow.gaps.history import StrategySnapshot, StrategyState, states_on
-from workflow.gaps.projection import Projection, StageStep, TypicalDuration, project_approval, typical_durations_of
+from workflow.gaps.projection import history_of
 from workflow.lifecycle import Interval, Stage
-
-COVERED = "covered"
-OK = "ok"
-AT_RISK = "at_risk"
-GAP = "gap"
-STATUSES = (COVERED, OK, AT_RISK, GAP)
 
 ONE_DAY = timedelta(days=1)
 GroupKey = tuple[str, str, int | None]
-
-
-@dataclass(frozen=True)
-class GapEntry:
-    """The gap status of one strategy or action plan on ``as_of``."""
-
-    strategy_id: int
-    title: str
-    policy_area: str
-    kind: str
-    parent_id: int | None
-    stage: str
-    in_force_from: date
-    lapses_on: date
-    status: str
-    successor_id: int | None = None
-    successor_title: str | None = None
-    successor_stage: str | None = None
-    successor_in_force_from: date | None = None
-    projected_successor_approval: date | None = None
-    projection_basis: str | None = None
-    projection_steps: tuple[StageStep, ...] = ()
-    gap_days: int | None = None
-    projected_gap_days: int | None = None
-    in_force_from_approximate: bool = False
-    approval_reference_unknown: bool = False
-
-
-@dataclass(frozen=True)
-class Outlook:
-    """What is known about a successor: its start if approved, else its projected approval."""
-
-    successor: StrategyState | None
-    projection: Projection | None = None
-
-    @property
-    def in_force_from(self) -> date | None:
-        if self.successor is None or self.successor.in_force is None:
-            return None
-        return self.successor.in_force.start
-
-    @property
-    def expected_start(self) -> date | None:
-        """The day the successor comes into force: known if approved, else projected."""
-        if self.successor is None:
-            return None
-        if self.successor.approved:
-            return self.in_force_from
-        if self.projection is None:
-            return None
-        return max(self.successor.period_start, self.projection.approved_on)
 
 
 def is_standalone(snapshot: StrategySnapshot) -> bool:
@@ -186,11 +141,11 @@ def _latest_end(members: Sequence[StrategyState], as_of: date) -> date | None:
 
 
 class GapAssessment:
-    """The strategies recorded on one day, grouped, with the deployment's typical stage durations.
+    """The strategies recorded on one day, grouped, with the deployment's stage history.
 
-    ``typical`` gives those durations instead of working them out from ``snapshots``: for an
-    assessment of a few policy areas (``workflow.gaps.scoped``), whose medians are the whole
-    deployment's and so cannot come from the areas' own histories."""
+    ``typical`` gives that history instead of working it out from ``snapshots``: for an
+    assessment of a few policy areas (``workflow.gaps.scoped``), whose forecasts draw on the whole
+    deployment's history and so cannot come from the areas' own."""
 
     def __init__(
         self,
@@ -198,7 +153,7 @@ class GapAssessment:
         *,
         as_of: date,
         default_days: Mapping[Stage, int],
-        typical: Mapping[Stage, TypicalDuration] | None = None,
+        typical: StageHistory | None = None,
     ) -> None:
         self.as_of = as_of
         self.states = states_on(list(snapshots), as_of)
@@ -208,9 +163,7 @@ class GapAssessment:
         for state in self.states:
             self.groups[group_key(state)].append(state)
             covers[cover_key(state)].append(state)
-        self.typical: dict[Stage, TypicalDuration] = (
-            dict(typical) if typical is not None else typical_durations_of(snapshots, as_of, default_days)
-        )
+        self.typical: StageHistory = typical if typical is not None else history_of(snapshots, as_of, default_days)
         self._named = _named_successors(self.states)
         self._next_in_line = {key: _NextInLine(members) for key, members in self.groups.items()}
         self._latest_end = {key: _latest_end(members, as_of) for key, members in covers.items()}
@@ -224,12 +177,16 @@ class GapAssessment:
             return named
         return self._next_in_line[group_key(state)].after(state.period_start)
 
-    def outlook(self, successor: StrategyState | None) -> Outlook:
-        if successor is None or successor.approved:
+    def outlook(self, successor: StrategyState | None, policy_area: str) -> Outlook:
+        """The successor's start if approved, else its forecast; with none, a whole pipeline's."""
+        if successor is not None and successor.approved:
             return Outlook(successor)
+        if successor is None:
+            return Outlook(None, forecast_approval(stage=None, stage_entered_on=None, due_dates={}, as_of=self.as_of,
+                                                   history=self.typical, policy_area=policy_area))
         snapshot = successor.snapshot
-        projection = project_approval(
-            stage=successor.stage,
+        projection = forecast_approval(
+            stage=Stage(successor.stage),
             stage_entered_on=successor.stage_entered_on,
             due_dates={
                 Stage.DRAFTING: snapshot.drafting_due,
@@ -237,7 +194,8 @@ class GapAssessment:
                 Stage.APPROVAL: snapshot.approval_due,
             },
             as_of=self.as_of,
-            typical=self.typical,
+            history=self.typical,
+            policy_area=snapshot.policy_area,
         )
         return Outlook(successor, projection)
 
@@ -294,19 +252,23 @@ class GapAssessment:
         lapse = _interval_in_force(state).end
         parent_lapse = self.parent_lapse(state)
         if parent_lapse is not None and lapse >= parent_lapse:
-            return _entry(state, OK, Outlook(None))
-        outlook = self.outlook(self.successor_of(state))
+            return make_entry(state, OK, Outlook(None))
+        outlook = self.outlook(self.successor_of(state), state.snapshot.policy_area)
         successor = outlook.successor
         day_after = lapse + ONE_DAY
         if successor is not None and successor.approved and successor.in_force_on(day_after):
-            return _entry(state, COVERED, outlook)
+            return make_entry(state, COVERED, outlook)
         other = self._covered_by_other_kind(state, day_after)
         if other is not None:
-            return _entry(state, COVERED, Outlook(other))
-        expected = outlook.expected_start
-        late = expected is None or expected > day_after
-        status = AT_RISK if late and (lapse - self.as_of).days <= horizon_days else OK
-        return _entry(state, status, outlook)
+            return make_entry(state, COVERED, Outlook(other))
+        risk = assess_risk(
+            lapse=lapse, as_of=self.as_of, horizon_days=horizon_days, forecast=outlook.projection,
+            successor_stage=Stage(successor.stage) if successor is not None else None,
+            has_successor=successor is not None,
+            approved_start=outlook.in_force_from if successor is not None and successor.approved else None,
+            period_start=successor.period_start if successor is not None else None,
+        )
+        return make_entry(state, AT_RISK if risk.rule is not None else OK, outlook, risk=risk)
 
     def _covered_by_other_kind(self, state: StrategyState, day: date) -> StrategyState | None:
         """A document of the other kind in ``state``'s cover (a strategy for a standalone action plan,
@@ -319,42 +281,12 @@ class GapAssessment:
 
     def _gap_entry(self, state: StrategyState) -> GapEntry:
         lapse = _interval_in_force(state).end
-        outlook = self.outlook(self.successor_of(state))
+        outlook = self.outlook(self.successor_of(state), state.snapshot.policy_area)
         gap_end = self.as_of
         start = outlook.in_force_from
         if start is not None and start - ONE_DAY > gap_end:
             gap_end = start - ONE_DAY
-        return _entry(state, GAP, outlook, gap_days=(gap_end - lapse).days)
-
-
-def _entry(state: StrategyState, status: str, outlook: Outlook, *, gap_days: int | None = None) -> GapEntry:
-    snapshot = state.snapshot
-    interval = _interval_in_force(state)
-    successor = outlook.successor
-    projection = outlook.projection
-    expected = outlook.expected_start
-    return GapEntry(
-        strategy_id=snapshot.id,
-        title=snapshot.title,
-        policy_area=snapshot.policy_area,
-        kind=snapshot.kind,
-        parent_id=snapshot.parent_id,
-        stage=state.stage,
-        in_force_from=interval.start,
-        lapses_on=interval.end,
-        status=status,
-        successor_id=successor.id if successor else None,
-        successor_title=successor.snapshot.title if successor else None,
-        successor_stage=successor.stage if successor else None,
-        successor_in_force_from=outlook.in_force_from if successor and successor.approved else None,
-        projected_successor_approval=projection.approved_on if projection else None,
-        projection_basis=projection.basis if projection else None,
-        projection_steps=projection.steps if projection else (),
-        gap_days=gap_days,
-        projected_gap_days=max(0, (expected - interval.end - ONE_DAY).days) if expected else None,
-        in_force_from_approximate=state.approval_approximate and interval.start == state.approved_on,
-        approval_reference_unknown=state.approval_reference_unknown,
-    )
+        return make_entry(state, GAP, outlook, gap_days=(gap_end - lapse).days)
 
 
 def assess_gaps(

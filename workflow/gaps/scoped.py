@@ -11,9 +11,10 @@ leave it: an action plan's parent strategy, and a strategy naming another as its
   have belonged, or been linked, to the area then; few are), and the strategies those revisions
   named.
 
-The typical stage durations are medians over the whole deployment, so they are given, not
-worked out from the areas read: the stored ones of the day (``workflow.gaps.stored``), or
-``read_typical`` (the deployment's stage history alone, a fraction of a full read).
+The stage history the forecasts draw on is the whole deployment's (per area and across the
+portfolio), so it is given, not worked out from the areas read: the stored one of the day
+(``workflow.gaps.stored``), or ``read_typical`` (the deployment's stage changes alone, a fraction
+of a full read).
 
 ``areas_touched`` answers which areas a change of some strategies can move: their own (now, and
 as the stored rows last saw it), their action plans' and the areas of the strategies they name
@@ -32,9 +33,10 @@ from sqlalchemy import ColumnElement, Select, String, cast, or_, select, union
 from sqlmodel import Session, col
 
 from workflow.core import NotFound, Settings, ValidationFailed
+from workflow.gaps.durations import StageHistory
 from workflow.gaps.history import HistoryRow, StrategySnapshot
 from workflow.gaps.models import GapReportRow
-from workflow.gaps.projection import TypicalDuration, typical_durations_of
+from workflow.gaps.projection import history_of
 from workflow.gaps.queries import TimelineReport, compute_timeline, load_snapshots
 from workflow.lifecycle import Stage, StageChange, Strategy, StrategyRevision
 
@@ -111,13 +113,14 @@ def areas_touched(session: Session, strategy_ids: Collection[int]) -> set[str]:
 
 def read_typical(
     session: Session, *, as_of: date, known_on: date | None, defaults: Mapping[Stage, int]
-) -> dict[Stage, TypicalDuration]:
-    """The deployment's typical stage durations on ``as_of`` as known on ``known_on``, from its stage
-    history and drafting starts alone: the medians a full report would use (``typical_durations_of``
+) -> StageHistory:
+    """The deployment's stage history on ``as_of`` as known on ``known_on``, from its stage changes,
+    drafting starts and policy areas alone: the history a full report would use (``history_of``
     over every snapshot as known then), without reading titles, deadlines, links or revisions.
+    Three statements, however large the deployment (four with ``known_on``).
 
-    As known on a day: stage changes effective after it are left out, and a drafting start revised
-    after it is the one it had then (its oldest later revision's old value)."""
+    As known on a day: stage changes effective after it are left out, and a drafting start or an
+    area revised after it is the one it had then (its oldest later revision's old value)."""
     histories: dict[int, list[HistoryRow]] = defaultdict(list)
     rows = session.execute(
         select(col(StageChange.strategy_id), col(StageChange.event), col(StageChange.from_stage),
@@ -128,39 +131,50 @@ def read_typical(
         if known_on is None or effective_on <= known_on:
             histories[strategy_id].append(HistoryRow(event, from_stage, to_stage, effective_on))
     with_history = select(col(StageChange.strategy_id))
-    starts: dict[int, date | None] = dict(session.execute(
-        select(col(Strategy.id), col(Strategy.drafting_started_on)).where(col(Strategy.id).in_(with_history))
-    ).all())
+    starts: dict[int, date | None] = {}
+    areas: dict[int, str] = {}
+    for strategy_id, started, area in session.execute(
+        select(col(Strategy.id), col(Strategy.drafting_started_on), col(Strategy.policy_area))
+        .where(col(Strategy.id).in_(with_history))
+    ):
+        starts[strategy_id], areas[strategy_id] = started, area
     if known_on is not None:
-        starts.update(_drafting_starts_known_on(session, known_on))
-    lives = [_life(strategy_id, tuple(history), starts.get(strategy_id)) for strategy_id, history in histories.items()]
-    return typical_durations_of(lives, as_of, defaults)
+        then = _values_known_on(session, known_on, ("drafting_started_on", "policy_area"))
+        for (strategy_id, name), old in then.items():
+            if name == "drafting_started_on":
+                starts[strategy_id] = date.fromisoformat(old) if isinstance(old, str) else None
+            elif isinstance(old, str):
+                areas[strategy_id] = old
+    lives = [_life(strategy_id, tuple(history), starts.get(strategy_id), areas.get(strategy_id, ""))
+             for strategy_id, history in histories.items()]
+    return history_of(lives, as_of, defaults)
 
 
-def _life(strategy_id: int, history: tuple[HistoryRow, ...], drafting_started_on: date | None) -> StrategySnapshot:
-    """A snapshot carrying only what ``typical_durations_of`` reads: the history and the drafting start."""
+def _life(strategy_id: int, history: tuple[HistoryRow, ...], drafting_started_on: date | None,
+          policy_area: str) -> StrategySnapshot:
+    """A snapshot carrying only what ``history_of`` reads: the history, the drafting start and the area."""
     return StrategySnapshot(
-        id=strategy_id, title="", policy_area="", kind="strategy", parent_id=None, predecessor_id=None,
+        id=strategy_id, title="", policy_area=policy_area, kind="strategy", parent_id=None, predecessor_id=None,
         period_start=date.min, period_end=date.max, stage="", drafting_due=None, consultation_due=None,
         approval_due=None, approved_on=None, expiry_reason=None, created_on=None, history=history,
         drafting_started_on=drafting_started_on,
     )
 
 
-def _drafting_starts_known_on(session: Session, known_on: date) -> dict[int, date | None]:
-    """Per strategy whose drafting start was revised after ``known_on``: the start it had then."""
+def _values_known_on(session: Session, known_on: date, names: tuple[str, ...]) -> dict[tuple[int, str], Any]:
+    """Per (strategy, field) of ``names`` revised after ``known_on``: the value it had then."""
     rows = session.execute(
         select(col(StrategyRevision.strategy_id), col(StrategyRevision.changes))
         .where(col(StrategyRevision.effective_on) > known_on,
-               col(StrategyRevision.strategy_id).in_(_revised("drafting_started_on")))
+               col(StrategyRevision.strategy_id).in_(_revised(*names)))
         .order_by(col(StrategyRevision.strategy_id), col(StrategyRevision.id).desc())
     )
-    starts: dict[int, date | None] = {}
+    values: dict[tuple[int, str], Any] = {}
     for strategy_id, changes in rows:  # latest first: the oldest later revision's old value wins
-        if "drafting_started_on" in changes:
-            old = changes["drafting_started_on"][0]
-            starts[strategy_id] = date.fromisoformat(old) if isinstance(old, str) else None
-    return starts
+        for name in names:
+            if name in changes:
+                values[(strategy_id, name)] = changes[name][0]
+    return values
 
 
 def timeline_snapshots(

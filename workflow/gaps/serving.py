@@ -5,7 +5,7 @@ the database by ``sort_key`` (the report's order) with per-status totals, the ho
 it is read (``stored.status_within``). To stay exact right after a write (a strategy created and
 the report read at once, with no pass in between), the events after the stored position are read
 too (every one this read sees, ``refresh.named_after``): the areas they touch are left out of the
-stored page and judged again in memory, from those areas alone and the stored typical durations,
+stored page and judged again in memory, from those areas alone and the stored stage history,
 and merged in. A read writes nothing. When there are
 no stored rows for today with these settings (no pass yet today), or the feed is too far ahead of
 them (``OVERLAY_EVENTS``), the report is computed as before: the deployment read in a short
@@ -13,11 +13,15 @@ session, judged with no connection held, then paged in memory.
 
 **Another day, or as known on an earlier day**, is an analysis, computed on demand. With a
 ``policy_area`` only that area is read (with the links ``scoped`` follows out of it), and the
-typical durations come from the deployment's stage history alone (``scoped.read_typical``): the
-same medians as a full report, so an area's entries are those of the full report.
+stage history comes from the deployment's stage changes alone (``scoped.read_typical``): the
+same history as a full report's, so an area's entries are those of the full report.
 
 Either way the page is the same: items after the cursor (the last item's ``sort_key``), in the
-report's order, at most ``limit``, and the totals of everything matching the filters.
+report's order, at most ``limit``, and the totals of everything matching the filters. With
+``order="risk"`` the order is by gap risk, highest first (``stored.risk_key``, the cursor too).
+
+An entry at risk by the pipeline rule stays at risk whatever the horizon; one at risk by the
+horizon rule only within it (``stored.status_within``), in the stored rows' filters as in memory.
 """
 
 from __future__ import annotations
@@ -33,13 +37,15 @@ from sqlalchemy import ColumnElement, Engine, case, func, select
 from sqlmodel import Session, col
 
 from workflow.core import Settings, new_session
+from workflow.gaps.durations import StageHistory
+from workflow.gaps.forecast import PIPELINE
 from workflow.gaps.history import StrategySnapshot, snapshots_known_on
 from workflow.gaps.models import GapReportRow
 from workflow.gaps.queries import load_snapshots, typical_days
-from workflow.gaps.refresh import StateSeen, current_for, named_after, read_state
+from workflow.gaps.refresh import StateSeen, current_for, named_after, read_history, read_state
 from workflow.gaps.rules import AT_RISK, OK, STATUSES, GapAssessment, GapEntry
 from workflow.gaps.scoped import areas_touched, load_areas, read_typical
-from workflow.gaps.stored import UNBOUNDED, at_horizon, entry_of, sort_key
+from workflow.gaps.stored import UNBOUNDED, at_horizon, entry_of, risk_key, sort_key
 from workflow.lifecycle import Strategy
 
 OVERLAY_EVENTS = 2_000  # events past the stored position beyond which a read computes instead
@@ -55,6 +61,10 @@ class GapQuery:
     policy_area: str | None = None
     kind: str | None = None
     status: str | None = None
+    order: str = "report"  # or "risk": by gap risk, highest first
+
+    def key(self, entry: GapEntry) -> str:
+        return risk_key(entry) if self.order == "risk" else sort_key(entry)
 
 
 @dataclass(frozen=True)
@@ -107,7 +117,7 @@ def _ordered(entries: Iterable[GapEntry], query: GapQuery) -> tuple[list[tuple[s
             continue
         counts[entry.status] += 1
         if query.status is None or entry.status == query.status:
-            ordered.append((sort_key(entry), entry))
+            ordered.append((query.key(entry), entry))
     ordered.sort(key=lambda pair: pair[0])
     return ordered, counts
 
@@ -135,12 +145,13 @@ class _StoredRead:
     snapshots: list[StrategySnapshot]
     rows: list[tuple[str, dict[str, Any]]]
     counts: Counter[str]
+    history: StageHistory | None  # the stored stage history, read only when areas are judged again
 
 
 def _from_stored(engine: Engine, query: GapQuery, *, today: date, settings: Settings, limit: int | None,
                  after: str | None) -> GapPage | None:
     with new_session(engine) as session:
-        state = read_state(session)
+        state = read_state(session, with_history=False)
         if state is None or not current_for(state, today=today, settings=settings):
             return None
         named = named_after(session, state.events_through, state.events_through_tx, limit=OVERLAY_EVENTS)
@@ -149,12 +160,13 @@ def _from_stored(engine: Engine, query: GapQuery, *, today: date, settings: Sett
         touched = frozenset(areas_touched(session, named)) if named else frozenset()
         judged = touched if query.policy_area is None else touched & {query.policy_area}
         rows, counts = _stored_page(session, query, state, today=today, limit=limit, after=after, leave_out=touched)
-        read = _StoredRead(state, judged, load_areas(session, zone=settings.zone, areas=judged), rows, counts)
+        history = read_history(session) if judged else None
+        read = _StoredRead(state, judged, load_areas(session, zone=settings.zone, areas=judged), rows, counts, history)
     stored = [(key, at_horizon(entry_of(values), today=today, horizon_days=query.horizon_days))
               for key, values in read.rows]
     if not judged:
         return _merged(stored, [], query, read.counts, limit, after, "stored")
-    assessment = GapAssessment(read.snapshots, as_of=today, default_days=typical_days(settings), typical=state.typical)
+    assessment = GapAssessment(read.snapshots, as_of=today, default_days=typical_days(settings), typical=read.history)
     fresh = [at_horizon(e, today=today, horizon_days=query.horizon_days)
              for e in assessment.entries(UNBOUNDED, policy_areas=judged)]
     ordered, counts = _ordered(fresh, query)
@@ -178,6 +190,7 @@ def _stored_page(session: Session, query: GapQuery, state: StateSeen, *, today: 
     areas left out (counted, by the area index); any other query counts its rows."""
     cutoff = today + timedelta(days=query.horizon_days)
     row = GapReportRow
+    key = col(row.risk_key) if query.order == "risk" else col(row.sort_key)
     filters: list[ColumnElement[bool]] = [col(row.sort_key).is_not(None)]
     if query.policy_area is not None:
         filters.append(col(row.policy_area) == query.policy_area)
@@ -193,15 +206,16 @@ def _stored_page(session: Session, query: GapQuery, state: StateSeen, *, today: 
                           else filters, cutoff)
     if leave_out:
         filters.append(col(row.policy_area).not_in(sorted(leave_out)))
+    within = (col(row.lapses_on) <= cutoff) | (col(row.risk_rule) == PIPELINE)
     if query.status == AT_RISK:
-        filters += [col(row.status) == AT_RISK, col(row.lapses_on) <= cutoff]
+        filters += [col(row.status) == AT_RISK, within]
     elif query.status == OK:
-        filters.append((col(row.status) == OK) | ((col(row.status) == AT_RISK) & (col(row.lapses_on) > cutoff)))
+        filters.append((col(row.status) == OK) | ((col(row.status) == AT_RISK) & ~within))
     elif query.status is not None:
         filters.append(col(row.status) == query.status)
-    page = select(col(row.sort_key), col(row.entry)).where(*filters).order_by(col(row.sort_key))
+    page = select(key, col(row.entry)).where(*filters).order_by(key)
     if after is not None:
-        page = page.where(col(row.sort_key) > after)
+        page = page.where(key > after)
     if limit is not None:
         page = page.limit(limit + 1)
     return [(key, values) for key, values in session.execute(page)], counts
@@ -210,7 +224,8 @@ def _stored_page(session: Session, query: GapQuery, state: StateSeen, *, today: 
 def _counted(session: Session, filters: list[ColumnElement[bool]], cutoff: date) -> Counter[str]:
     """The stored entries matching ``filters`` per status, at risk only up to ``cutoff``."""
     row = GapReportRow
-    beyond = func.sum(case((col(row.lapses_on) > cutoff, 1), else_=0))
+    beyond = func.sum(case(((col(row.lapses_on) > cutoff) & (func.coalesce(col(row.risk_rule), "") != PIPELINE), 1),
+                           else_=0))
     counts: Counter[str] = Counter()
     for status, n, late in session.execute(
         select(col(row.status), func.count(), beyond).where(*filters).group_by(col(row.status))

@@ -33,15 +33,17 @@ from typing import Any
 
 from workflow.calendar import WorkingCalendar
 from workflow.core import Settings
-from workflow.gaps.projection import StageStep, TypicalDuration
+from workflow.gaps.forecast import PIPELINE, StageStep
 from workflow.gaps.rules import AT_RISK, OK, STATUSES, GapEntry
 from workflow.lifecycle import Stage
 
 STATE_ID = 1
+RULES_VERSION = 2  # 2: pipeline risk and forecast ranges (issue 15); rows judged by another are judged again
 UNBOUNDED = 10_000_000  # days: a horizon past every lapse, for the statuses stored (see the module)
-SORT_KEY = re.compile(r"^[0-9]{1,300}$")  # a cursor: anchored, as query parameters are searched
+SORT_KEY = re.compile(r"^[0-9]{1,310}$")  # a cursor: anchored, as query parameters are searched
 _DATE_FIELDS = frozenset({
     "in_force_from", "lapses_on", "successor_in_force_from", "projected_successor_approval",
+    "projected_successor_approval_upper", "act_by",
 })
 
 
@@ -52,31 +54,44 @@ def sort_key(entry: GapEntry) -> str:
     return f"{area}0{plan}{entry.parent_id or 0:012d}{entry.lapses_on:%Y%m%d}{entry.strategy_id:012d}"
 
 
-def status_within(status: str, lapses_on: date, *, today: date, horizon_days: int) -> str:
-    """A stored status as a report with ``horizon_days`` reads it: at risk only within the horizon."""
-    if status == AT_RISK and (lapses_on - today).days > horizon_days:
+def status_within(status: str, lapses_on: date, *, today: date, horizon_days: int,
+                  risk_rule: str | None = None) -> str:
+    """A stored status as a report with ``horizon_days`` reads it: at risk by the horizon rule only
+    within the horizon; at risk by the pipeline rule however far the lapse is."""
+    if status == AT_RISK and risk_rule != PIPELINE and (lapses_on - today).days > horizon_days:
         return OK
     return status
 
 
 def at_horizon(entry: GapEntry, *, today: date, horizon_days: int) -> GapEntry:
-    status = status_within(entry.status, entry.lapses_on, today=today, horizon_days=horizon_days)
+    status = status_within(entry.status, entry.lapses_on, today=today, horizon_days=horizon_days,
+                           risk_rule=entry.risk_rule)
     return entry if status == entry.status else _replace_status(entry, status)
 
 
 def _replace_status(entry: GapEntry, status: str) -> GapEntry:
     values = {f.name: getattr(entry, f.name) for f in fields(GapEntry)}
     values["status"] = status
+    if status != AT_RISK:
+        values["risk_rule"] = None
     return GapEntry(**values)
 
 
+def risk_key(entry: GapEntry) -> str:
+    """The entry's place in the order of gap risk (highest first, then the report's order), in digits."""
+    share = round((entry.gap_risk or 0.0) * 1000)
+    return f"{1000 - share:04d}{sort_key(entry)}"
+
+
 def entry_json(entry: GapEntry) -> dict[str, Any]:
-    """The entry as JSON values: dates as ISO text, projection steps as [stage, ends_on, basis]."""
+    """The entry as JSON values: dates as ISO text, projection steps as
+    [stage, ends_on, basis, upper_ends_on, samples, due_on]."""
     values: dict[str, Any] = {}
     for f in fields(GapEntry):
         value = getattr(entry, f.name)
         if f.name == "projection_steps":
-            value = [[step.stage.value, step.ends_on.isoformat(), step.basis] for step in value]
+            value = [[step.stage.value, step.ends_on.isoformat(), step.basis, _iso(step.upper_ends_on), step.samples,
+                      _iso(step.due_on)] for step in value]
         elif isinstance(value, date):
             value = value.isoformat()
         values[f.name] = value
@@ -90,19 +105,18 @@ def entry_of(values: dict[str, Any]) -> GapEntry:
         if decoded.get(name) is not None:
             decoded[name] = date.fromisoformat(decoded[name])
     decoded["projection_steps"] = tuple(
-        StageStep(Stage(stage), date.fromisoformat(ends_on), basis)
-        for stage, ends_on, basis in decoded["projection_steps"]
+        StageStep(Stage(stage), date.fromisoformat(ends_on), basis, _day(upper), samples, _day(due))
+        for stage, ends_on, basis, upper, samples, due in decoded["projection_steps"]
     )
     return GapEntry(**decoded)
 
 
-def typical_json(typical: dict[Stage, TypicalDuration]) -> dict[str, Any]:
-    return {stage.value: [t.days, t.basis, t.samples] for stage, t in typical.items()}
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
-def typical_of(values: dict[str, Any]) -> dict[Stage, TypicalDuration]:
-    return {Stage(stage): TypicalDuration(Stage(stage), days, basis, samples)
-            for stage, (days, basis, samples) in values.items()}
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text is not None else None
 
 
 def _digest(values: dict[str, Any]) -> str:
@@ -113,6 +127,7 @@ def settings_fingerprint(settings: Settings) -> str:
     """The settings the entries depend on."""
     return _digest({
         "timezone": settings.timezone,
+        "rules": RULES_VERSION,
         "typical": [settings.typical_drafting_days, settings.typical_consultation_days,
                     settings.typical_approval_days],
     })
@@ -154,6 +169,8 @@ class StoredRow:
             "status": entry.status if entry else None,
             "lapses_on": entry.lapses_on if entry else None,
             "sort_key": sort_key(entry) if entry else None,
+            "risk_rule": entry.risk_rule if entry else None,
+            "risk_key": risk_key(entry) if entry else None,
             "entry": entry_json(entry) if entry else None,
         }
 
@@ -193,6 +210,7 @@ class StatusCounts:
 
 
 def _tally(entries: Iterable[GapEntry | None], today: date, horizon_days: int) -> dict[str, int]:
-    counts = Counter(status_within(e.status, e.lapses_on, today=today, horizon_days=horizon_days)
+    counts = Counter(status_within(e.status, e.lapses_on, today=today, horizon_days=horizon_days,
+                                   risk_rule=e.risk_rule)
                      for e in entries if e is not None)
     return {status: counts[status] for status in STATUSES}

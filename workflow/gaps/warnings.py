@@ -1,5 +1,6 @@
 """Gap warnings: before a lapse with no timely successor, the lead institution's coordinators and
-escalation contacts are told, on ``gap_warning_offsets`` within ``gap_lead_days`` of the lapse.
+escalation contacts are told, on ``gap_warning_offsets`` within ``gap_lead_days`` of the lapse, and,
+when the pipeline rule flags it earlier (``workflow.gaps.forecast``), as soon as it does.
 
 They go through the same ledger as reminders (deadline kind ``gap``, keyed per strategy and lapse
 date; a warning recorded is never recorded again). Which offset is due is the reminders' rule
@@ -29,8 +30,10 @@ from sqlmodel import Session, col
 from workflow.calendar import WorkingCalendar
 from workflow.core import Settings, record_events
 from workflow.directory import RecipientBook
+from workflow.gaps.forecast import PIPELINE
 from workflow.gaps.models import GAP_REPORT_ROWS, GapReportRow
 from workflow.gaps.rules import AT_RISK, GapEntry
+from workflow.gaps.statement import LANGUAGES, risk_statement
 from workflow.gaps.stored import entry_of, status_within
 from workflow.lifecycle import Strategy
 from workflow.reminders import (
@@ -44,31 +47,42 @@ from workflow.reminders import (
 )
 
 GAP_DEADLINE = "gap"
+PIPELINE_STEP = 30  # days: an early warning's offset moves in steps of a month, not every day
 
 
-def _offsets(settings: Settings) -> tuple[int, ...]:
-    return tuple(o for o in settings.gap_warning_offsets if o <= settings.gap_lead_days)
+def _offsets(settings: Settings, entry: GapEntry | None = None) -> tuple[int, ...]:
+    """The configured offsets within the lead time; for an entry at risk by the pipeline rule beyond it,
+    also the days its successor needs at the upper quantile, rounded up to ``PIPELINE_STEP``: so the
+    warning goes out once as the pipeline rule flags it, and again only if that need moves a step."""
+    offsets = tuple(o for o in settings.gap_warning_offsets if o <= settings.gap_lead_days)
+    if entry is not None and entry.risk_rule == PIPELINE and entry.needed_days_upper is not None:
+        early = -(-entry.needed_days_upper // PIPELINE_STEP) * PIPELINE_STEP
+        if early > settings.gap_lead_days:
+            offsets = (*offsets, early)
+    return offsets
 
 
-def _send_days(lapses_on: date, settings: Settings, calendar: WorkingCalendar) -> list[date]:
-    return sorted(calendar.on_or_before(lapses_on - timedelta(days=o)) for o in _offsets(settings))
+def _send_days(lapses_on: date, settings: Settings, calendar: WorkingCalendar,
+               entry: GapEntry | None = None) -> list[date]:
+    return sorted(calendar.on_or_before(lapses_on - timedelta(days=o)) for o in _offsets(settings, entry))
 
 
-def first_send_day(lapses_on: date, settings: Settings, calendar: WorkingCalendar) -> date | None:
-    return next(iter(_send_days(lapses_on, settings, calendar)), None)
+def first_send_day(lapses_on: date, settings: Settings, calendar: WorkingCalendar,
+                   entry: GapEntry | None = None) -> date | None:
+    return next(iter(_send_days(lapses_on, settings, calendar, entry)), None)
 
 
 def first_warn_on(entry: GapEntry | None, settings: Settings, calendar: WorkingCalendar) -> date | None:
     """The first send day of an entry at risk (whatever its horizon); None for any other entry."""
     if entry is None or entry.status != AT_RISK:
         return None
-    return first_send_day(entry.lapses_on, settings, calendar)
+    return first_send_day(entry.lapses_on, settings, calendar, entry)
 
 
 def live_gap_deadline(entry: GapEntry | None, *, today: date, settings: Settings) -> tuple[str, date] | None:
     """The gap deadline an entry keeps live: at risk within the lead time, with its lapse."""
     if entry is None or status_within(entry.status, entry.lapses_on, today=today,
-                                      horizon_days=settings.gap_lead_days) != AT_RISK:
+                                      horizon_days=settings.gap_lead_days, risk_rule=entry.risk_rule) != AT_RISK:
         return None
     return (strategy_deadline_key(entry.strategy_id, GAP_DEADLINE), entry.lapses_on)
 
@@ -94,6 +108,11 @@ def details_of(entry: GapEntry) -> dict[str, Any]:
         if entry.projected_successor_approval
         else None,
         "projection_basis": entry.projection_basis,
+        "projected_successor_approval_upper": entry.projected_successor_approval_upper.isoformat()
+        if entry.projected_successor_approval_upper
+        else None,
+        "risk_rule": entry.risk_rule,
+        "statement": {language: list(risk_statement(entry, language)) for language in LANGUAGES},
     }
 
 
@@ -116,7 +135,8 @@ def warn_due(
                col(GapReportRow.entry))
         .where(col(GapReportRow.warn_on) <= day, col(GapReportRow.status) == AT_RISK,
                col(GapReportRow.lapses_on) >= day,
-               col(GapReportRow.lapses_on) <= today + timedelta(days=settings.gap_lead_days))
+               (col(GapReportRow.lapses_on) <= today + timedelta(days=settings.gap_lead_days))
+               | (col(GapReportRow.risk_rule) == PIPELINE))
         .order_by(col(GapReportRow.strategy_id))
     )]
     if not due_rows:
@@ -131,15 +151,16 @@ def warn_due(
     for row in due_rows:
         deadline = Deadline(strategy_deadline_key(row.strategy_id, GAP_DEADLINE), GAP_DEADLINE, row.strategy_id,
                             row.lapses_on)
-        due = due_gap_warning(deadline, _offsets(settings), day, calendar)
-        ahead = [d for d in _send_days(row.lapses_on, settings, calendar) if d > day]
+        judged = entry_of(row.entry)
+        due = due_gap_warning(deadline, _offsets(settings, judged), day, calendar)
+        ahead = [d for d in _send_days(row.lapses_on, settings, calendar, judged) if d > day]
         contacts = book.recipients(leads[row.strategy_id], escalate=True) if row.strategy_id in leads else []
         if due is not None and not contacts:
             continue  # nobody to warn yet: stays due, so the warning goes out once someone is recorded
         moves.append({"sid": row.strategy_id, "seen": row.warn_on, "next": ahead[0] if ahead else None})
         if due is None:
             continue
-        entry = entries[row.strategy_id] = entry_of(row.entry)
+        entry = entries[row.strategy_id] = judged
         send_after = send_instant(due.send_on, settings.zone, settings.send_hour)
         intended.append(ledger.Intended(due, contacts, send_after, details_of(entry)))
     created = ledger.record_many(session, intended, now=now)

@@ -40,7 +40,6 @@ from workflow.gaps.stored import (
     entry_of,
     settings_fingerprint,
     status_within,
-    typical_json,
     watch_fingerprint,
 )
 from workflow.gaps.warnings import GAP_DEADLINE, cancel_stale_warnings, first_send_day, first_warn_on, warn_due
@@ -133,7 +132,7 @@ def _claim(session: Session, refresh: GapRefresh, settings: Settings, fingerprin
         "computed_at": now,
         "events_through": refresh.events_through,
         "events_through_tx": refresh.events_through_tx,
-        "typical": typical_json(refresh.typical),
+        **({"typical": refresh.typical.json()} if refresh.typical is not None else {}),
         "counts": counts.json(),
         "settings_fingerprint": settings_fingerprint(settings),
         "watch_fingerprint": fingerprint,
@@ -195,10 +194,11 @@ def _all_entries(session: Session, refresh: GapRefresh) -> dict[int, GapEntry | 
 
 def _rewarn(session: Session, settings: Settings, calendar: WorkingCalendar) -> None:
     """Send days moved (calendar, offsets, lead time): every row at risk starts from its first one again."""
-    rows = session.execute(select(col(GapReportRow.strategy_id), col(GapReportRow.lapses_on))
+    rows = session.execute(select(col(GapReportRow.strategy_id), col(GapReportRow.lapses_on), col(GapReportRow.entry))
                            .where(col(GapReportRow.status) == AT_RISK))
-    moves = [{"sid": strategy_id, "warn": first_send_day(lapses_on, settings, calendar)}
-             for strategy_id, lapses_on in rows]
+    moves = [{"sid": strategy_id, "warn": first_send_day(lapses_on, settings, calendar,
+                                                         entry_of(entry) if entry is not None else None)}
+             for strategy_id, lapses_on, entry in rows]
     if moves:
         table = GAP_REPORT_ROWS
         session.execute(update(table).where(table.c.strategy_id == bindparam("sid")).values(warn_on=bindparam("warn")),
@@ -208,7 +208,8 @@ def _rewarn(session: Session, settings: Settings, calendar: WorkingCalendar) -> 
 def _lead_status(entry: GapEntry | None, today: date, settings: Settings) -> str | None:
     if entry is None:
         return None
-    return status_within(entry.status, entry.lapses_on, today=today, horizon_days=settings.gap_lead_days)
+    return status_within(entry.status, entry.lapses_on, today=today, horizon_days=settings.gap_lead_days,
+                         risk_rule=entry.risk_rule)
 
 
 def announce(

@@ -35,6 +35,7 @@ class NotificationContext:
     successor_stage: str | None = None
     projected_approval: date | None = None
     projection_basis: str | None = None
+    risk_statement: dict[str, list[str]] | None = None  # per language: the gap risk in words (workflow.gaps)
     failed_recipient: str | None = None
     failed_recipient_email: str | None = None
     last_error: str | None = None

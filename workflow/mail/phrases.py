@@ -128,12 +128,20 @@ PROJECTION_BASES = {
         "approval_due": "the successor's approval due date",
         "due_dates": "the successor's own due dates",
         "typical_durations": "typical durations of the remaining stages",
+        "policy_area": "this policy area's own history",
+        "portfolio": "the history of the whole portfolio",
+        "defaults": "default durations (too little history yet)",
+        "mixed": "history and deadlines, stage by stage",
     },
     "sq": {
         "approved": "tashmë e miratuar",
         "approval_due": "afati i miratimit të strategjisë pasardhëse",
         "due_dates": "afatet e vetë strategjisë pasardhëse",
         "typical_durations": "kohëzgjatjet tipike të fazave të mbetura",
+        "policy_area": "historiku i kësaj fushe politikash",
+        "portfolio": "historiku i të gjithë portofolit",
+        "defaults": "kohëzgjatjet e paracaktuara (ende pak historik)",
+        "mixed": "historiku dhe afatet, fazë pas faze",
     },
 }
 

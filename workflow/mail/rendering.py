@@ -142,6 +142,7 @@ def template_variables(phrases: Phrases, context: NotificationContext) -> dict[s
         "projected_approval": context.projected_approval.isoformat() if context.projected_approval else None,
         "projection_basis": phrases.basis_description(context.projection_basis),
         "projected_gap": phrases.day_count(gap_days) if gap_days else None,
+        "risk_statement": list((context.risk_statement or {}).get(phrases.language, ())),
         "failed_recipient": failed_recipient,
         "last_error": context.last_error,
         "reporting_period": context.reporting_period,

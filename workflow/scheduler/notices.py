@@ -66,6 +66,7 @@ class _ExtraFacts(TypedDict, total=False):
     successor_stage: str | None
     projected_approval: date | None
     projection_basis: str | None
+    risk_statement: dict[str, list[str]] | None
     reporting_period: str | None
     reporting_institution: str | None
     round_number: int
@@ -109,6 +110,7 @@ def context_for(
             "successor_stage": details.get("successor_stage"),
             "projected_approval": date.fromisoformat(projected) if projected else None,
             "projection_basis": details.get("projection_basis"),
+            "risk_statement": details.get("statement"),
         }
     if row.deadline_kind == "report_due":
         extra["reporting_period"] = period_of_key(row.deadline_key)

@@ -56,9 +56,11 @@ def test_as_of_mid_2023_the_2019_strategy_is_a_181_day_gap(session, settings, mi
         migration["second"], GAP, date(2022, 12, 31), 181
     )
     assert (entry.successor_id, entry.successor_stage) == (migration["third"], "consultation")
-    # Two completed consultations (50 and 53 days) are too few for a median: defaults
-    # (consultation 45 days, already overrun, so it ends today at the earliest; then approval 60).
-    assert (entry.projected_successor_approval, entry.projection_basis) == (date(2023, 8, 29), "defaults")
+    # Two completed consultations (50 and 53 days) are too few: the default (45) tops them up. Open
+    # 107 days, the consultation has run past all three: what is left is half the default again
+    # (23 days), not "today"; then the approval.
+    assert (entry.projected_successor_approval, entry.projection_basis) == (date(2023, 9, 27), "defaults")
+    assert entry.projection_steps[0].ends_on == date(2023, 7, 23)
 
 
 def test_in_2026_the_strategy_is_fine_and_its_action_plan_at_risk(session, settings, migration):

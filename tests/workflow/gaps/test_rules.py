@@ -58,13 +58,25 @@ def test_lapsing_within_the_horizon_without_a_successor_is_at_risk():
     entry = assess([current()], as_of=date(2022, 6, 1))[1]
     assert entry.status == AT_RISK
     assert entry.successor_id is None and entry.projected_successor_approval is None
-    assert entry.projected_gap_days is None and entry.lapses_on == LAPSE
+    assert entry.lapses_on == LAPSE
+    # A whole pipeline started today (285 days at the median) ends 71 days after the lapse.
+    assert (entry.days_left, entry.needed_days, entry.projected_gap_days) == (214, 285, 71)
+
+
+QUICK = {stage: 10 for stage in DEFAULT_DAYS}
 
 
 @pytest.mark.parametrize(("horizon_days", "status"), [(213, AT_RISK), (212, OK), (0, OK)])
 def test_the_horizon_counts_days_from_as_of_to_the_lapse(horizon_days, status):
-    # 2022-06-01 + 213 days = 2022-12-31.
-    assert assess([current()], as_of=date(2022, 6, 1), horizon_days=horizon_days)[1].status == status
+    # 2022-06-01 + 213 days = 2022-12-31. Stages of 10 days: the pipeline rule does not flag it.
+    entries = assess_gaps([current()], as_of=date(2022, 6, 1), horizon_days=horizon_days, default_days=QUICK)
+    assert entries[0].status == status
+    assert entries[0].risk_rule == ("horizon" if status == AT_RISK else None)
+
+
+def test_a_pipeline_longer_than_the_time_left_is_at_risk_beyond_the_horizon():
+    entry = assess([current()], as_of=date(2022, 6, 1), horizon_days=0)[1]
+    assert (entry.status, entry.risk_rule) == (AT_RISK, "pipeline")
 
 
 def test_lapsing_today_with_a_zero_horizon_is_at_risk():
@@ -89,11 +101,13 @@ def test_successor_projected_to_be_approved_after_the_lapse_is_at_risk():
     assert entry.projected_gap_days == 59  # 2023-01-01 .. 2023-02-28
 
 
+IN_APPROVAL = history(("submit_for_consultation", date(2022, 8, 1)), ("submit_for_approval", date(2022, 10, 1)))
+
+
 def test_successor_projected_in_time_is_ok():
-    successor = snap(
-        PERIOD_2023, id=2, predecessor_id=1, events=history(("submit_for_consultation", date(2022, 10, 1))),
-        consultation_due=date(2022, 11, 15), approval_due=date(2022, 12, 20),
-    )
+    """In approval since 2022-10-01: history says mid-November at the median, the deadline says
+    2022-12-20: the later (the ministry plans no shorter than the history says) is taken."""
+    successor = snap(PERIOD_2023, id=2, predecessor_id=1, events=IN_APPROVAL, approval_due=date(2022, 12, 20))
     entry = assess([current(), successor], as_of=date(2022, 10, 15))[1]
     assert entry.status == OK
     assert entry.projected_successor_approval == date(2022, 12, 20)
@@ -101,10 +115,7 @@ def test_successor_projected_in_time_is_ok():
 
 
 def test_successor_projected_for_the_day_after_the_lapse_is_on_time():
-    successor = snap(
-        PERIOD_2023, id=2, predecessor_id=1, events=history(("submit_for_consultation", date(2022, 10, 1))),
-        consultation_due=date(2022, 11, 15), approval_due=date(2023, 1, 1),
-    )
+    successor = snap(PERIOD_2023, id=2, predecessor_id=1, events=IN_APPROVAL, approval_due=date(2023, 1, 1))
     assert assess([current(), successor], as_of=date(2022, 10, 15))[1].status == OK
 
 

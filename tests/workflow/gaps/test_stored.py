@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from workflow.gaps.projection import StageStep
+from workflow.gaps.forecast import StageStep
 from workflow.gaps.rules import AT_RISK, GAP, OK, GapEntry, _report_order
 from workflow.gaps.stored import SORT_KEY, at_horizon, entry_json, entry_of, sort_key, status_within
 from workflow.lifecycle import Stage

@@ -85,3 +85,29 @@ def test_an_approved_successor_covers_the_lapse_cancels_pending_warnings_and_is_
         (e.payload["from"], e.payload["to"]) for e in _events(engine, "gap_status_changed") if e.strategy_id == old.id
     ]
     assert changes == [(None, "at_risk"), ("at_risk", "covered")]
+
+
+def test_the_pipeline_rule_warns_beyond_the_lead_time_once_and_says_why(engine, settings):
+    """Three past strategies took about three years from drafting start to approval: a lapse 465 days
+    away with no successor is warned about now, not 365 days before it, with the reasons in words."""
+    with unit_of_work(engine) as s:
+        moi = f.institution(s)
+        f.contact(s, moi, ["coordinator"], "coord@example.org")
+        for year in (2011, 2015, 2019):
+            _approved(s, moi, title=f"Strategy {year}", period_start=date(year, 1, 1),
+                      period_end=date(year + 3, 12, 31), drafting_started_on=date(year - 4, 1, 2))
+        current = _approved(s, moi, title="Strategy 2023-2027", period_start=date(2023, 1, 1),
+                            period_end=date(2027, 12, 31))
+
+    first = run_pass(engine, now=NOW, settings=settings)
+    again = run_pass(engine, now=NOW, settings=settings)
+
+    with unit_of_work(engine) as s:
+        rows = list(s.scalars(select(Notification).where(Notification.kind == "gap_warning",
+                                                         Notification.strategy_id == current.id)))
+    assert len(rows) == 1 and rows[0].offset_days > settings.gap_lead_days and again.recorded == 0
+    details = rows[0].details
+    assert details["risk_rule"] == "pipeline"
+    assert details["statement"]["en"][1].startswith("No successor is under way")
+    assert details["statement"]["sq"][1].startswith("Nuk ka pasardhës në përgatitje")
+    assert first.recorded >= 1

@@ -1,0 +1,111 @@
+"""Stage durations from the deployment's history: quantiles, the choice of history, and the
+overdue-stage rule, on constructed samples."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.workflow.gap_builders import DEFAULT_DAYS
+from workflow.gaps.durations import (
+    DEFAULT,
+    GRID_POINTS,
+    POLICY_AREA,
+    PORTFOLIO,
+    StageHistory,
+    StageSamples,
+    compact,
+    days_at,
+    quantile,
+    stage_history,
+)
+from workflow.lifecycle.stages import Stage
+
+
+def test_quantiles_interpolate_between_order_statistics():
+    assert quantile([10, 20, 30, 40, 50], 0.5) == 30
+    assert quantile([50, 10, 40, 20, 30], 0.8) == pytest.approx(42)  # rank 3.2: 40 + 0.2 * 10
+    assert quantile([1, 2], 0.5) == 1.5
+    assert quantile([7], 0.8) == 7
+    assert (quantile([3, 9], 0.0), quantile([3, 9], 1.0)) == (3, 9)
+    assert days_at([100, 101], 0.5) == 101  # rounded up to whole days
+    assert days_at([30, 30, 30], 0.8) == 30  # no spurious day from rounding
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.1])
+def test_quantile_levels_outside_zero_one_are_refused(bad):
+    with pytest.raises(ValueError):
+        quantile([1, 2, 3], bad)
+    with pytest.raises(ValueError):
+        quantile([], 0.5)
+
+
+def stints(area: str, stage: Stage, *days: int) -> list[tuple[str, Stage, int]]:
+    return [(area, stage, d) for d in days]
+
+
+def test_the_area_s_own_history_is_used_when_it_has_three_samples():
+    history = stage_history(
+        stints("migration", Stage.DRAFTING, 400, 500, 600) + stints("diaspora", Stage.DRAFTING, 100, 110, 120),
+        DEFAULT_DAYS,
+    )
+    migration = history.samples("migration", Stage.DRAFTING)
+    assert (migration.basis, migration.observed, migration.median, migration.upper) == (POLICY_AREA, 3, 500, 560)
+    assert history.samples("diaspora", Stage.DRAFTING).median == 110
+
+
+def test_too_few_in_the_area_falls_back_to_the_portfolio_then_to_defaults():
+    history = stage_history(
+        stints("migration", Stage.CONSULTATION, 60) + stints("diaspora", Stage.CONSULTATION, 70, 80),
+        DEFAULT_DAYS,
+    )
+    consultation = history.samples("migration", Stage.CONSULTATION)
+    assert (consultation.basis, consultation.days) == (PORTFOLIO, (60, 70, 80))
+    drafting = history.samples("migration", Stage.DRAFTING)
+    assert (drafting.basis, drafting.days, drafting.observed) == (DEFAULT, (180, 180, 180), 0)
+
+
+def test_a_thin_history_is_topped_up_with_the_default():
+    """One two-year drafting stint is neither ignored nor taken as the rule."""
+    history = stage_history(stints("migration", Stage.DRAFTING, 740), DEFAULT_DAYS)
+    drafting = history.samples("migration", Stage.DRAFTING)
+    assert (drafting.basis, drafting.days, drafting.observed) == (DEFAULT, (180, 180, 740), 1)
+    assert (drafting.median, drafting.upper) == (180, 516)  # rank 1.6: 180 + 0.6 * 560
+
+
+def test_history_round_trips_through_json():
+    history = stage_history(stints("migration", Stage.APPROVAL, 50, 60, 90) + stints("x", Stage.APPROVAL, 5),
+                            DEFAULT_DAYS)
+    assert StageHistory.of(history.json()) == history
+
+
+def test_large_histories_are_kept_as_a_quantile_grid():
+    days = list(range(1, 10_001))
+    kept = compact(days)
+    assert len(kept) == GRID_POINTS and kept[0] == 1 and kept[-1] == 10_000
+    assert abs(quantile(kept, 0.8) - quantile(days, 0.8)) < 1
+    assert compact([5, 3, 4]) == (3, 4, 5)
+
+
+APPROVAL = StageSamples(Stage.APPROVAL, (40, 50, 60, 70, 80, 120), PORTFOLIO, 6)
+
+
+def test_an_open_stage_counts_what_is_left_of_the_stints_that_lasted_as_long():
+    """Conditional on having lasted 55 days: the stints of 60, 70, 80 and 120 days, less 55."""
+    left = APPROVAL.remaining(55)
+    assert left.days == (5, 15, 25, 65)
+    assert (left.median, left.upper) == (20, 41)
+    assert APPROVAL.remaining(0) is APPROVAL
+
+
+def test_an_overdue_stage_does_not_collapse_onto_today():
+    """Past all but one stint: how far the stints that ran past the median (65) went beyond it."""
+    left = APPROVAL.remaining(100)
+    assert left.days == (5, 15, 55)  # 70, 80 and 120 less the median 65
+    assert left.median == 15
+    assert APPROVAL.remaining(400).days == left.days  # still open: the forecast keeps moving out
+
+
+def test_an_overdue_stage_with_defaults_alone_gets_half_a_typical_stint_more():
+    defaults = StageSamples(Stage.APPROVAL, (60, 60, 60), DEFAULT, 0)
+    assert defaults.remaining(59).days == (1, 1, 1)
+    assert defaults.remaining(61).days == (30,)

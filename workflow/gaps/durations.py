@@ -1,0 +1,191 @@
+"""How long the stages before approval take in this deployment: pure statistics, no database, no clock.
+
+**Samples.** Each completed stint in drafting, consultation or approval (``projection.completed_stints``:
+a stint that ended by moving forward, a first drafting stint counted from the drafting start) is one
+sample of that stage, in calendar days, kept per policy area and across the portfolio.
+
+**Which history.** A stage's durations for a strategy of area A come from A's own samples when it
+has at least ``MIN_SAMPLES`` of them (basis ``policy_area``), else from the portfolio's when it has
+that many (``portfolio``), else from the portfolio's samples topped up to ``MIN_SAMPLES`` with the
+configured default (``typical_*_days``) standing in for each missing one (``default``). So one real
+stint of two years is not ignored because it is alone, and is not taken as the rule either.
+
+**Quantiles.** ``quantile`` interpolates linearly between the order statistics at rank
+``(n - 1) * q`` (Hyndman and Fan's definition 7, the default of R, NumPy and spreadsheets'
+``PERCENTILE.INC``); a forecast reports the median (``MEDIAN``) and the upper quantile (``UPPER``,
+the 80th percentile), rounded up to whole days.
+
+**A stage still open** (the overdue-stage rule, ``remaining``). Once a stage has lasted ``elapsed``
+days, what is left of it comes from the stints that lasted at least as long: their length less
+``elapsed``. When fewer than ``MIN_SAMPLES`` lasted that long, the stage has run past most of what
+was seen: what is left is how far the stints that ran past the median went beyond it. A default
+standing in for a missing stint is taken as a stint of that length which, once past, has half of
+it left again: so a thin history keeps its real long stints and its defaults' short ones, and the
+range stays wide. At least one day either way: a stage open today ends tomorrow at the earliest, so
+the forecast moves out while the stage stays open.
+
+**Stored compactly.** A stage with more than ``GRID_POINTS`` samples keeps its quantiles at
+``GRID_POINTS`` evenly spaced levels instead (the quantiles read from them differ by under a day
+per stage from the full samples'), so the state row stays small however large the portfolio.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from workflow.lifecycle import Stage
+
+PRE_APPROVAL_STAGES = (Stage.DRAFTING, Stage.CONSULTATION, Stage.APPROVAL)
+MIN_SAMPLES = 3
+MEDIAN = 0.5
+UPPER = 0.8
+GRID_POINTS = 101
+
+POLICY_AREA = "policy_area"
+PORTFOLIO = "portfolio"
+DEFAULT = "default"
+BASES = (POLICY_AREA, PORTFOLIO, DEFAULT)
+
+
+def quantile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0 <= q <= 1) of ``values`` (sorted or not), definition 7: linear between
+    the order statistics around rank ``(n - 1) * q``. ``ValueError`` on no values."""
+    if not values:
+        raise ValueError("no values")
+    if not 0 <= q <= 1:
+        raise ValueError(f"q must be within [0, 1], not {q}")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+
+
+def days_at(values: Sequence[float], q: float) -> int:
+    """``quantile`` rounded up to whole days."""
+    return math.ceil(quantile(values, q) - 1e-9)
+
+
+def compact(days: Iterable[int]) -> tuple[int, ...]:
+    """Sorted samples, or their quantiles at ``GRID_POINTS`` levels when there are more (see the module)."""
+    ordered = sorted(days)
+    if len(ordered) <= GRID_POINTS:
+        return tuple(ordered)
+    return tuple(round(quantile(ordered, i / (GRID_POINTS - 1))) for i in range(GRID_POINTS))
+
+
+@dataclass(frozen=True)
+class StageSamples:
+    """The durations (days, sorted) a forecast of one stage draws on, and where they come from.
+
+    ``observed``: how many are real stints; the rest are ``default`` standing in (basis ``default``)."""
+
+    stage: Stage
+    days: tuple[int, ...]
+    basis: str
+    observed: int
+    default: int | None = None
+
+    @property
+    def median(self) -> int:
+        return days_at(self.days, MEDIAN)
+
+    @property
+    def upper(self) -> int:
+        return days_at(self.days, UPPER)
+
+    def at(self, q: float) -> float:
+        return quantile(self.days, q)
+
+    def remaining(self, elapsed: int) -> StageSamples:
+        """What is left of the stage once it has lasted ``elapsed`` days (see the module)."""
+        if elapsed <= 0:
+            return self
+        if self.default is not None:
+            return self._remaining_topped_up(elapsed, self.default)
+        longer: list[float] = [d - elapsed for d in self.days if d > elapsed]
+        if len(longer) < MIN_SAMPLES:
+            middle = quantile(self.days, MEDIAN)
+            longer = [d - middle for d in self.days if d > middle] or [middle / 2]
+        return self._left(longer)
+
+    def _remaining_topped_up(self, elapsed: int, default: int) -> StageSamples:
+        """A history topped up with the default: the real stints that lasted longer, less ``elapsed``,
+        and for each default standing in what is left of it (half of it again once it is past)."""
+        real = list(self.days)
+        for _ in range(len(self.days) - self.observed):
+            real.remove(default)
+        standing_in = default - elapsed if default > elapsed else default / 2
+        return self._left([*(d - elapsed for d in real if d > elapsed),
+                           *[standing_in] * (len(self.days) - self.observed)])
+
+    def _left(self, days: Iterable[float]) -> StageSamples:
+        return StageSamples(self.stage, tuple(sorted(max(1, math.ceil(d)) for d in days)), self.basis,
+                            self.observed)
+
+
+@dataclass(frozen=True)
+class StageHistory:
+    """Completed stints per policy area and stage, and the defaults (see the module)."""
+
+    by_area: Mapping[str, Mapping[Stage, tuple[int, ...]]]
+    defaults: Mapping[Stage, int]
+    portfolio: Mapping[Stage, tuple[int, ...]] = field(default_factory=dict)
+
+    def samples(self, policy_area: str, stage: Stage) -> StageSamples:
+        own = self.by_area.get(policy_area, {}).get(stage, ())
+        if len(own) >= MIN_SAMPLES:
+            return StageSamples(stage, own, POLICY_AREA, len(own))
+        everyone = self.portfolio.get(stage, ())
+        if len(everyone) >= MIN_SAMPLES:
+            return StageSamples(stage, everyone, PORTFOLIO, len(everyone))
+        default = self.defaults[stage]
+        padded = tuple(sorted((*everyone, *[default] * (MIN_SAMPLES - len(everyone)))))
+        return StageSamples(stage, padded, DEFAULT, len(everyone), default)
+
+    def json(self) -> dict[str, Any]:
+        return {
+            "defaults": {stage.value: days for stage, days in self.defaults.items()},
+            "portfolio": {stage.value: list(days) for stage, days in self.portfolio.items()},
+            "by_area": {area: {stage.value: list(days) for stage, days in stages.items()}
+                        for area, stages in self.by_area.items()},
+        }
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> StageHistory:
+        """``json`` read back."""
+        def stages(raw: Mapping[str, Any]) -> dict[Stage, tuple[int, ...]]:
+            return {Stage(stage): tuple(days) for stage, days in raw.items()}
+
+        return cls(
+            by_area={area: stages(raw) for area, raw in values.get("by_area", {}).items()},
+            defaults={Stage(stage): days for stage, days in values.get("defaults", {}).items()},
+            portfolio=stages(values.get("portfolio", {})),
+        )
+
+
+def stage_history(stints: Iterable[tuple[str, Stage, int]], defaults: Mapping[Stage, int]) -> StageHistory:
+    """The history of (policy area, stage, days) samples, each stage's samples compacted; an area keeps
+    only the stages it has enough samples of (the others are read from the portfolio's)."""
+    by_area: dict[str, dict[Stage, list[int]]] = defaultdict(lambda: defaultdict(list))
+    portfolio: dict[Stage, list[int]] = defaultdict(list)
+    for area, stage, days in stints:
+        if stage in PRE_APPROVAL_STAGES:
+            by_area[area][stage].append(days)
+            portfolio[stage].append(days)
+    own = {area: {stage: compact(days) for stage, days in stages.items() if len(days) >= MIN_SAMPLES}
+           for area, stages in by_area.items()}
+    return StageHistory(
+        by_area={area: stages for area, stages in own.items() if stages},
+        defaults=dict(defaults),
+        portfolio={stage: compact(days) for stage, days in portfolio.items()},
+    )
+
+
+def elapsed_days(entered_on: date | None, as_of: date) -> int:
+    return max(0, (as_of - entered_on).days) if entered_on is not None else 0
