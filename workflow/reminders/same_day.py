@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, tuple_, update
 from sqlmodel import Session, col
 
 from workflow.core import Settings, local_date
@@ -127,8 +127,9 @@ _MERGEABLE = frozenset(NOTIFICATIONS.sources(NotificationEvent.MERGE))
 def _partners(session: Session, keys: set[_Key], due_ids: set[int]) -> list[Notification]:
     """The lapse rows of ``keys`` outside the batch that are active or sent (one SELECT)."""
     rows = Notification
-    wanted = or_(*(and_(col(rows.contact_id) == contact, col(rows.strategy_id) == strategy,
-                        col(rows.due_on) == due_on) for contact, strategy, due_on in sorted(keys, key=str)))
+    # One expanding IN of (contact, strategy, lapse) triples: compiled once however many keys a batch
+    # has (an OR of as many conditions was compiled, and planned, anew on every pass).
+    wanted = tuple_(col(rows.contact_id), col(rows.strategy_id), col(rows.due_on)).in_(sorted(keys, key=str))
     lapse_kind = or_(col(rows.kind) == GAP_WARNING,
                      and_(col(rows.kind) == DEADLINE_REMINDER, col(rows.deadline_kind) == LAPSE))
     statuses = [NotificationStatus.PENDING, NotificationStatus.SENDING, NotificationStatus.HELD,
