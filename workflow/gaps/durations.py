@@ -66,6 +66,14 @@ def quantile(values: Sequence[float], q: float) -> float:
     return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
 
 
+def _sorted_quantile(ordered: Sequence[float], q: float) -> float:
+    """``quantile`` of values already sorted (``StageSamples.days`` are), without sorting them again."""
+    rank = (len(ordered) - 1) * q
+    low = math.floor(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+
+
 def days_at(values: Sequence[float], q: float) -> int:
     """``quantile`` rounded up to whole days."""
     return math.ceil(quantile(values, q) - 1e-9)
@@ -100,7 +108,7 @@ class StageSamples:
         return days_at(self.days, UPPER)
 
     def at(self, q: float) -> float:
-        return quantile(self.days, q)
+        return _sorted_quantile(self.days, q)
 
     def remaining(self, elapsed: int) -> StageSamples:
         """What is left of the stage once it has lasted ``elapsed`` days (see the module)."""

@@ -111,9 +111,17 @@ class Forecast:
 
     def share_after(self, day: date, *, not_before: date | None = None) -> float:
         """The share of the quantile levels at which the successor starts after ``day`` (its start
-        being the approval, or ``not_before`` when later)."""
-        late = sum(1 for q in LEVELS if max(self.ends_at(q), not_before or date.min) > day)
-        return late / len(LEVELS)
+        being the approval, or ``not_before`` when later). The start only moves later with the level,
+        so the first late level is found by bisection: a few evaluations, not one per level (the
+        midnight pass judges every strategy in force)."""
+        low, high = 0, len(LEVELS)
+        while low < high:
+            middle = (low + high) // 2
+            if max(self.ends_at(LEVELS[middle]), not_before or date.min) > day:
+                high = middle
+            else:
+                low = middle + 1
+        return (len(LEVELS) - low) / len(LEVELS)
 
 
 def forecast_approval(
