@@ -11,7 +11,6 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from tests.deploy.runtime_install import runtime_command
+from tests.processes import show_logs, stop_all
 
 COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
 APP_SERVICES = ("migrate", "api", "worker", "beat")
@@ -124,13 +124,5 @@ class Processes:
         return process
 
     def stop(self) -> None:
-        for process in self.running.values():
-            process.terminate()
-        for process in self.running.values():
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        for log in sorted(self.logs.iterdir()):
-            sys.stdout.write(f"--- {log.name}\n{log.read_text()[-2000:]}\n")
+        stop_all(self.running.values())
+        show_logs(self.logs.iterdir(), tail=2000)

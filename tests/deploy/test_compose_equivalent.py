@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from sqlalchemy.engine import make_url
 
 from tests.deploy.compose_processes import APP_SERVICES, load_services, service_argv, service_env, start
 from tests.deploy.runtime_install import runtime_command
+from tests.processes import show_logs, stop_all
 from tests.services import REDIS_URL, require_redis
 from tests.smtp_sink import free_port, smtp_sink
 from tests.waiting import wait_until_healthy
@@ -68,15 +68,8 @@ def stack(postgres_url: str, pg_engine, tmp_path: Path):
             wait_until_healthy(f"{base}/health", process=processes["api"], timeout=60)
             yield base, envs["api"], inbox
         finally:
-            for process in processes.values():
-                process.terminate()
-            for process in processes.values():
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            for log in sorted(logs.iterdir()):
-                sys.stdout.write(f"--- {log.name}\n{log.read_text()[-2000:]}\n")
+            stop_all(processes.values())
+            show_logs(logs.iterdir(), tail=2000)
 
 
 def test_one_strategy_from_creation_to_a_delivered_reminder(stack):

@@ -30,6 +30,7 @@ import redis
 from sqlalchemy import Engine
 
 from tests import factories as f
+from tests.processes import stop_all
 from tests.smtp_sink import RecordingHandler, smtp_sink
 from workflow.core.db import unit_of_work
 
@@ -169,14 +170,7 @@ def processes(commands: list[list[str]], env: dict[str, str], logs: Path, code_r
     try:
         yield
     finally:
-        for process in started:
-            process.terminate()
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_all(started, timeout=30)
 
 
 def run_backlog(

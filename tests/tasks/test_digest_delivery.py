@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from tasks.app import SEND_BATCH_TASK, make_celery
 from tests import factories as f
+from tests.processes import show_logs, stop_all
 from tests.services import require_redis
 from tests.smtp_sink import RecordingHandler, smtp_sink
 from workflow.core import clock
@@ -81,16 +82,8 @@ def workers(postgres_url, pg_engine, tmp_path: Path):
             yield pg_engine, handler, client, start
         finally:
             handler.release.set()
-            for process in started:
-                if process.poll() is None:
-                    process.terminate()
-                    try:
-                        process.wait(timeout=30)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
-            for log in sorted(tmp_path.glob("*.log")):
-                sys.stdout.write(f"--- {log.name}\n{log.read_text()[-3000:]}\n")
+            stop_all(started, timeout=30)
+            show_logs(tmp_path.glob("*.log"))
 
 
 def test_a_daily_digest_is_delivered_once_after_the_worker_holding_its_claim_is_killed(workers, settings):

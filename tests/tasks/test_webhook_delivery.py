@@ -13,6 +13,7 @@ import pytest
 import redis
 from standardwebhooks.webhooks import Webhook
 
+from tests.processes import show_logs, stop_all
 from tests.services import require_redis
 from tests.waiting import wait_until
 from tests.workflow.webhooks.helpers import deliveries_of, log_of, record, subscribe
@@ -44,15 +45,8 @@ def stack(postgres_url, pg_engine, tmp_path: Path):
         try:
             yield pg_engine, hooks
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            for log in logs.iterdir():
-                sys.stdout.write(f"--- {log.name}\n{log.read_text()[-3000:]}\n")
+            stop_all(processes)
+            show_logs(logs.iterdir())
 
 
 def test_an_event_is_delivered_signed_by_a_webhook_worker_and_retried_after_a_500(stack):

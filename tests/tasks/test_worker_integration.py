@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from tasks.app import TICK_TASK, make_celery
 from tests import factories as f
+from tests.processes import show_logs, stop_all
 from tests.services import require_redis
 from tests.smtp_sink import smtp_sink
 from workflow.core import clock
@@ -58,15 +59,8 @@ def stack(postgres_url, pg_engine, tmp_path: Path):
         try:
             yield pg_engine, inbox, client
         finally:
-            for process in processes:
-                process.terminate()
-            for process in processes:
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-            for log in logs.iterdir():
-                sys.stdout.write(f"--- {log.name}\n{log.read_text()[-3000:]}\n")
+            stop_all(processes)
+            show_logs(logs.iterdir())
 
 
 def test_a_deadline_due_tomorrow_produces_the_expected_email_once(stack):
