@@ -197,21 +197,23 @@ class Authentication:
             await self.app(scope, receive, send)
             return
         admission: Admission | None = None
+        headers = Headers(scope=scope)
+        short = _short_body(headers)
         try:
-            secret = bearer_secret(Headers(scope=scope).get("authorization"), scope.get("query_string", b""))
+            secret = bearer_secret(headers.get("authorization"), scope.get("query_string", b""))
             if looks_like_token(secret):  # only these are looked up, so only these are throttled
                 client = scope.get("client")
                 admission = self.throttle.admit(client[0] if client else "unknown", secret)
                 if admission.retry_after is not None:  # refused before the lookup: no query at all
                     raise TooManyFailedAuthentications(admission.retry_after)
-            known = self.known.get(admission) if self._short_body(scope) else None
+            known = self.known.get(admission) if short else None
             if known is not None:  # checked again as the endpoint's transaction begins (see the module)
                 assert admission is not None
                 unit = RequestSession.open(self.engine)
                 unit.defer(partial(self._deferred_check, unit, secret, clock.now(), admission))
                 principal = known
             else:
-                unit = RequestSession.open(self.engine, hold=self._hold(scope))
+                unit = RequestSession.open(self.engine, hold=self._hold(short))
                 try:
                     principal = await run_in_threadpool(check_token, unit, secret, clock.now())
                 except BaseException:
@@ -244,19 +246,18 @@ class Authentication:
             self.known.forget(admission.digest)
             raise
 
-    @staticmethod
-    def _short_body(scope: Scope) -> bool:
-        """No body, or a declared one of at most ``HOLD_BODY_BYTES``: it arrives with the headers."""
-        headers = Headers(scope=scope)
-        length = headers.get("content-length")
-        return (length is None or (length.isdigit() and int(length) <= HOLD_BODY_BYTES)) \
-            and "transfer-encoding" not in headers
-
-    def _hold(self, scope: Scope) -> threading.Semaphore | None:
+    def _hold(self, short_body: bool) -> threading.Semaphore | None:
         """A hold on the check's connection for this request, if its body is short and one is free."""
-        if self.holds is None or not self._short_body(scope):
+        if self.holds is None or not short_body:
             return None
         return self.holds.take()
+
+
+def _short_body(headers: Headers) -> bool:
+    """No body, or a declared one of at most ``HOLD_BODY_BYTES``: it arrives with the headers."""
+    length = headers.get("content-length")
+    return (length is None or (length.isdigit() and int(length) <= HOLD_BODY_BYTES)) \
+        and "transfer-encoding" not in headers
 
 
 async def _database_problem(failure: DBAPIError | PoolTimeout, scope: Scope, receive: Receive, send: Send) -> None:
