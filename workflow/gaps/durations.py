@@ -59,11 +59,7 @@ def quantile(values: Sequence[float], q: float) -> float:
         raise ValueError("no values")
     if not 0 <= q <= 1:
         raise ValueError(f"q must be within [0, 1], not {q}")
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q
-    low = math.floor(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (rank - low) * (ordered[high] - ordered[low])
+    return _sorted_quantile(sorted(values), q)
 
 
 def _sorted_quantile(ordered: Sequence[float], q: float) -> float:
