@@ -77,9 +77,8 @@ def run_pass(engine: Engine, *, now: datetime, settings: Settings) -> PassReport
         report.gap_changes = watched.changes
         report.cancelled += watched.cancelled
         store_point(session, point)
-    with unit_of_work(engine) as session:  # the events this pass's own writes announced are committed
-        report.webhooks_recorded = webhooks.fan_out(session, now=now)
     with unit_of_work(engine) as session:  # committed before anyone publishes the ids
+        report.webhooks_recorded = webhooks.fan_out(session, now=now)  # the planning's events are committed
         lease = timedelta(minutes=settings.enqueue_lease_minutes)
         report.due = digests.hand_out(session, now, lease=lease, settings=settings)  # with digests, merges
         report.webhooks_due = webhooks.hand_out(session, now, lease=lease)
