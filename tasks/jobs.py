@@ -15,12 +15,12 @@ from functools import lru_cache
 from typing import Any
 
 from celery.signals import worker_process_shutdown, worker_shutdown
-from sqlalchemy import Engine
 
 from tasks.app import SEND_BATCH_TASK, SEND_TASK, TICK_TASK, celery_app
+from tasks.database import engine
 from tasks.housekeeping import is_embedded, purge_consumed_messages
 from tasks.webhooks import deliver_webhooks
-from workflow.core import clock, get_settings, make_engine
+from workflow.core import clock, get_settings
 from workflow.mail import PersistentSmtpTransport
 from workflow.reminders import DeliveryResult
 from workflow.scheduler import recorded_pass, run_pass
@@ -29,12 +29,6 @@ from workflow.scheduler import send_notification as deliver_row
 log = logging.getLogger("continuum.tasks")
 
 SEND_BATCH = 20  # ids per send task, at most
-
-
-@lru_cache
-def engine() -> Engine:
-    """One engine per worker process, created lazily so it is never shared across a fork."""
-    return make_engine(get_settings().resolved_database_url)
 
 
 @lru_cache

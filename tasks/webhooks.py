@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from functools import lru_cache
-
-from sqlalchemy import Engine
 
 from tasks.app import WEBHOOK_TASK, celery_app
+from tasks.database import engine
 from workflow import webhooks
-from workflow.core import clock, get_settings, make_engine
+from workflow.core import clock, get_settings
 
 log = logging.getLogger("continuum.tasks")
-
-
-@lru_cache
-def engine() -> Engine:
-    """One engine per worker process, created lazily so it is never shared across a fork."""
-    return make_engine(get_settings().resolved_database_url)
 
 
 # Celery ships no type hints, so its task decorator is untyped; the function keeps its own.
