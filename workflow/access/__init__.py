@@ -26,6 +26,7 @@ from workflow.access.sign_in import (
 )
 from workflow.access.tokens import (
     TokenCreate,
+    TokenFacts,
     TokenRefused,
     active_local_admin,
     find_token,
@@ -74,6 +75,7 @@ __all__ = [
     "looks_like_token",
     "mark_used",
     "revoke_token",
+    "TokenFacts",
     "token_status",
     "use_is_due",
     "verify_token",

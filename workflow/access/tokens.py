@@ -13,7 +13,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal, Protocol, cast, get_args
 
 from pydantic import AfterValidator, Field, Strict
 from sqlalchemy import Connection, bindparam, func, or_, select, update
@@ -87,7 +87,27 @@ def hash_token(plain: str) -> str:
     return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
-def token_status(token: ApiToken, now: datetime) -> Literal["active", "expired", "revoked"]:
+class TokenFacts(Protocol):
+    """What verifying a token tells: an ``ApiToken``, or the row ``verify_token`` read (no ORM object
+    is built on the path of every request)."""
+
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def institution_id(self) -> int | None: ...
+    @property
+    def expires_at(self) -> datetime | None: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+    @property
+    def last_used_at(self) -> datetime | None: ...
+
+
+def token_status(token: TokenFacts, now: datetime) -> Literal["active", "expired", "revoked"]:
     if token.revoked_at is not None:
         return "revoked"
     if token.expires_at is not None and token.expires_at <= now:
@@ -164,18 +184,17 @@ def looks_like_token(presented: str) -> bool:
 
 
 # Built once (every request runs it), and a plain row rather than an ORM load: it runs on a bare
-# connection too (the API's deferred check, ``api.auth``), and a row is cheaper to read.
+# connection too (the API's deferred check, ``api.auth``), and a row is cheaper to read and to keep.
 _TOKENS = ApiToken.__table__  # type: ignore[attr-defined]  # SQLModel declares it untyped
 _BY_HASH = select(*_TOKENS.c).where(_TOKENS.c.token_hash == bindparam("token_hash"))
 
 
-def verify_token(db: Session | Connection, presented: str, *, now: datetime) -> ApiToken:
+def verify_token(db: Session | Connection, presented: str, *, now: datetime) -> TokenFacts:
     """The live token whose secret is ``presented``, or ``TokenRefused`` saying why not; read in ``db``
-    (a session or a connection), returned detached: read it, do not change it."""
+    (a session or a connection) as a row: its columns are its attributes."""
     if not looks_like_token(presented):
         raise TokenRefused("the bearer token is not a Continuum token")
-    row = db.execute(_BY_HASH, {"token_hash": hash_token(presented)}).one_or_none()
-    token = None if row is None else ApiToken(**row._mapping)
+    token = cast("TokenFacts | None", db.execute(_BY_HASH, {"token_hash": hash_token(presented)}).one_or_none())
     if token is None:
         log.info("refused an unknown bearer token (prefix %s)", presented[:SHOWN_PREFIX_LENGTH])
         raise TokenRefused("the bearer token is not valid")
@@ -188,12 +207,12 @@ def verify_token(db: Session | Connection, presented: str, *, now: datetime) -> 
     return token
 
 
-def use_is_due(token: ApiToken, now: datetime) -> bool:
+def use_is_due(token: TokenFacts, now: datetime) -> bool:
     """Whether ``now`` is worth recording as the token's last use (at most once per ``LAST_USED_GRANULARITY``)."""
     return token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY
 
 
-def mark_used(session: Session, token: ApiToken, now: datetime) -> None:
+def mark_used(session: Session, token: TokenFacts, now: datetime) -> None:
     """Record use at most once per ``LAST_USED_GRANULARITY``, so reads do not all become writes; a
     concurrent request of the same token that has just recorded it leaves nothing to do."""
     if not use_is_due(token, now):
