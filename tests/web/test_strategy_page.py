@@ -31,6 +31,7 @@ from workflow.reminders import (
     Notification,
     StrategyDeadlines,
     plan_deadline_reminders,
+    sending_day,
 )
 
 MOI = "Ministry of Interior"
@@ -169,7 +170,8 @@ def test_buttons_only_for_the_lead_institutions_coordinator_or_an_admin(person: 
 
 
 def test_the_reminders_sent_and_pending_for_the_strategy(person: PersonFactory, demo: Engine, settings: Settings):
-    due = clock.today(settings.zone) + timedelta(days=7)
+    # 7 days after the day whose reminders may go out now (before the send hour: yesterday's)
+    due = sending_day(clock.now(), settings.zone, settings.send_hour) + timedelta(days=7)
     strategy_id = new_strategy(demo, drafting_due=due.isoformat(), reminder_offsets=[7])
     with unit_of_work(demo) as session:
         recorded = plan_deadline_reminders(session, [StrategyDeadlines()], now=clock.now(), settings=settings,
