@@ -12,7 +12,8 @@ from cli.table import render_table
 if TYPE_CHECKING:
     from workflow.gaps import GapEntry
 
-COLUMNS = ("id", "title", "area", "kind", "lapses", "status", "successor", "projected (median..80th pct.)", "gap days")
+COLUMNS = ("id", "title", "area", "kind", "lapses", "status", "successor",
+           "projected: median (20th..80th pct., basis)", "gap days")
 
 
 def row(entry: GapEntry) -> tuple[str, ...]:
@@ -22,9 +23,10 @@ def row(entry: GapEntry) -> tuple[str, ...]:
         successor = f"#{entry.successor_id} {entry.successor_stage}"
     projected = "-"
     if entry.projected_successor_approval is not None:
-        upper = entry.projected_successor_approval_upper
-        until = f"..{upper.isoformat()}" if upper is not None and upper != entry.projected_successor_approval else ""
-        projected = f"{entry.projected_successor_approval.isoformat()}{until} ({entry.projection_basis})"
+        median = entry.projected_successor_approval
+        lower = entry.projected_successor_approval_lower or median
+        upper = entry.projected_successor_approval_upper or median
+        projected = f"{median.isoformat()} ({lower.isoformat()}..{upper.isoformat()}, {entry.projection_basis})"
     return (
         str(entry.strategy_id),
         entry.title,

@@ -93,6 +93,9 @@ class GapEntryOut(BaseModel):
     projected_successor_approval: date | None = Field(
         description="For a successor not approved yet: its forecast approval at the median."
     )
+    projected_successor_approval_lower: date | None = Field(
+        description="... at the lower quantile (20th percentile): the range runs from here to the upper quantile."
+    )
     projected_successor_approval_upper: date | None = Field(description="... and at the upper quantile.")
     projection_basis: Literal["due_dates", "policy_area", "portfolio", "defaults", "mixed"] | None
     projection_steps: list[ProjectionStepOut] = Field(
@@ -267,6 +270,7 @@ class ScoredOut(BaseModel):
     months_before: int
     month: date = Field(description="The month-end judged: the last on or before that many months before approval.")
     forecast: date | None = Field(description="The successor's forecast approval then (median).")
+    lower: date | None = Field(description="... at the lower quantile.")
     upper: date | None = Field(description="... at the upper quantile.")
     error_days: int | None = Field(description="Forecast less the real approval, in days (negative: early).")
     within: bool | None = Field(description="The real approval fell within the forecast's range.")

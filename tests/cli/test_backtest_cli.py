@@ -24,7 +24,7 @@ def test_backtest_prints_each_lapse_with_its_first_warning_and_forecast_errors(d
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Backtest 2008-01 to 2024-12: each month judged with what was known then")
     [row] = [line for line in out if "2019-2022" in line]
-    assert "2022-12-31" in row and " gap " in row and "2021-03" in row and "pipeline" in row
+    assert "2022-12-31" in row and " gap " in row and "2021-01" in row and "pipeline" in row
     assert "2024-05-02" in row
     assert out[-1].startswith("2 lapses, 2 into a gap; 2 of 2 gaps flagged before the lapse")
 

@@ -41,12 +41,12 @@ def test_known_on_shows_the_deadline_as_it_was_then(changed_deadline, capsys):
     out = capsys.readouterr().out
     assert out.startswith("Policy gaps as of 2023-08-31, as known on 2023-08-31 ")
     # The deadline then (2023-09-30) was earlier than the history says: the forecast is the history's.
-    assert "2023-11-22 (defaults)" in _line(out, "2019-2022")
+    assert "2023-11-22 (2023-10-19..2023-11-22, defaults)" in _line(out, "2019-2022")
 
     assert main(["gaps", "--as-of", "2023-08-31"]) == 0
     out = capsys.readouterr().out
     assert "as known on" not in out
-    assert "2024-03-31 (mixed)" in _line(out, "2019-2022")
+    assert "2024-03-31 (2024-03-31..2024-03-31, mixed)" in _line(out, "2019-2022")
 
 
 @freeze_time("2026-03-02 10:00")

@@ -151,6 +151,7 @@ def test_a_gap_with_a_successor_on_its_way_is_marked_up_to_its_expected_approval
     words = text_of(migration)
     assert "Gap: no strategy in force since 1 Jan 2023 (335 days)." in words
     assert "Successor: National Strategy for Migration 2024-2030 (Consultation), approval expected" in words
+    assert re.search(r"approval expected \d+ \w+ 2024 \(\d+ \w+ 202\d to \d+ \w+ 202\d\)\.", words)  # and its range
     assert "not approved; period 1 Jan 2024 to 31 Dec 2030" in words  # the successor, still pending
     assert [r.get("data-start") for r in svg_of(migration).iter(f"{SVG}rect") if r.get("class") == "pending"] == [
         "2024-01-01", "2024-01-01"]  # the strategy and its action plan
@@ -246,7 +247,7 @@ def test_a_strategy_at_risk_says_why_in_the_viewers_language_as_the_api_and_the_
     assert "Why at risk, and what would avoid the gap" in english
     assert "It lapses on 2022-12-31: 18 months left." in english
     assert "No successor is under way; in this history a new one takes" in english
-    assert "To avoid the gap the deadline was 2021-03-06 (start drafting)" in english
+    assert "To avoid the gap the deadline was 2021-01-05 (start drafting)" in english
     albanian = text_of(section(person(ARTA).get(query).text, "area-migration"))
     assert "Pse është në rrezik, dhe çfarë do ta shmangte boshllëkun" in albanian
     assert "Skadon më 2022-12-31: kanë mbetur 18 muaj." in albanian

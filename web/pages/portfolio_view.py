@@ -40,14 +40,14 @@ SUCCESSOR_WORDS = {
     "strategy": {
         "none": N_("No successor yet."),
         "in_force": N_("Successor: %(title)s, in force from %(day)s."),
-        "expected": N_("Successor: %(title)s (%(stage)s), approval expected %(day)s."),
+        "expected": N_("Successor: %(title)s (%(stage)s), approval expected %(day)s (%(lower)s to %(upper)s)."),
         "stage": N_("Successor: %(title)s (%(stage)s)."),
         "gap": N_("%(days)s without a strategy in force."),
     },
     "action_plan": {
         "none": N_("No successor plan yet."),
         "in_force": N_("Successor plan: %(title)s, in force from %(day)s."),
-        "expected": N_("Successor plan: %(title)s (%(stage)s), approval expected %(day)s."),
+        "expected": N_("Successor plan: %(title)s (%(stage)s), approval expected %(day)s (%(lower)s to %(upper)s)."),
         "stage": N_("Successor plan: %(title)s (%(stage)s)."),
         "gap": N_("%(days)s without an action plan in force."),
     },
@@ -153,8 +153,10 @@ def successor(entry: GapEntry, words: Words) -> Markup:
     if entry.successor_in_force_from is not None:
         return words.markup(said["in_force"], title=named, day=words.date(entry.successor_in_force_from))
     if entry.projected_successor_approval is not None:
-        return words.markup(said["expected"], title=named, stage=stage,
-                            day=words.date(entry.projected_successor_approval))
+        median = entry.projected_successor_approval
+        return words.markup(said["expected"], title=named, stage=stage, day=words.date(median),
+                            lower=words.date(entry.projected_successor_approval_lower or median),
+                            upper=words.date(entry.projected_successor_approval_upper or median))
     return words.markup(said["stage"], title=named, stage=stage)
 
 

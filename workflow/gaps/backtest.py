@@ -13,7 +13,7 @@ entry was ``at_risk`` (up to L), the lead time (days from that month's last day 
 a gap followed (its successor, as recorded today, not in force on L + 1), and, for a successor
 approved since, the forecast error of its approval at 12, 6 and 3 months before the real approval
 (the month-end on or before that day; forecast median less the real day, in days: negative is
-early) and whether the real day fell within the forecast's range (median to upper quantile).
+early) and whether the real day fell within the forecast's range (lower to upper quantile).
 """
 
 from __future__ import annotations
@@ -56,7 +56,8 @@ class Scored:
     forecast: date | None
     upper: date | None
     error_days: int | None  # forecast median less the real approval; None: nothing forecast then
-    within: bool | None  # the real approval within [median, upper]
+    within: bool | None  # the real approval within [lower, upper]
+    lower: date | None = None
 
 
 @dataclass(frozen=True)
@@ -208,9 +209,10 @@ def _scored(entries: Mapping[date, GapEntry], approved: date, first: date | None
             continue
         entry = entries[month]
         forecast, upper = entry.projected_successor_approval, entry.projected_successor_approval_upper
+        lower = entry.projected_successor_approval_lower
         error = (forecast - approved).days if forecast is not None else None
-        within = forecast <= approved <= (upper or forecast) if forecast is not None else None
-        scored.append(Scored(months, month, forecast, upper, error, within))
+        within = (lower or forecast) <= approved <= (upper or forecast) if forecast is not None else None
+        scored.append(Scored(months, month, forecast, upper, error, within, lower))
     return tuple(scored)
 
 

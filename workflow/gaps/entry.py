@@ -51,6 +51,7 @@ class GapEntry:
     needed_days_upper: int | None = None
     act: str | None = None
     act_by: date | None = None
+    projected_successor_approval_lower: date | None = None
 
 
 @dataclass(frozen=True)
@@ -132,4 +133,5 @@ def make_entry(
         needed_days_upper=risk.needed_days_upper if risk else None,
         act=risk.act if risk else None,
         act_by=risk.act_by if risk else None,
+        projected_successor_approval_lower=projection.lower_on if projection else None,
     )

@@ -9,6 +9,9 @@ is left of it after the days it has already lasted). The stages are taken to run
 (the q-quantile of the pipeline is the sum of the stages' q-quantiles), which gives the median and the
 upper quantile of the approval, and the share of the pipeline's quantiles that end after a given day.
 
+**The range** runs from the lower quantile (the stages' lower quantiles summed) to the upper one,
+the median between: the real day may come earlier than the median as well as later.
+
 **Deadlines a ministry set** (``drafting_due`` and so on) are shown beside each stage (``due_on``).
 One is taken as the stage's end only when it is no earlier than the history's median end (the
 ministry planned at least as long as the history says it takes): then the stage ends on the later of
@@ -81,11 +84,13 @@ class _Stage:
 
 @dataclass(frozen=True)
 class Forecast:
-    """The approval of a successor not approved yet: median (``approved_on``) and upper quantile."""
+    """The approval of a successor not approved yet: lower quantile (``lower_on``), median
+    (``approved_on``) and upper quantile (``upper_on``)."""
 
     as_of: date
     steps: tuple[StageStep, ...]
     stages: tuple[_Stage, ...]
+    lower_on: date
 
     @property
     def approved_on(self) -> date:
@@ -136,21 +141,22 @@ def forecast_approval(
     elapsed = elapsed_days(stage_entered_on, as_of) if stage is not None else 0
     steps: list[StageStep] = []
     stages: list[_Stage] = []
-    median_end = upper_end = as_of
+    median_end = upper_end = lower_end = as_of
     for index, current in enumerate(ahead):
         samples = history.samples(policy_area, current)
         if index == 0:
             samples = samples.remaining(elapsed)
         median_end = median_end + timedelta(days=samples.median)
-        upper_end = upper_end + timedelta(days=samples.upper)
+        upper_end = max(upper_end + timedelta(days=samples.upper), median_end)
+        lower_end = min(lower_end + timedelta(days=samples.lower), median_end)
         due = due_dates.get(current)
         taken = due is not None and due >= median_end
         if taken and due is not None:
-            median_end, upper_end = due, max(upper_end, due)
+            median_end, upper_end, lower_end = due, max(upper_end, due), max(lower_end, due)
         steps.append(StageStep(current, median_end, DUE_DATE if taken else samples.basis, upper_end,
                                samples.observed, due))
         stages.append(_Stage(samples, due, taken))
-    return Forecast(as_of, tuple(steps), tuple(stages))
+    return Forecast(as_of, tuple(steps), tuple(stages), lower_end)
 
 
 @dataclass(frozen=True)

@@ -114,9 +114,10 @@ def areas_touched(session: Session, strategy_ids: Collection[int]) -> set[str]:
 def read_typical(
     session: Session, *, as_of: date, known_on: date | None, defaults: Mapping[Stage, int]
 ) -> StageHistory:
-    """The deployment's stage history on ``as_of`` as known on ``known_on``, from its stage changes,
-    drafting starts and policy areas alone: the history a full report would use (``history_of``
-    over every snapshot as known then), without reading titles, deadlines, links or revisions.
+    """The deployment's stage history on ``as_of`` as known on ``known_on``, from its stage changes
+    (with which days are approximate), drafting starts and policy areas alone: the history a full
+    report would use (``history_of`` over every snapshot as known then), without reading titles,
+    deadlines, links or revisions.
     Three statements, however large the deployment (four with ``known_on``).
 
     As known on a day: stage changes effective after it are left out, and a drafting start or an
@@ -124,12 +125,12 @@ def read_typical(
     histories: dict[int, list[HistoryRow]] = defaultdict(list)
     rows = session.execute(
         select(col(StageChange.strategy_id), col(StageChange.event), col(StageChange.from_stage),
-               col(StageChange.to_stage), col(StageChange.effective_on))
+               col(StageChange.to_stage), col(StageChange.effective_on), col(StageChange.effective_on_approximate))
         .order_by(col(StageChange.strategy_id), col(StageChange.id))
     )
-    for strategy_id, event, from_stage, to_stage, effective_on in rows:
+    for strategy_id, event, from_stage, to_stage, effective_on, approximate in rows:
         if known_on is None or effective_on <= known_on:
-            histories[strategy_id].append(HistoryRow(event, from_stage, to_stage, effective_on))
+            histories[strategy_id].append(HistoryRow(event, from_stage, to_stage, effective_on, approximate))
     with_history = select(col(StageChange.strategy_id))
     starts: dict[int, date | None] = {}
     areas: dict[int, str] = {}

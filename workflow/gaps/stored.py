@@ -38,12 +38,13 @@ from workflow.gaps.rules import AT_RISK, OK, STATUSES, GapEntry
 from workflow.lifecycle import Stage
 
 STATE_ID = 1
-RULES_VERSION = 2  # 2: pipeline risk and forecast ranges (issue 15); rows judged by another are judged again
+RULES_VERSION = 3  # 2: pipeline risk and forecast ranges (issue 15); 3: ranges with approximate days and a
+# lower end. Rows judged by another version are judged again.
 UNBOUNDED = 10_000_000  # days: a horizon past every lapse, for the statuses stored (see the module)
 SORT_KEY = re.compile(r"^[0-9]{1,310}$")  # a cursor: anchored, as query parameters are searched
 _DATE_FIELDS = frozenset({
     "in_force_from", "lapses_on", "successor_in_force_from", "projected_successor_approval",
-    "projected_successor_approval_upper", "act_by",
+    "projected_successor_approval_upper", "projected_successor_approval_lower", "act_by",
 })
 
 

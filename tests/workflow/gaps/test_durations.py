@@ -3,10 +3,14 @@ overdue-stage rule, on constructed samples."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 
-from tests.workflow.gap_builders import DEFAULT_DAYS
+from tests.workflow.gap_builders import DEFAULT_DAYS, history
 from workflow.gaps.durations import (
+    APPROXIMATE_MARGIN_DAYS,
     DEFAULT,
     GRID_POINTS,
     POLICY_AREA,
@@ -18,6 +22,7 @@ from workflow.gaps.durations import (
     quantile,
     stage_history,
 )
+from workflow.gaps.projection import completed_spans
 from workflow.lifecycle.stages import Stage
 
 
@@ -109,3 +114,36 @@ def test_an_overdue_stage_with_defaults_alone_gets_half_a_typical_stint_more():
     defaults = StageSamples(Stage.APPROVAL, (60, 60, 60), DEFAULT, 0)
     assert defaults.remaining(59).days == (1, 1, 1)
     assert defaults.remaining(61).days == (30,)
+
+
+def test_approximate_ends_widen_the_range_not_the_median():
+    """Three consultations of two months whose ends were guessed to the month (a margin of 30 days
+    each); and one exact stint, whose ends are its days."""
+    history = stage_history([("migration", Stage.CONSULTATION, d, 30) for d in (60, 63, 70)]
+                            + [("diaspora", Stage.CONSULTATION, 50)], DEFAULT_DAYS)
+    guessed = history.samples("migration", Stage.CONSULTATION)
+    assert (guessed.median, guessed.low, guessed.high) == (63, (30, 33, 40), (90, 93, 100))
+    assert (guessed.lower, guessed.upper) == (31, 98)  # rank 0.4 of the low ends (down), 1.6 of the high (up)
+    exact = stage_history([("x", Stage.CONSULTATION, d) for d in (60, 63, 70)], DEFAULT_DAYS)
+    assert exact.samples("x", Stage.CONSULTATION).low is None
+    assert StageHistory.of(history.json()) == history
+    assert StageHistory.of(exact.json()) == exact and "bounds" not in exact.json()
+
+
+def test_an_open_stage_with_approximate_history_may_end_tomorrow():
+    """Past every low end, the earliest end is tomorrow; the high ends follow the overdue-stage rule."""
+    samples = StageSamples(Stage.APPROVAL, (40, 50, 60), PORTFOLIO, 3, low=(10, 20, 30), high=(70, 80, 90))
+    left = samples.remaining(45)
+    assert (left.low, left.days, left.high) == ((1, 1, 1), (10,), (25, 35, 45))  # days: past the median 50
+    assert left.lower == 1 and left.at(0.9) == samples.remaining(45).at(0.9) > left.at(0.5)
+
+
+def test_the_margin_of_a_stint_counts_each_approximate_end():
+    rows = history(("submit_for_consultation", date(2020, 4, 1)), ("submit_for_approval", date(2020, 6, 1)),
+                   ("approve", date(2020, 8, 3)))
+    exact = completed_spans(rows, date(2021, 1, 1), date(2020, 1, 1))
+    assert [(s.stage, s.days, s.margin) for s in exact] == [
+        (Stage.DRAFTING, 91, 0), (Stage.CONSULTATION, 61, 0), (Stage.APPROVAL, 63, 0)]
+    guessed = (rows[0], replace(rows[1], effective_on_approximate=True), rows[2])
+    assert [s.margin for s in completed_spans(guessed, date(2021, 1, 1), date(2020, 1, 1))] == [
+        0, APPROXIMATE_MARGIN_DAYS, APPROXIMATE_MARGIN_DAYS]

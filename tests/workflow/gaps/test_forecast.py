@@ -33,6 +33,7 @@ def test_a_whole_pipeline_is_forecast_as_a_range_with_its_basis():
     assert [s.stage for s in forecast.steps] == [Stage.DRAFTING, Stage.CONSULTATION, Stage.APPROVAL]
     assert forecast.approved_on == AS_OF + timedelta(days=500 + 90 + 100)
     assert forecast.upper_on == AS_OF + timedelta(days=560 + 108 + 106)
+    assert forecast.lower_on == AS_OF + timedelta(days=452 + 72 + 94)  # the 20th percentiles, rounded down
     assert forecast.basis == "policy_area" and {s.samples for s in forecast.steps} == {3}
 
 
