@@ -18,7 +18,7 @@ def test_as_of_mid_2023_the_migration_gap_that_opened_on_2023_01_01_shows(demo_l
     migration = _line(out, "2019-2022").split()
     assert migration[-10:-6] == ["migration", "strategy", "2022-12-31", "gap"] and migration[-1] == "181"
     # its successor, in drafting since October 2022: approval forecast at the median, and its range
-    assert migration[-5:-1] == ["drafting", "2024-01-29", "(2023-09-01..2024-12-09,", "mixed)"]
+    assert migration[-5:-1] == ["drafting", "2024-01-29", "(2023-11-29..2024-12-09,", "mixed)"]
     assert out.startswith("Policy gaps as of 2023-06-30")
 
 

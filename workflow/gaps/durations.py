@@ -1,6 +1,6 @@
 """How long the stages before approval take in this deployment: pure statistics, no database, no clock.
 
-**Samples.** Each completed stint in drafting, consultation or approval (``projection.completed_stints``:
+**Samples.** Each completed stint in drafting, consultation or approval (``projection.completed_spans``:
 a stint that ended by moving forward, a first drafting stint counted from the drafting start) is one
 sample of that stage, in calendar days, kept per policy area and across the portfolio.
 
@@ -24,19 +24,19 @@ it left again: so a thin history keeps its real long stints and its defaults' sh
 range stays wide. At least one day either way: a stage open today ends tomorrow at the earliest, so
 the forecast moves out while the stage stays open.
 
-**Approximate days** (``effective_on_approximate``) are taken to be within ``APPROXIMATE_MARGIN_DAYS``
-(a month) of the truth either way, so a stint between two of them is known to two months: each
-sample keeps a low and a high end (``low``, ``high``: the days less and plus the margins of its
-approximate ends; the same as the days for a stint with exact ends). The median comes from the
-days; the lower quantile (``LOWER``, the 20th percentile, rounded down) from the low ends and the
-upper one from the high ends. A record of months guessed the same way does not pass for a narrow
-history: the range is as wide as what the record really knows. Once a stage has lasted ``elapsed``
-days, the low ends left are their excess over it, at least one day (a stage open today may end
-tomorrow); the high ends follow the overdue-stage rule as the days do.
+**Approximate days** (``effective_on_approximate``) are taken to be known to the month: within
+``APPROXIMATE_MARGIN_DAYS`` (15) either way. So each sample keeps a margin, 15 days for each
+approximate end of its stint (``projection.completed_spans``), and has a low end (its days less the
+margin, at least one) and a high end (plus the margin). The median comes from the days; the lower
+quantile (``LOWER``, the 20th percentile, rounded down) from the low ends and the upper one from the
+high ends. A record of guessed days does not pass for a narrow history: the range is as wide as
+what the record really knows. A stage still open keeps, of each stint it draws on, the margin with
+what is left of the days.
 
 **Stored compactly.** A stage with more than ``GRID_POINTS`` samples keeps its quantiles at
-``GRID_POINTS`` evenly spaced levels instead (the quantiles read from them differ by under a day
-per stage from the full samples'), so the state row stays small however large the portfolio.
+``GRID_POINTS`` evenly spaced levels instead, and the margins at the same ranks (the quantiles read
+from them differ by under a day per stage from the full samples'), so the state row stays small
+however large the portfolio.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from workflow.lifecycle import Stage
 
@@ -89,10 +89,25 @@ def days_at(values: Sequence[float], q: float) -> int:
 
 def compact(days: Iterable[int]) -> tuple[int, ...]:
     """Sorted samples, or their quantiles at ``GRID_POINTS`` levels when there are more (see the module)."""
-    ordered = sorted(days)
-    if len(ordered) <= GRID_POINTS:
-        return tuple(ordered)
-    return tuple(round(quantile(ordered, i / (GRID_POINTS - 1))) for i in range(GRID_POINTS))
+    return compact_pairs((d, 0) for d in days)[0]
+
+
+def compact_pairs(samples: Iterable[tuple[int, int]]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """``compact`` of (days, margin) samples, sorted by days: the days and their margins, aligned
+    (at the grid's levels, each margin read at the same rank as its days)."""
+    ordered = sorted(samples)
+    if len(ordered) > GRID_POINTS:
+        days, margins = [d for d, _ in ordered], [m for _, m in ordered]
+        ordered = [(_at_rank(days, i), _at_rank(margins, i)) for i in range(GRID_POINTS)]
+    return tuple(d for d, _ in ordered), tuple(m for _, m in ordered)
+
+
+def _at_rank(values: Sequence[int], grid_index: int) -> int:
+    """The value of ``values`` (in the order of their days) at the grid point's rank, interpolated."""
+    rank = (len(values) - 1) * grid_index / (GRID_POINTS - 1)
+    low = math.floor(rank)
+    high = min(low + 1, len(values) - 1)
+    return round(values[low] + (rank - low) * (values[high] - values[low]))
 
 
 @dataclass(frozen=True)
@@ -100,19 +115,33 @@ class StageSamples:
     """The durations (days, sorted) a forecast of one stage draws on, and where they come from.
 
     ``observed``: how many are real stints; the rest are ``default`` standing in (basis ``default``).
-    ``low`` and ``high``: the samples' low and high ends, sorted (None: the days; see the module)."""
+    ``margins``: each sample's margin (the days either way its approximate ends may be off), aligned
+    with ``days``; None when every end is exact."""
 
     stage: Stage
     days: tuple[int, ...]
     basis: str
     observed: int
     default: int | None = None
-    low: tuple[int, ...] | None = None
-    high: tuple[int, ...] | None = None
+    margins: tuple[int, ...] | None = None
+
+    @property
+    def low_ends(self) -> tuple[int, ...]:
+        """The shortest each sample may have been, sorted."""
+        if self.margins is None:
+            return self.days
+        return tuple(sorted(max(1, d - m) for d, m in zip(self.days, self.margins, strict=True)))
+
+    @property
+    def high_ends(self) -> tuple[int, ...]:
+        """The longest each sample may have been, sorted (each no shorter than its days)."""
+        if self.margins is None:
+            return self.days
+        return tuple(sorted(d + m for d, m in zip(self.days, self.margins, strict=True)))
 
     @property
     def lower(self) -> int:
-        return math.floor(_sorted_quantile(self.low or self.days, LOWER) + 1e-9)
+        return math.floor(_sorted_quantile(self.low_ends, LOWER) + 1e-9)
 
     @property
     def median(self) -> int:
@@ -120,115 +149,109 @@ class StageSamples:
 
     @property
     def upper(self) -> int:
-        return days_at(self.high or self.days, UPPER)
+        return days_at(self.high_ends, UPPER)
 
     def at(self, q: float) -> float:
-        """The ``q`` quantile: of the days up to the median, of the high ends above it."""
-        return _sorted_quantile(self.days if q <= MEDIAN else self.high or self.days, q)
+        """The ``q`` quantile: of the days up to the median, of the high ends above it. It never
+        decreases with ``q``: each high end is its sample's days or more."""
+        return _sorted_quantile(self.days if q <= MEDIAN else self.high_ends, q)
 
     def remaining(self, elapsed: int) -> StageSamples:
-        """What is left of the stage once it has lasted ``elapsed`` days (see the module)."""
+        """What is left of the stage once it has lasted ``elapsed`` days (see the module); each sample
+        left keeps its margin."""
         if elapsed <= 0:
             return self
-        low = None if self.low is None else tuple(sorted(max(1, d - elapsed) for d in self.low))
-        high = None if self.high is None else self._left_of(self.high, elapsed)
-        return StageSamples(self.stage, self._left_of(self.days, elapsed), self.basis, self.observed,
-                            low=low, high=high)
-
-    def _left_of(self, values: tuple[int, ...], elapsed: int) -> tuple[int, ...]:
+        pairs = list(zip(self.days, self.margins or [0] * len(self.days), strict=True))
+        left: list[tuple[float, int]]
         if self.default is not None:
-            return self._remaining_topped_up(values, elapsed, self.default)
-        longer: list[float] = [d - elapsed for d in values if d > elapsed]
-        if len(longer) < MIN_SAMPLES:
-            middle = quantile(values, MEDIAN)
-            longer = [d - middle for d in values if d > middle] or [middle / 2]
-        return _whole(longer)
-
-    def _remaining_topped_up(self, values: tuple[int, ...], elapsed: int, default: int) -> tuple[int, ...]:
-        """A history topped up with the default: the real stints that lasted longer, less ``elapsed``,
-        and for each default standing in what is left of it (half of it again once it is past)."""
-        real = list(values)
-        for _ in range(len(values) - self.observed):
-            real.remove(default)
-        standing_in = default - elapsed if default > elapsed else default / 2
-        return _whole([*(d - elapsed for d in real if d > elapsed), *[standing_in] * (len(values) - self.observed)])
-
-
-def _whole(days: Iterable[float]) -> tuple[int, ...]:
-    return tuple(sorted(max(1, math.ceil(d)) for d in days))
-
-
-Bounds = tuple[tuple[int, ...], tuple[int, ...]]  # the low and the high ends of a stage's samples
+            missing = len(self.days) - self.observed
+            for _ in range(missing):
+                pairs.remove((self.default, 0))
+            standing_in = self.default - elapsed if self.default > elapsed else self.default / 2
+            left = [(d - elapsed, m) for d, m in pairs if d > elapsed] + [(standing_in, 0)] * missing
+        else:
+            left = [(d - elapsed, m) for d, m in pairs if d > elapsed]
+            if len(left) < MIN_SAMPLES:
+                middle = quantile(self.days, MEDIAN)
+                left = [(d - middle, m) for d, m in pairs if d > middle] or [(middle / 2, 0)]
+        whole = sorted((max(1, math.ceil(d)), m) for d, m in left)
+        margins = tuple(m for _, m in whole)
+        return StageSamples(self.stage, tuple(d for d, _ in whole), self.basis, self.observed,
+                            margins=margins if any(margins) else None)
 
 
 @dataclass(frozen=True)
 class StageHistory:
-    """Completed stints per policy area and stage, and the defaults (see the module). ``bounds``: the
-    low and high ends of the samples, by area and stage (``portfolio_bounds``: across the portfolio),
-    where some end is approximate."""
+    """Completed stints per policy area and stage, and the defaults (see the module). ``margins``: the
+    samples' margins, aligned with their days, by area and stage (``portfolio_margins``: across the
+    portfolio), for the stages with some approximate end."""
 
     by_area: Mapping[str, Mapping[Stage, tuple[int, ...]]]
     defaults: Mapping[Stage, int]
     portfolio: Mapping[Stage, tuple[int, ...]] = field(default_factory=dict)
-    bounds: Mapping[str, Mapping[Stage, Bounds]] = field(default_factory=dict)
-    portfolio_bounds: Mapping[Stage, Bounds] = field(default_factory=dict)
+    margins: Mapping[str, Mapping[Stage, tuple[int, ...]]] = field(default_factory=dict)
+    portfolio_margins: Mapping[Stage, tuple[int, ...]] = field(default_factory=dict)
 
     def samples(self, policy_area: str, stage: Stage) -> StageSamples:
         own = self.by_area.get(policy_area, {}).get(stage, ())
         if len(own) >= MIN_SAMPLES:
-            low, high = self.bounds.get(policy_area, {}).get(stage, (None, None))
-            return StageSamples(stage, own, POLICY_AREA, len(own), low=low, high=high)
+            return StageSamples(stage, own, POLICY_AREA, len(own),
+                                margins=self.margins.get(policy_area, {}).get(stage))
         everyone = self.portfolio.get(stage, ())
-        low, high = self.portfolio_bounds.get(stage, (None, None))
+        margins = self.portfolio_margins.get(stage)
         if len(everyone) >= MIN_SAMPLES:
-            return StageSamples(stage, everyone, PORTFOLIO, len(everyone), low=low, high=high)
+            return StageSamples(stage, everyone, PORTFOLIO, len(everyone), margins=margins)
         default = self.defaults[stage]
-        missing = [default] * (MIN_SAMPLES - len(everyone))
-        return StageSamples(stage, tuple(sorted((*everyone, *missing))), DEFAULT, len(everyone), default,
-                            low=None if low is None else tuple(sorted((*low, *missing))),
-                            high=None if high is None else tuple(sorted((*high, *missing))))
+        pairs = sorted([*zip(everyone, margins or [0] * len(everyone), strict=True),
+                        *[(default, 0)] * (MIN_SAMPLES - len(everyone))])
+        return StageSamples(stage, tuple(d for d, _ in pairs), DEFAULT, len(everyone), default,
+                            margins=tuple(m for _, m in pairs) if margins is not None else None)
 
     def json(self) -> dict[str, Any]:
         values: dict[str, Any] = {
             "defaults": {stage.value: days for stage, days in self.defaults.items()},
-            "portfolio": {stage.value: list(days) for stage, days in self.portfolio.items()},
-            "by_area": {area: {stage.value: list(days) for stage, days in stages.items()}
-                        for area, stages in self.by_area.items()},
+            "portfolio": _stages_json(self.portfolio),
+            "by_area": {area: _stages_json(stages) for area, stages in self.by_area.items()},
         }
-        if self.bounds or self.portfolio_bounds:
-            values["bounds"] = {
-                "portfolio": _ends_json(self.portfolio_bounds),
-                "by_area": {area: _ends_json(stages) for area, stages in self.bounds.items()},
-            }
+        if self.margins or self.portfolio_margins:
+            values["margins"] = {"portfolio": _stages_json(self.portfolio_margins),
+                                 "by_area": {area: _stages_json(stages) for area, stages in self.margins.items()}}
         return values
 
     @classmethod
     def of(cls, values: Mapping[str, Any]) -> StageHistory:
-        """``json`` read back."""
+        """``json`` read back (a history stored before margins were kept has none)."""
         def stages(raw: Mapping[str, Any]) -> dict[Stage, tuple[int, ...]]:
             return {Stage(stage): tuple(days) for stage, days in raw.items()}
 
-        def ends(raw: Mapping[str, Any]) -> dict[Stage, Bounds]:
-            return {Stage(stage): (tuple(low), tuple(high)) for stage, (low, high) in raw.items()}
-
-        bounds = values.get("bounds", {})
+        margins = values.get("margins", {})
         return cls(
             by_area={area: stages(raw) for area, raw in values.get("by_area", {}).items()},
             defaults={Stage(stage): days for stage, days in values.get("defaults", {}).items()},
             portfolio=stages(values.get("portfolio", {})),
-            bounds={area: ends(raw) for area, raw in bounds.get("by_area", {}).items()},
-            portfolio_bounds=ends(bounds.get("portfolio", {})),
+            margins={area: stages(raw) for area, raw in margins.get("by_area", {}).items()},
+            portfolio_margins=stages(margins.get("portfolio", {})),
         )
 
 
-def _ends_json(stages: Mapping[Stage, Bounds]) -> dict[str, list[list[int]]]:
-    return {stage.value: [list(low), list(high)] for stage, (low, high) in stages.items()}
+def _stages_json(stages: Mapping[Stage, tuple[int, ...]]) -> dict[str, list[int]]:
+    return {stage.value: list(values) for stage, values in stages.items()}
 
 
-def stage_history(stints: Iterable[tuple[Any, ...]], defaults: Mapping[Stage, int]) -> StageHistory:
-    """The history of (policy area, stage, days[, margin]) samples (``margin``: the days either way its
-    approximate ends may be off; 0 when left out), each stage's samples compacted; an area keeps only
-    the stages it has enough samples of (the others are read from the portfolio's)."""
+class Stint(NamedTuple):
+    """One sample for ``stage_history``: a completed stint of ``days`` in ``stage`` of ``area``, and the
+    days either way its approximate ends may be off."""
+
+    area: str
+    stage: Stage
+    days: int
+    margin: int = 0
+
+
+def stage_history(stints: Iterable[Stint | tuple[str, Stage, int]], defaults: Mapping[Stage, int]) -> StageHistory:
+    """The history of these stints (a plain (area, stage, days) has exact ends), each stage's samples
+    compacted; an area keeps only the stages it has enough samples of (the others are read from the
+    portfolio's)."""
     by_area: dict[str, dict[Stage, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
     portfolio: dict[Stage, list[tuple[int, int]]] = defaultdict(list)
     for area, stage, days, *margin in stints:
@@ -236,29 +259,21 @@ def stage_history(stints: Iterable[tuple[Any, ...]], defaults: Mapping[Stage, in
             sample = (days, margin[0] if margin else 0)
             by_area[area][stage].append(sample)
             portfolio[stage].append(sample)
-    own = {area: {stage: samples for stage, samples in stages.items() if len(samples) >= MIN_SAMPLES}
+    own = {area: {stage: compact_pairs(samples) for stage, samples in stages.items() if len(samples) >= MIN_SAMPLES}
            for area, stages in by_area.items()}
-    own = {area: stages for area, stages in own.items() if stages}
+    everyone = {stage: compact_pairs(samples) for stage, samples in portfolio.items()}
     return StageHistory(
-        by_area={area: {stage: _days(samples) for stage, samples in stages.items()} for area, stages in own.items()},
+        by_area={area: {stage: days for stage, (days, _) in stages.items()} for area, stages in own.items() if stages},
         defaults=dict(defaults),
-        portfolio={stage: _days(samples) for stage, samples in portfolio.items()},
-        bounds={area: bounds for area, stages in own.items() if (bounds := _bounds_of(stages))},
-        portfolio_bounds=_bounds_of(portfolio),
+        portfolio={stage: days for stage, (days, _) in everyone.items()},
+        margins={area: kept for area, stages in own.items() if (kept := _with_margins(stages))},
+        portfolio_margins=_with_margins(everyone),
     )
 
 
-def _days(samples: Sequence[tuple[int, int]]) -> tuple[int, ...]:
-    return compact(days for days, _ in samples)
-
-
-def _bounds_of(stages: Mapping[Stage, Sequence[tuple[int, int]]]) -> dict[Stage, Bounds]:
-    """The low and high ends of the stages with some approximate end."""
-    return {
-        stage: (compact(max(1, days - margin) for days, margin in samples),
-                compact(days + margin for days, margin in samples))
-        for stage, samples in stages.items() if any(margin for _, margin in samples)
-    }
+def _with_margins(stages: Mapping[Stage, tuple[tuple[int, ...], tuple[int, ...]]]) -> dict[Stage, tuple[int, ...]]:
+    """The margins of the stages with some approximate end."""
+    return {stage: margins for stage, (_, margins) in stages.items() if any(margins)}
 
 
 def elapsed_days(entered_on: date | None, as_of: date) -> int:

@@ -6,11 +6,13 @@ it is in (all three, from drafting, when there is no successor yet: the whole pi
 ``as_of``). Each stage's durations come from the history (``durations.StageHistory``: the area's, the
 portfolio's, or defaults); the current one by the overdue-stage rule (``StageSamples.remaining``: what
 is left of it after the days it has already lasted). The stages are taken to run slow or fast together
-(the q-quantile of the pipeline is the sum of the stages' q-quantiles), which gives the median and the
-upper quantile of the approval, and the share of the pipeline's quantiles that end after a given day.
+(the q-quantile of the pipeline is the sum of the stages' q-quantiles, ``StageSamples.at``: of the
+days recorded up to the median, of their high ends above it), which gives the median and the upper
+quantile of the approval, and the share of the pipeline's quantiles that end after a given day.
 
-**The range** runs from the lower quantile (the stages' lower quantiles summed) to the upper one,
-the median between: the real day may come earlier than the median as well as later.
+**The range** runs from the lower quantile (the stages' lower quantiles summed, from the low ends of
+their samples) to the upper one, the median between: the real day may come earlier than the median
+as well as later, and approximate days in the history widen it both ways.
 
 **Deadlines a ministry set** (``drafting_due`` and so on) are shown beside each stage (``due_on``).
 One is taken as the stage's end only when it is no earlier than the history's median end (the

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import NamedTuple
 
-from workflow.gaps.durations import APPROXIMATE_MARGIN_DAYS, StageHistory, stage_history
+from workflow.gaps.durations import APPROXIMATE_MARGIN_DAYS, StageHistory, Stint, stage_history
 from workflow.gaps.history import HistoryRow, StrategySnapshot
 from workflow.lifecycle import LifecycleEvent, Stage
 
@@ -67,10 +67,10 @@ def completed_stints(
     return [(span.stage, span.days) for span in completed_spans(history, as_of, drafting_started_on)]
 
 
-def _samples(snapshots: Iterable[StrategySnapshot], as_of: date) -> Iterator[tuple[str, Stage, int, int]]:
+def _samples(snapshots: Iterable[StrategySnapshot], as_of: date) -> Iterator[Stint]:
     for snapshot in snapshots:
         for stage, days, margin in completed_spans(snapshot.history, as_of, snapshot.drafting_started_on):
-            yield snapshot.policy_area, stage, days, margin
+            yield Stint(snapshot.policy_area, stage, days, margin)
 
 
 def history_of(

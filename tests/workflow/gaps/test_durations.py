@@ -17,7 +17,9 @@ from workflow.gaps.durations import (
     PORTFOLIO,
     StageHistory,
     StageSamples,
+    Stint,
     compact,
+    compact_pairs,
     days_at,
     quantile,
     stage_history,
@@ -117,25 +119,45 @@ def test_an_overdue_stage_with_defaults_alone_gets_half_a_typical_stint_more():
 
 
 def test_approximate_ends_widen_the_range_not_the_median():
-    """Three consultations of two months whose ends were guessed to the month (a margin of 30 days
-    each); and one exact stint, whose ends are its days."""
-    history = stage_history([("migration", Stage.CONSULTATION, d, 30) for d in (60, 63, 70)]
+    """Three consultations whose two ends were each known to the month (a margin of 30 days a stint),
+    and one exact stint, whose ends are its days."""
+    history = stage_history([Stint("migration", Stage.CONSULTATION, d, 30) for d in (60, 63, 70)]
                             + [("diaspora", Stage.CONSULTATION, 50)], DEFAULT_DAYS)
     guessed = history.samples("migration", Stage.CONSULTATION)
-    assert (guessed.median, guessed.low, guessed.high) == (63, (30, 33, 40), (90, 93, 100))
+    assert (guessed.median, guessed.low_ends, guessed.high_ends) == (63, (30, 33, 40), (90, 93, 100))
     assert (guessed.lower, guessed.upper) == (31, 98)  # rank 0.4 of the low ends (down), 1.6 of the high (up)
+    assert history.samples("x", Stage.CONSULTATION).margins == (0, 30, 30, 30)  # the portfolio's, with diaspora's
     exact = stage_history([("x", Stage.CONSULTATION, d) for d in (60, 63, 70)], DEFAULT_DAYS)
-    assert exact.samples("x", Stage.CONSULTATION).low is None
+    assert exact.samples("x", Stage.CONSULTATION).margins is None
     assert StageHistory.of(history.json()) == history
-    assert StageHistory.of(exact.json()) == exact and "bounds" not in exact.json()
+    assert StageHistory.of(exact.json()) == exact and "margins" not in exact.json()
 
 
-def test_an_open_stage_with_approximate_history_may_end_tomorrow():
-    """Past every low end, the earliest end is tomorrow; the high ends follow the overdue-stage rule."""
-    samples = StageSamples(Stage.APPROVAL, (40, 50, 60), PORTFOLIO, 3, low=(10, 20, 30), high=(70, 80, 90))
+def test_an_open_stage_keeps_each_stint_s_margin_with_what_is_left_of_it():
+    """Open 45 days: of stints of 40, 50 and 60 days, only two lasted as long, too few: what is left
+    is how far the one past the median (50) went beyond it, with that stint's margin."""
+    samples = StageSamples(Stage.APPROVAL, (40, 50, 60), PORTFOLIO, 3, margins=(5, 10, 20))
     left = samples.remaining(45)
-    assert (left.low, left.days, left.high) == ((1, 1, 1), (10,), (25, 35, 45))  # days: past the median 50
-    assert left.lower == 1 and left.at(0.9) == samples.remaining(45).at(0.9) > left.at(0.5)
+    assert (left.days, left.margins, left.low_ends, left.high_ends) == ((10,), (20,), (1,), (30,))
+    longer = StageSamples(Stage.APPROVAL, (50, 60, 70, 80), PORTFOLIO, 4, margins=(0, 15, 0, 15)).remaining(45)
+    assert (longer.days, longer.margins) == ((5, 15, 25, 35), (0, 15, 0, 15))
+    assert longer.lower <= longer.median <= longer.upper
+
+
+@pytest.mark.parametrize("elapsed", [0, 11, 45, 200])
+def test_quantiles_never_decrease_with_the_level(elapsed):
+    """The pipeline's share of late levels is found by bisection: it needs ``at`` monotone, also
+    for a stage still open with approximate stints of very different lengths."""
+    samples = StageSamples(Stage.APPROVAL, (10,) * 9 + (100,) * 3, PORTFOLIO, 12, margins=(15,) * 12)
+    left = samples.remaining(elapsed)
+    levels = [left.at(i / 100) for i in range(101)]
+    assert levels == sorted(levels)
+    assert left.lower <= left.median <= left.upper
+
+
+def test_large_histories_keep_their_margins_at_the_grid_s_ranks():
+    days, margins = compact_pairs((d, 15 if d % 2 else 0) for d in range(1, 10_001))
+    assert len(days) == len(margins) == GRID_POINTS and set(margins) <= set(range(16))
 
 
 def test_the_margin_of_a_stint_counts_each_approximate_end():

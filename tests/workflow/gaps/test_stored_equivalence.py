@@ -80,9 +80,9 @@ class Portfolio:
         return strategy_id
 
     def _step(self, session: Session, strategy_id: int, event: str, source: str, target: str, on: date) -> None:
-        session.execute(insert(StageChange).values(
+        session.execute(insert(StageChange).values(  # some days approximate: they widen the ranges
             strategy_id=strategy_id, event=event, from_stage=source, to_stage=target, actor="test",
-            effective_on=on, recorded_at=NOW))
+            effective_on=on, effective_on_approximate=self.rng.random() < 0.3, recorded_at=NOW))
         values: dict[str, Any] = {"stage": target, "stage_entered_on": on}
         if event == "approve":
             values["approved_on"] = on
