@@ -46,6 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from workflow.lifecycle import Stage
@@ -96,18 +97,11 @@ def compact_pairs(samples: Iterable[tuple[int, int]]) -> tuple[tuple[int, ...], 
     """``compact`` of (days, margin) samples, sorted by days: the days and their margins, aligned
     (at the grid's levels, each margin read at the same rank as its days)."""
     ordered = sorted(samples)
-    if len(ordered) > GRID_POINTS:
+    if len(ordered) > GRID_POINTS:  # the margins read at the days' ranks: the same interpolation
         days, margins = [d for d, _ in ordered], [m for _, m in ordered]
-        ordered = [(_at_rank(days, i), _at_rank(margins, i)) for i in range(GRID_POINTS)]
+        levels = [i / (GRID_POINTS - 1) for i in range(GRID_POINTS)]
+        ordered = [(round(_sorted_quantile(days, q)), round(_sorted_quantile(margins, q))) for q in levels]
     return tuple(d for d, _ in ordered), tuple(m for _, m in ordered)
-
-
-def _at_rank(values: Sequence[int], grid_index: int) -> int:
-    """The value of ``values`` (in the order of their days) at the grid point's rank, interpolated."""
-    rank = (len(values) - 1) * grid_index / (GRID_POINTS - 1)
-    low = math.floor(rank)
-    high = min(low + 1, len(values) - 1)
-    return round(values[low] + (rank - low) * (values[high] - values[low]))
 
 
 @dataclass(frozen=True)
@@ -125,14 +119,14 @@ class StageSamples:
     default: int | None = None
     margins: tuple[int, ...] | None = None
 
-    @property
+    @cached_property  # read at every level the bisection of gap risk tries
     def low_ends(self) -> tuple[int, ...]:
         """The shortest each sample may have been, sorted."""
         if self.margins is None:
             return self.days
         return tuple(sorted(max(1, d - m) for d, m in zip(self.days, self.margins, strict=True)))
 
-    @property
+    @cached_property
     def high_ends(self) -> tuple[int, ...]:
         """The longest each sample may have been, sorted (each no shorter than its days)."""
         if self.margins is None:

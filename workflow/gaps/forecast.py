@@ -149,8 +149,8 @@ def forecast_approval(
         if index == 0:
             samples = samples.remaining(elapsed)
         median_end = median_end + timedelta(days=samples.median)
-        upper_end = max(upper_end + timedelta(days=samples.upper), median_end)
-        lower_end = min(lower_end + timedelta(days=samples.lower), median_end)
+        upper_end = upper_end + timedelta(days=samples.upper)
+        lower_end = lower_end + timedelta(days=samples.lower)
         due = due_dates.get(current)
         taken = due is not None and due >= median_end
         if taken and due is not None:

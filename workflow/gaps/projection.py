@@ -1,9 +1,8 @@
 """The deployment's own stage history, as the forecasts read it: pure, no database.
 
 ``completed_spans`` says which stints of one strategy's history count as a sample of how long a stage
-takes, and how far their approximate ends may be off (``completed_stints``: the days alone);
-``history_of`` gathers them over the strategies known, per policy area (``durations``). The
-forecast itself is ``workflow.gaps.forecast``.
+takes, and how far their approximate ends may be off; ``history_of`` gathers them over the
+strategies known, per policy area (``durations``). The forecast itself is ``workflow.gaps.forecast``.
 """
 
 from __future__ import annotations
@@ -58,13 +57,6 @@ def completed_spans(
             spans.append(Span(stage, (row.effective_on - entered).days, APPROXIMATE_MARGIN_DAYS * approximate_ends))
         entered, entered_approximate = row.effective_on, bool(row.effective_on_approximate)
     return spans
-
-
-def completed_stints(
-    history: Sequence[HistoryRow], as_of: date, drafting_started_on: date | None = None
-) -> list[tuple[Stage, int]]:
-    """(stage, days spent) of ``completed_spans``."""
-    return [(span.stage, span.days) for span in completed_spans(history, as_of, drafting_started_on)]
 
 
 def _samples(snapshots: Iterable[StrategySnapshot], as_of: date) -> Iterator[Stint]:

@@ -9,7 +9,7 @@ from datetime import date
 
 from tests.workflow.gap_builders import DEFAULT_DAYS, approved_history, history, snap
 from workflow.gaps.history import RevisionRow, as_known_on, snapshots_known_on, state_on
-from workflow.gaps.projection import completed_stints, history_of
+from workflow.gaps.projection import completed_spans, history_of
 from workflow.gaps.rules import AT_RISK, GAP, OK, assess_gaps
 from workflow.lifecycle.stages import Stage
 
@@ -118,6 +118,10 @@ def test_an_undone_predecessor_link_changes_who_succeeds():
 def test_without_known_on_the_snapshots_are_as_they_are():
     snapshots = [OLD, _successor()]
     assert snapshots_known_on(snapshots, None) == snapshots
+
+
+def completed_stints(rows, as_of, drafting_started_on=None):
+    return [(span.stage, span.days) for span in completed_spans(rows, as_of, drafting_started_on)]
 
 
 def test_the_first_drafting_stint_counts_from_the_drafting_start():
