@@ -37,7 +37,7 @@ drafting, open the consultation, submit for approval, approve) and the last day 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -92,7 +92,6 @@ class Forecast:
     as_of: date
     steps: tuple[StageStep, ...]
     stages: tuple[_Stage, ...]
-    lower_on: date
 
     @property
     def approved_on(self) -> date:
@@ -107,11 +106,19 @@ class Forecast:
         kinds = {step.basis for step in self.steps}
         return SUMMARY_BASIS[kinds.pop()] if len(kinds) == 1 else MIXED
 
+    @property
+    def lower_on(self) -> date:
+        return self._end(lambda samples: samples.lower)
+
     def ends_at(self, q: float) -> date:
         """The approval at quantile ``q`` (stages slow or fast together; whole days, rounded up)."""
+        return self._end(lambda samples: math.ceil(samples.at(q) - 1e-9))
+
+    def _end(self, days_of: Callable[[StageSamples], int]) -> date:
+        """The approval with each stage lasting ``days_of`` its samples, or until its deadline taken."""
         end = self.as_of
         for stage in self.stages:
-            end = end + timedelta(days=math.ceil(stage.samples.at(q) - 1e-9))
+            end = end + timedelta(days=days_of(stage.samples))
             if stage.taken and stage.due_on is not None and stage.due_on > end:
                 end = stage.due_on
         return end
@@ -143,22 +150,21 @@ def forecast_approval(
     elapsed = elapsed_days(stage_entered_on, as_of) if stage is not None else 0
     steps: list[StageStep] = []
     stages: list[_Stage] = []
-    median_end = upper_end = lower_end = as_of
+    median_end = upper_end = as_of
     for index, current in enumerate(ahead):
         samples = history.samples(policy_area, current)
         if index == 0:
             samples = samples.remaining(elapsed)
         median_end = median_end + timedelta(days=samples.median)
         upper_end = upper_end + timedelta(days=samples.upper)
-        lower_end = lower_end + timedelta(days=samples.lower)
         due = due_dates.get(current)
         taken = due is not None and due >= median_end
         if taken and due is not None:
-            median_end, upper_end, lower_end = due, max(upper_end, due), max(lower_end, due)
+            median_end, upper_end = due, max(upper_end, due)
         steps.append(StageStep(current, median_end, DUE_DATE if taken else samples.basis, upper_end,
                                samples.observed, due))
         stages.append(_Stage(samples, due, taken))
-    return Forecast(as_of, tuple(steps), tuple(stages), lower_end)
+    return Forecast(as_of, tuple(steps), tuple(stages))
 
 
 @dataclass(frozen=True)
