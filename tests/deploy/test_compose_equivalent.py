@@ -19,7 +19,7 @@ from tests.deploy.runtime_install import runtime_command
 from tests.processes import show_logs, stop_all
 from tests.services import REDIS_URL, require_redis
 from tests.smtp_sink import free_port, smtp_sink
-from tests.waiting import wait_until_healthy
+from tests.waiting import wait_until, wait_until_healthy
 from workflow.core import clock
 from workflow.core.settings import Settings
 
@@ -95,8 +95,13 @@ def test_one_strategy_from_creation_to_a_delivered_reminder(stack):
             f"National Strategy for Migration 2031-2035: drafting due tomorrow ({tomorrow.isoformat()})"
         )
 
-        ledger = api.get("/notifications", params={"strategy_id": created.json()["id"]}).json()
-        assert [(n["status"], n["offset_days"]) for n in ledger["items"]] == [("sent", 1)]
+        # The worker records "sent" after the SMTP server took the message: wait for its commit.
+        def ledger() -> list[tuple[str, int]]:
+            items = api.get("/notifications", params={"strategy_id": created.json()["id"]}).json()["items"]
+            return [(n["status"], n["offset_days"]) for n in items]
+
+        assert wait_until(ledger, lambda rows: rows != [("sending", 1)], waiting_for="the send recorded") \
+            == [("sent", 1)]
 
 
 def auth_headers(env: dict[str, str]) -> dict[str, str]:
