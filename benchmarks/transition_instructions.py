@@ -150,7 +150,7 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(HERE))
     from sqlalchemy import create_engine
-    from transitions import export, migrate, seed
+    from transitions import export, migrate, seed, spread
 
     from tests.services import fresh_postgres_database
 
@@ -185,10 +185,9 @@ def main() -> None:
                 print(f"  run {run + 1} {name:>12}: {figure:6.3f} M instructions per request", flush=True)
     bare = statistics.median(counts["bare"])
     for name, _ in apps:
-        values = counts[name]
-        ratio = bare / statistics.median(values)
-        print(f"{name:>12}: min {min(values) / 1e6:6.3f}  median {statistics.median(values) / 1e6:6.3f}  "
-              f"max {max(values) / 1e6:6.3f} M per request; the bare endpoint's cost over it: {ratio:.2f}x")
+        cost = bare / statistics.median(counts[name])
+        ratio = "" if name == "bare" else f"; the bare endpoint's cost over it: {cost:.2f}x"
+        print(f"{name:>12}: {spread([value / 1e6 for value in counts[name]], 'M per request', 3)}{ratio}")
     if args.code:
         before, after = statistics.median(counts[f"api@{args.code}"]), statistics.median(counts["api"])
         print(f"working tree / {args.code}: {after / before:.3f}x the instructions per request")
